@@ -1,0 +1,123 @@
+"""The Machi-Koba Co-Creation Hub: a Flask application for Tokyo's small factories and their partners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale, lazy_gettext
+
+from hub import config as config_module
+from hub.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` keys override the environment (``DATABASE_URL``, ``SECRET_KEY``, ``HUB_*``)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config_module.base_config(app.instance_path))
+    app.config.from_prefixed_env("HUB")
+    if config:
+        app.config.update(config)
+    config_module.finalise(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    register_request_hooks(app)
+    return app
+
+
+def select_locale() -> str:
+    """Japanese unless the visitor chose English (``?lang=``, their account, or the session)."""
+    from flask_login import current_user
+
+    supported = ("ja", "en")
+    chosen = request.args.get("lang")
+    if chosen in supported:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in supported:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return "ja"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions from :mod:`hub.extensions` to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "warning"
+
+    from hub.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    # Import every model so that metadata is complete for migrations.
+    import hub.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per domain; the JSON API is CSRF-exempt because it authenticates with bearer tokens only."""
+    from hub.api import bp as api_bp
+    from hub.auth.routes import bp as auth_bp
+    from hub.core.routes import bp as core_bp
+    from hub.factories.routes import bp as factories_bp
+    from hub.mail.routes import bp as mail_bp
+    from hub.needs.routes import bp as needs_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(factories_bp)
+    app.register_blueprint(needs_bp)
+    app.register_blueprint(mail_bp)
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from hub.core.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from hub.cli import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from hub.core.security import reject_hostile_request, set_security_headers
+
+    app.before_request(reject_hostile_request)
+    app.after_request(set_security_headers)
+
+    from hub.core.labels import capability_label, ward_label
+
+    # Globals (not a context processor) so that imported macros see them too.
+    app.add_template_global(capability_label)
+    app.add_template_global(ward_label)
+
+    @app.context_processor
+    def inject_globals() -> dict:
+        return {"current_locale": str(get_locale())}
+

@@ -1,0 +1,25 @@
+"""The JSON API under /api/v1: a thin layer over the same services as the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from hub.api.errors import ApiError, error_response
+from hub.extensions import limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _api_limit() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+limiter.limit(_api_limit)(bp)
+
+
+@bp.errorhandler(ApiError)
+def handle_api_error(exc: ApiError):
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+from hub.api import auth, factories, openapi  # noqa: E402,F401  (routes register on bp)

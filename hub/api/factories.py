@@ -1,0 +1,121 @@
+"""Directory endpoints (public) and profile updates (token, own factory only)."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from hub.api import bp
+from hub.api.auth import token_required
+from hub.api.errors import ApiError
+from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body, query_int
+from hub.extensions import db
+from hub.factories import services
+from hub.factories.models import Factory
+from matching import Taxonomy, normalise_ward
+
+
+def _locale() -> str:
+    lang = request.args.get("lang")
+    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
+
+
+@bp.route("/factories")
+def list_factories():
+    """Public directory: search, filter by process/ward/material, paginate (per_page up to 1000)."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 200:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                       {"q": _("At most %(n)s characters.", n=200)})
+    process = (request.args.get("process") or "").strip() or None
+    material = (request.args.get("material") or "").strip() or None
+    taxonomy = Taxonomy.default()
+    norm = services.normaliser()
+    if process and process not in taxonomy.processes:
+        resolved = norm.resolve(process[:200], kind="process")
+        if resolved is None:
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                           {"process": _("Unknown process.")})
+        process = resolved.code
+    if material and material not in taxonomy.materials:
+        resolved = norm.resolve(material[:200], kind="material")
+        if resolved is None:
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                           {"material": _("Unknown material.")})
+        material = resolved.code
+    ward_raw = (request.args.get("ward") or "").strip()
+    ward = normalise_ward(ward_raw[:50]) if ward_raw else None
+    if ward_raw and ward is None:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."), {"ward": _("Unknown ward.")})
+    page = query_int("page", 1, 1, 1_000_000)
+    per_page = query_int("per_page", 50, 1, 1000)
+    query = services.directory_query(q=q or None, ward=ward, process=process, material=material)
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.options(selectinload(Factory.capabilities)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    locale = _locale()
+    return jsonify({"factories": [services.public_dict(f, locale) for f in rows], "total": total,
+                    "page": page, "per_page": per_page})
+
+
+@bp.route("/factories/<int:factory_id>")
+def get_factory(factory_id: int):
+    """One public profile; 404 for an unknown or unpublished id."""
+    factory = db.session.get(Factory, factory_id)
+    if factory is None or not factory.is_published:
+        raise ApiError(404, "not_found", _("No such factory."))
+    return jsonify(services.public_dict(factory, _locale(), detail=True))
+
+
+@bp.route("/factories/<int:factory_id>", methods=["PATCH"])
+@token_required("factory", "organiser")
+def update_factory(factory_id: int):
+    """Update a profile: the factory's own members or organisers (403 for anyone else)."""
+    factory = db.session.get(Factory, factory_id)
+    if factory is None:
+        raise ApiError(404, "not_found", _("No such factory."))
+    if not services.can_edit(g.api_user, factory):
+        raise ApiError(403, "forbidden", _("You can only edit your own factory."))
+    data = json_body()
+    unknown = sorted(set(data) - set(services.PROFILE_FIELDS) - {"owner_birth_year", "successor_status"})
+    if unknown:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                       {name[:50]: _("Unknown field.") for name in unknown[:10]})
+    changes: dict = {}
+    for name, limit in (("name", 200), ("name_en", 200), ("address", 300), ("tolerance", 100), ("website", 300)):
+        if name in data:
+            changes[name] = get_str(data, name, required=(name == "name"), max_len=limit)
+    if "description" in data:
+        changes["description"] = get_str(data, "description", max_len=20000) or ""
+    if "ward" in data:
+        ward_raw = get_str(data, "ward", max_len=50)
+        changes["ward"] = normalise_ward(ward_raw) if ward_raw else None
+        if ward_raw and changes["ward"] is None:
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."), {"ward": _("Unknown ward.")})
+    if "lat" in data or "lon" in data:
+        changes["lat"] = get_float(data, "lat", low=-90, high=90)
+        changes["lon"] = get_float(data, "lon", low=-180, high=180)
+        if (changes["lat"] is None) != (changes["lon"] is None):
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                           {"lat": _("Give both latitude and longitude, or neither.")})
+    for name in ("processes", "materials", "equipment", "certifications"):
+        if name in data:
+            changes[name] = get_str_list(data, name, max_items=100)
+    for name, low, high in (("lot_min", 1, 10_000_000), ("lot_max", 1, 10_000_000), ("employees", 0, 100_000),
+                            ("founded", 1600, 2100), ("owner_birth_year", 1900, 2100)):
+        if name in data:
+            changes[name] = get_int(data, name, low=low, high=high)
+    if "successor_status" in data:
+        from hub.factories.models import SUCCESSOR_STATUSES
+
+        status = get_str(data, "successor_status", max_len=20)
+        if status is not None and status not in SUCCESSOR_STATUSES:
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                           {"successor_status": _("Unknown value.")})
+        changes["successor_status"] = status
+    services.update_profile(factory, changes)
+    db.session.commit()
+    return jsonify(services.public_dict(factory, _locale(), detail=True))

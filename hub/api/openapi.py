@@ -1,0 +1,92 @@
+"""The OpenAPI 3 document of /api/v1 (a test checks that every route is described here)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from hub.api import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): {"description": "Error", **_json(ERROR)} for code in codes}
+
+
+FACTORY_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "external_id": {"type": "string", "nullable": True},
+        "name": {"type": "string"}, "name_en": {"type": "string", "nullable": True},
+        "ward": {"type": "string", "nullable": True}, "ward_label": {"type": "string", "nullable": True},
+        "lat": {"type": "number", "nullable": True}, "lon": {"type": "number", "nullable": True},
+        "location_approximate": {"type": "boolean"},
+        "processes": {"type": "array", "items": {"$ref": "#/components/schemas/Coded"}},
+        "materials": {"type": "array", "items": {"$ref": "#/components/schemas/Coded"}},
+    },
+}
+
+
+def document() -> dict:
+    """Build the document (plain data: easy to read and to test)."""
+    page_params = [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "process", "in": "query", "schema": {"type": "string"}, "description": "code or any alias"},
+        {"name": "material", "in": "query", "schema": {"type": "string"}},
+        {"name": "ward", "in": "query", "schema": {"type": "string"}, "description": "大田区, Ota or Ota-ku"},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["ja", "en"]}},
+    ]
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Machi-Koba Co-Creation Hub API", "version": "1.0.0",
+                 "description": "Directory, matching, Open Factory bookings, succession and KPIs. "
+                                "Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+                "Coded": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"},
+                                                           "source": {"type": "string"}}},
+                "FactorySummary": FACTORY_SUMMARY,
+            },
+        },
+        "paths": {
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+            "/auth/token": {"post": {
+                "summary": "Exchange email and password for a bearer token",
+                "requestBody": {"required": True, **_json({"type": "object", "required": ["email", "password"],
+                                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}})},
+                "responses": {"200": {"description": "Token", **_json({"type": "object", "properties": {
+                    "token": {"type": "string"}, "role": {"type": "string"}}})}, **_errors(400, 401, 415, 429)},
+            }},
+            "/factories": {"get": {
+                "summary": "Public factory directory", "parameters": page_params,
+                "responses": {"200": {"description": "A page of factories", **_json({"type": "object", "properties": {
+                    "factories": {"type": "array", "items": {"$ref": "#/components/schemas/FactorySummary"}},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}}})}, **_errors(400, 429)},
+            }},
+            "/factories/{factory_id}": {
+                "parameters": [{"name": "factory_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "get": {"summary": "One public factory profile",
+                        "responses": {"200": {"description": "Profile"}, **_errors(404)}},
+                "patch": {"summary": "Update your own factory's profile", "security": [{"bearer": []}],
+                          "requestBody": {"required": True, **_json({"type": "object"})},
+                          "responses": {"200": {"description": "Updated profile"}, **_errors(400, 401, 403, 404)}},
+            },
+        },
+    }
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of every endpoint."""
+    return jsonify(document())

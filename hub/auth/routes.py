@@ -1,0 +1,116 @@
+"""Sign-up, sign-in, sign-out and password reset pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from hub.auth import services
+from hub.auth.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
+from hub.core.routes import _safe_next
+from hub.extensions import db, limiter
+from hub.mail.services import deliver_pending, queue_email
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["RATELIMIT_SIGNUP"]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup():
+    """Anyone can open an account as a factory member, a seeker or a prospective successor."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        if form.role.data == "factory" and not (form.organisation.data or "").strip():
+            form.organisation.errors.append(_("Please enter your factory's name."))
+        else:
+            try:
+                user = services.create_user(
+                    form.email.data, form.password.data, name=form.name.data, role=form.role.data,
+                    locale=form.locale.data, organisation_name=form.organisation.data,
+                    seeker_kind=form.seeker_kind.data if form.role.data == "seeker" else None,
+                )
+            except services.AccountError:
+                form.email.errors.append(_("An account with this email already exists."))
+            else:
+                queue_email(user.email, "welcome", user.locale, user=user)
+                db.session.commit()
+                deliver_pending()
+                login_user(user)
+                flash(_("Welcome! Your account is ready."), "success")
+                if user.role == "factory":
+                    return redirect(url_for("factories.edit_mine"))
+                return redirect(url_for("core.index"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with email and password (rate-limited per address)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong email or password."), "danger")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Signed in."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (POST with CSRF token, so that a link elsewhere cannot sign people out)."""
+    logout_user()
+    flash(_("Signed out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_request():
+    """Ask for a password reset link by email; the answer never reveals whether the email is registered."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is not None and user.is_active:
+            token = services.make_reset_token(user)
+            link = url_for("auth.reset_password", token=token, _external=True)
+            queue_email(user.email, "password_reset", user.locale, user=user, link=link)
+            db.session.commit()
+            deliver_pending()
+        flash(_("If the address is registered, we have sent a link to reset the password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from an emailed link (valid for an hour, once)."""
+    user = services.user_from_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid or has expired. Please ask for a new one."), "danger")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,0 +1,101 @@
+"""Account operations shared by the pages, the API and the CLI. They flush; the caller commits."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from hub.auth.models import ROLE_FACTORY, ROLES, ApiToken, Organisation, User
+from hub.core.timeutil import utcnow
+from hub.extensions import db
+
+
+class AccountError(ValueError):
+    """A user-facing reason why an account operation was refused."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, password: str, *, name: str, role: str, locale: str = "ja",
+                organisation_name: str | None = None, seeker_kind: str | None = None) -> User:
+    """Make an account (and its organisation when a name is given). Raises AccountError for a taken email."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role: {role}")
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise AccountError("email_taken")
+    user = User(email=email, name=name.strip() or email, role=role, locale=locale)
+    user.set_password(password)
+    if organisation_name and organisation_name.strip():
+        kind = "factory" if role == ROLE_FACTORY else "team"
+        user.organisation = Organisation(kind=kind, name=organisation_name.strip(), seeker_kind=seeker_kind or None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same answer for unknown email and bad password)."""
+    user = find_user(email)
+    if user is None:
+        # Spend the same time as a real check so response times do not reveal which emails exist.
+        User(password_hash=_DUMMY_HASH()).check_password(password)
+        return None
+    if not user.is_active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+_dummy: list[str] = []
+
+
+def _DUMMY_HASH() -> str:  # noqa: N802 - a lazily computed constant
+    if not _dummy:
+        from werkzeug.security import generate_password_hash
+
+        _dummy.append(generate_password_hash("not-a-real-password"))
+    return _dummy[0]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    """A signed, expiring token bound to the current password hash, so it works once."""
+    return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        return None
+    return user
+
+
+def issue_api_token(user: User) -> str:
+    token, raw = ApiToken.issue(user, current_app.config["API_TOKEN_MAX_AGE_DAYS"])
+    db.session.add(token)
+    db.session.flush()
+    return raw
+
+
+def user_for_api_token(raw: str) -> User | None:
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(raw)))
+    if token is None or token.expires_at < utcnow() or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user

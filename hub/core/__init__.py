@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: the home page, language switch, time helpers, uploads and error pages."""

@@ -1,0 +1,70 @@
+"""Error pages in the visitor's language; JSON errors under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _message(code: int) -> str:
+    messages = {
+        400: _("The request could not be understood. Please check what you entered."),
+        401: _("Please sign in first."),
+        403: _("You do not have permission to do this."),
+        404: _("This page does not exist, or it is not public."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state. Please reload and try again."),
+        413: _("The upload is too large."),
+        415: _("This kind of content is not accepted."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. The team has been told; please try again later."),
+    }
+    return messages.get(code, _("Something went wrong."))
+
+
+def _code_name(code: int) -> str:
+    return {
+        400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+        409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
+    }.get(code, "error" if code < 500 else "server_error")
+
+
+def register(app: Flask) -> None:
+    """One handler for every HTTP error: HTML page or the API's JSON error body."""
+    from hub.api.errors import error_response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = _("Your form expired or was sent from another site. Please reload the page and try again.")
+        if wants_json():
+            return error_response(400, "csrf_failed", message)
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        if wants_json():
+            response = error_response(code, _code_name(code), _message(code))
+        else:
+            response = render_template("errors/error.html", code=code, message=_message(code)), code
+        return response
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from hub.extensions import db
+
+        db.session.rollback()
+        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+            return http_error(exc)
+        if wants_json():
+            return error_response(500, "server_error", _message(500))
+        return render_template("errors/error.html", code=500, message=_message(500)), 500
+
+    app.register_error_handler(InternalServerError, unhandled)

@@ -1,0 +1,62 @@
+"""Home page, language switch and small public pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from hub.extensions import db
+from hub.factories.models import Factory
+from hub.needs.models import Need
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def index():
+    """The hub's front page for every visitor: what it is, recent factories and open needs."""
+    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_published))
+    ward_count = db.session.scalar(
+        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_published)
+    )
+    recent = db.session.scalars(
+        db.select(Factory).where(Factory.is_published).order_by(Factory.updated_at.desc()).limit(6)
+    ).all()
+    needs_query = db.select(Need).where(Need.status == "open").order_by(Need.created_at.desc()).limit(6)
+    if not current_user.is_authenticated:
+        needs_query = needs_query.where(Need.visibility == "public")
+    else:
+        needs_query = needs_query.where(Need.visibility.in_(("public", "members")))
+    needs = db.session.scalars(needs_query).all()
+    return render_template("core/index.html", factory_count=factory_count, ward_count=ward_count,
+                           recent=recent, needs=needs)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes home (no open redirects)."""
+    if not target:
+        return url_for("core.index")
+    parts = urlparse(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("core.index")
+    return target
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language for this visitor (and remember it on their account)."""
+    if code not in ("ja", "en"):
+        code = "ja"
+    session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/about")
+def about():
+    """What the hub is for, and the programme behind it."""
+    return render_template("core/about.html")

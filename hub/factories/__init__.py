@@ -1,0 +1,1 @@
+"""Factory profiles: capabilities, photos, the public directory and the import."""

@@ -1,0 +1,97 @@
+"""A factory's public profile, what the matcher understood of it, and its photos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.core.timeutil import utcnow
+from hub.extensions import db
+
+SUCCESSOR_STATUSES = ("none", "family", "employee", "external", "undecided")
+
+
+class Factory(db.Model):
+    """A machi-koba. Lists hold the terms as the factory wrote them; ``capabilities`` their taxonomy codes."""
+
+    __tablename__ = "factories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    ward: Mapped[str | None] = mapped_column(String(30), index=True)  # canonical key, e.g. "ota"
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    is_location_approx: Mapped[bool] = mapped_column(default=False)  # True: the ward's centroid
+    description: Mapped[str] = mapped_column(Text, default="")
+    processes: Mapped[list] = mapped_column(JSON, default=list)
+    materials: Mapped[list] = mapped_column(JSON, default=list)
+    equipment: Mapped[list] = mapped_column(JSON, default=list)
+    certifications: Mapped[list] = mapped_column(JSON, default=list)
+    tolerance: Mapped[str | None] = mapped_column(String(100))
+    lot_min: Mapped[int | None]
+    lot_max: Mapped[int | None]
+    employees: Mapped[int | None]
+    founded: Mapped[int | None]
+    website: Mapped[str | None] = mapped_column(String(300))
+    # Private: only for succession support and cluster-risk analysis, never on public pages or APIs.
+    owner_birth_year: Mapped[int | None]
+    successor_status: Mapped[str | None] = mapped_column(String(20))
+    # Folded text of everything searchable (name, terms, labels in both languages), for the directory search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    is_published: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation = relationship("Organisation")
+    capabilities: Mapped[list[FactoryCapability]] = relationship(
+        back_populates="factory", cascade="all, delete-orphan", order_by="FactoryCapability.id"
+    )
+    photos: Mapped[list[FactoryPhoto]] = relationship(
+        back_populates="factory", cascade="all, delete-orphan", order_by="FactoryPhoto.position"
+    )
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+    def codes(self, kind: str) -> list[str]:
+        return [c.code for c in self.capabilities if c.kind == kind]
+
+
+class FactoryCapability(db.Model):
+    """One taxonomy code the normaliser found for a factory, and the text it came from."""
+
+    __tablename__ = "factory_capabilities"
+    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "process" | "material"
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+
+    factory: Mapped[Factory] = relationship(back_populates="capabilities")
+
+
+class FactoryPhoto(db.Model):
+    """A photo, re-encoded and resized on upload (metadata stripped), stored outside ``static/``."""
+
+    __tablename__ = "factory_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    caption: Mapped[str | None] = mapped_column(String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    factory: Mapped[Factory] = relationship(back_populates="photos")

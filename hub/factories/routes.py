@@ -1,0 +1,155 @@
+"""Factory directory, public profiles, profile editing and photos."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from hub.auth.decorators import roles_required
+from hub.core import uploads
+from hub.core.labels import material_choices, process_choices, ward_choices
+from hub.extensions import db
+from hub.factories import services
+from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm
+from hub.factories.models import Factory, FactoryPhoto
+
+bp = Blueprint("factories", __name__, url_prefix="/factories")
+
+MAX_PHOTOS = 12
+
+
+def _get_published(factory_id: int) -> Factory:
+    factory = db.session.get(Factory, factory_id)
+    if factory is None or not (factory.is_published or services.can_edit(current_user, factory)):
+        abort(404)
+    return factory
+
+
+@bp.route("/")
+def directory():
+    """The public directory: search by words, filter by ward, process and material, page through."""
+    form = DirectoryFilterForm(request.args)
+    form.ward.choices = [("", _("All wards"))] + ward_choices()
+    form.process_code.choices = [("", _("All processes"))] + process_choices()
+    form.material_code.choices = [("", _("All materials"))] + material_choices()
+    valid = form.validate()
+    filters = {
+        "q": (form.q.data or "").strip() if valid else None,
+        "ward": form.ward.data if valid else None,
+        "process": form.process_code.data if valid else None,
+        "material": form.material_code.data if valid else None,
+    }
+    query = services.directory_query(**filters).options(
+        db.selectinload(Factory.capabilities), db.selectinload(Factory.photos)
+    )
+    page = db.paginate(query, per_page=current_app.config["DIRECTORY_PER_PAGE"], max_per_page=100, error_out=False)
+    return render_template("factories/directory.html", form=form, page=page, filters=filters)
+
+
+@bp.route("/<int:factory_id>")
+def detail(factory_id: int):
+    """A factory's public profile page."""
+    factory = _get_published(factory_id)
+    return render_template("factories/detail.html", factory=factory,
+                           can_edit=services.can_edit(current_user, factory))
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@roles_required("factory")
+def edit_mine():
+    """A factory member's own profile: create it on first visit, edit it afterwards."""
+    factory = services.factory_for_user(current_user)
+    if factory is None:
+        if current_user.organisation_id is None:
+            from hub.auth.models import Organisation
+
+            current_user.organisation = Organisation(kind="factory", name=current_user.name)
+            db.session.flush()
+        factory = Factory(organisation_id=current_user.organisation_id,
+                          name=current_user.organisation.name if current_user.organisation else "")
+    return _edit(factory)
+
+
+@bp.route("/<int:factory_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(factory_id: int):
+    """Edit a profile: the factory's own members and organisers only."""
+    factory = db.session.get(Factory, factory_id)
+    if factory is None:
+        abort(404)
+    if not services.can_edit(current_user, factory):
+        abort(403)
+    return _edit(factory)
+
+
+def _edit(factory: Factory):
+    form = FactoryForm(obj=factory)
+    if request.method == "GET" and factory.is_location_approx:
+        form.lat.data = form.lon.data = None  # show an empty field: the centroid is not the user's input
+    if form.validate_on_submit():
+        services.update_profile(factory, form.profile_data())
+        db.session.commit()
+        flash(_("The profile has been saved."), "success")
+        return redirect(url_for("factories.detail", factory_id=factory.id))
+    if request.method == "POST":
+        db.session.rollback()  # an invalid form leaves nothing half-made (e.g. a new organisation)
+    return render_template("factories/edit.html", form=form, factory=factory, photo_form=PhotoForm(),
+                           max_photos=MAX_PHOTOS)
+
+
+@bp.route("/<int:factory_id>/photos", methods=["POST"])
+@login_required
+def upload_photo(factory_id: int):
+    """Add a photo to a factory (its members and organisers); refused with a message when not a real image."""
+    factory = db.session.get(Factory, factory_id)
+    if factory is None:
+        abort(404)
+    if not services.can_edit(current_user, factory):
+        abort(403)
+    form = PhotoForm()
+    if len(factory.photos) >= MAX_PHOTOS:
+        flash(_("A factory can show at most %(n)s photos.", n=MAX_PHOTOS), "danger")
+    elif form.validate_on_submit():
+        try:
+            stored = uploads.save_photo(form.photo.data)
+        except uploads.UploadError as exc:
+            flash(str(exc), "danger")
+        else:
+            factory.photos.append(FactoryPhoto(
+                stored_name=stored.stored_name, caption=(form.caption.data or "").strip() or None,
+                width=stored.width, height=stored.height, size_bytes=stored.size_bytes,
+                position=len(factory.photos),
+            ))
+            db.session.commit()
+            flash(_("The photo has been added."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+    return redirect(url_for("factories.edit", factory_id=factory.id) + "#photos")
+
+
+@bp.route("/<int:factory_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def delete_photo(factory_id: int, photo_id: int):
+    """Remove a photo (its factory's members and organisers)."""
+    photo = db.session.get(FactoryPhoto, photo_id)
+    if photo is None or photo.factory_id != factory_id:
+        abort(404)
+    if not services.can_edit(current_user, photo.factory):
+        abort(403)
+    uploads.remove("photos", photo.stored_name)
+    db.session.delete(photo)
+    db.session.commit()
+    flash(_("The photo has been removed."), "info")
+    return redirect(url_for("factories.edit", factory_id=factory_id) + "#photos")
+
+
+@bp.route("/photos/<name>")
+def photo(name: str):
+    """Serve a photo of a published factory (re-encoded on upload, so it carries no metadata)."""
+    row = db.session.scalar(db.select(FactoryPhoto).where(FactoryPhoto.stored_name == name))
+    if row is None or not (row.factory.is_published or services.can_edit(current_user, row.factory)):
+        abort(404)
+    return send_from_directory(uploads.folder("photos"), row.stored_name, mimetype="image/jpeg", max_age=3600)

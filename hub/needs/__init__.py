@@ -1,0 +1,1 @@
+"""Needs posted by startups, designers, students, researchers and factories."""

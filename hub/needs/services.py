@@ -1,0 +1,79 @@
+"""Rules about needs: who may see, edit and open the drawings. Services flush; callers commit."""
+
+from __future__ import annotations
+
+from hub.auth.models import ROLE_FACTORY, User
+from hub.extensions import db
+from hub.factories.models import Factory
+from hub.needs.models import Need, NeedGrant
+
+NEED_FIELDS = ("title", "description", "processes", "materials", "quantity", "deadline", "budget_band", "kind",
+               "visibility", "attachment_access", "status", "language")
+
+
+def _authenticated(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def can_view(user: User | None, need: Need) -> bool:
+    """Public needs for everyone, members-only for signed-in users, private for the owner and organisers."""
+    if _authenticated(user) and (user.is_organiser or need.owner_id == user.id):
+        return True
+    if need.visibility == "public":
+        return True
+    return need.visibility == "members" and _authenticated(user)
+
+
+def can_edit(user: User | None, need: Need) -> bool:
+    return _authenticated(user) and (user.is_organiser or need.owner_id == user.id)
+
+
+def _user_factory_id(user: User) -> int | None:
+    if user.role != ROLE_FACTORY or user.organisation_id is None:
+        return None
+    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id))
+
+
+def can_open_attachments(user: User | None, need: Need) -> bool:
+    """Drawings: the owner and organisers always; factory members when the owner allowed it."""
+    if not _authenticated(user) or not can_view(user, need):
+        return False
+    if can_edit(user, need):
+        return True
+    if need.attachment_access == "factories":
+        return user.role == ROLE_FACTORY
+    if need.attachment_access == "granted":
+        factory_id = _user_factory_id(user)
+        return factory_id is not None and any(g.factory_id == factory_id for g in need.grants)
+    return False
+
+
+def visible_needs_query(user: User | None):
+    """Needs this user may see in lists."""
+    query = db.select(Need)
+    if _authenticated(user) and user.is_organiser:
+        return query
+    allowed = ["public", "members"] if _authenticated(user) else ["public"]
+    condition = Need.visibility.in_(allowed)
+    if _authenticated(user):
+        condition = condition | (Need.owner_id == user.id)
+    return query.where(condition)
+
+
+def save_need(need: Need, data: dict) -> Need:
+    for field in NEED_FIELDS:
+        if field in data:
+            setattr(need, field, data[field])
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def grant(need: Need, factory: Factory) -> NeedGrant:
+    existing = next((g for g in need.grants if g.factory_id == factory.id), None)
+    if existing is not None:
+        return existing
+    row = NeedGrant(need=need, factory_id=factory.id)
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -1,0 +1,532 @@
+"""Text folding and resolution of raw process / material terms to taxonomy codes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+from rapidfuzz import process as rf_process
+
+from ._taxonomy import Taxonomy
+from ._types import Extraction, MatchingInputError, Resolved
+
+MAX_TEXT = 20_000  # characters of free text looked at; longer input is truncated, never rejected
+
+# --- folding -------------------------------------------------------------------------------------------
+
+_SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+_KANA_TABLE: dict[int, int | str] = {**_HIRA_TO_KATA}
+for _k, _v in _SMALL.items():
+    _KANA_TABLE[_k] = _v
+    _KANA_TABLE[_k - 0x60] = _v  # small hiragana too
+_KANA_TABLE.update(
+    {
+        ord("ヴ"): "ブ",
+        ord("ゔ"): "ブ",
+        ord("ヰ"): "イ",
+        ord("ヱ"): "エ",
+        ord("\t"): " ",
+        ord("\n"): " ",
+        ord("\r"): " ",
+        ord("\u3000"): " ",
+        ord("\u2212"): "-",
+        ord("\u2010"): "-",
+        ord("\u2011"): "-",
+        ord("\u2013"): "-",
+        ord("\u2014"): "-",
+    }
+)
+# characters / contexts dropped by folding (positions are tracked so sources stay exact)
+_DROP_RE = re.compile(
+    r"[ー\uff70]+(?![ァ-ヺ])|[\u2015~〜～]+"  # word-final long vowels (レーザー = レーザ ≠ レザー)
+    r"|[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
+    r"|(?<=[一-龥々])[きりしみちけえいぎびじ](?=[一-龥々])"  # okurigana between kanji: 焼き入れ = 焼入れ
+    r"|(?<=[^\x00-\x7f])[\s・]+|[\s・]+(?=[^\x00-\x7f])"  # spaces next to Japanese: "MC 加工" = "MC加工"
+    r"|(?<=[a-z])[\s\-_.]+(?=[0-9])"  # "SUS 304", "A-5052", "Ti-6Al-4V"
+    r"|(?<=\s)\s+|^\s+|\s+$"
+)
+
+
+class Folded(NamedTuple):
+    text: str
+    starts: list[int]  # original start index of each folded character
+    ends: list[int]  # original end index (exclusive) of each folded character
+
+
+def _slow_nfkc(text: str) -> tuple[str, list[int], list[int]]:
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch).lower()
+        for c in n:
+            if c in "\u3099\u309a" and out:  # half-width dakuten: compose with the previous kana
+                composed = unicodedata.normalize("NFC", out[-1] + c)
+                if len(composed) == 1:
+                    out[-1] = composed
+                    ends[-1] = i + 1
+                continue
+            out.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return "".join(out), starts, ends
+
+
+def fold_map(text: str) -> Folded:
+    """Fold ``text`` (see :func:`fold`) and keep, for each folded character, its span in ``text``."""
+    s = unicodedata.normalize("NFKC", text)
+    if len(s) == len(text):
+        low = s.lower()
+        if len(low) == len(s):
+            s = low
+            starts = list(range(len(s)))
+            ends = list(range(1, len(s) + 1))
+        else:
+            s, starts, ends = _slow_nfkc(text)
+    else:
+        s, starts, ends = _slow_nfkc(text)
+    drops = [m.span() for m in _DROP_RE.finditer(s)]
+    s = s.translate(_KANA_TABLE)
+    if drops:
+        parts: list[str] = []
+        ns: list[int] = []
+        ne: list[int] = []
+        pos = 0
+        for a, b in drops:
+            if a > pos:
+                parts.append(s[pos:a])
+                ns.extend(starts[pos:a])
+                ne.extend(ends[pos:a])
+            pos = b
+        parts.append(s[pos:])
+        ns.extend(starts[pos:])
+        ne.extend(ends[pos:])
+        s, starts, ends = "".join(parts), ns, ne
+    return Folded(s, starts, ends)
+
+
+def fold(text: str) -> str:
+    """NFKC, width folding, lower-case, hiragana→katakana, small kana and long-vowel variants, okurigana
+    between kanji, spaces next to Japanese and between a grade's letters and digits."""
+    return fold_map(text).text
+
+
+# --- alias trie -----------------------------------------------------------------------------------------
+
+
+def _trie_pattern(keys: list[str]) -> str:
+    root: dict = {}
+    for k in keys:
+        node = root
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def walk(node: dict) -> str:
+        alts = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return walk(root)
+
+
+_ASCII_ALNUM = re.compile(r"[a-z0-9]")
+_WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
+_ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
+# aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
+_PROSE_BLOCK = set(
+    (
+        "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
+        "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
+        "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
+        "heading|ground|chasing|felt|textile|textiles|spline|mount|"
+        "plate|block|cover|covers|case|panel|panels|box|boxes|table|"
+        "seal|seals|belt|bag|glasses|tooling|assembled|printed|shot|"
+        "sinker|gold|silver|iron|polish|print shop|hardened|"
+        "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
+        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート"
+    ).split("|")
+)
+
+
+_DEFAULT: Normaliser | None = None
+
+
+class _Entry(NamedTuple):
+    kind: str  # "process" | "material" | "outcome" | "stop"
+    code: str  # process/material code or outcome group index
+    confidence: float
+    via: str
+
+
+def _is_ascii(s: str) -> bool:
+    return s.isascii()
+
+
+class Normaliser:
+    """Resolves raw terms and prose to taxonomy codes.
+
+    ``extra_aliases`` maps an alias text to ``(kind, code)`` with kind "process" or "material" (organiser
+    additions; merged when the index is built).
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        extra_aliases: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy or Taxonomy.default()
+        tax = self.taxonomy
+        self._exact: dict[str, list[_Entry]] = {}
+        self._prose: dict[str, list[_Entry]] = {}
+        self._extra_errors: list[str] = []
+
+        def add(alias: str, entry: _Entry, prose: bool = True) -> None:
+            for variant in _spelling_variants(alias):
+                key = fold(variant)
+                if not key:
+                    continue
+                lst = self._exact.setdefault(key, [])
+                if entry not in lst:
+                    lst.append(entry)
+                if prose and _prose_ok(key):
+                    plst = self._prose.setdefault(key, [])
+                    if entry not in plst:
+                        plst.append(entry)
+
+        for p in tax.processes.values():
+            e = _Entry("process", p.code, 1.0, "alias")
+            for a in (p.label_ja, p.label_en, *p.aliases):
+                add(a, e)
+            add(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
+            add(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
+        for m in tax.materials.values():
+            e = _Entry("material", m.code, 1.0, "alias")
+            for a in (m.label_ja, m.label_en, *m.aliases):
+                add(a, e)
+            add(m.code, _Entry("material", m.code, 1.0, "code"), prose=False)
+        for alias, kc in (extra_aliases or {}).items():
+            try:
+                kind, code = kc
+            except (TypeError, ValueError):
+                self._extra_errors.append(str(alias))
+                continue
+            known = tax.processes if kind == "process" else tax.materials if kind == "material" else None
+            if not isinstance(alias, str) or known is None or code not in known:
+                self._extra_errors.append(str(alias))
+                continue
+            add(alias, _Entry(kind, code, 1.0, "extra"), prose=len(fold(alias)) >= 2)
+        # query-only lexicon: outcomes and stop phrases
+        self._outcome_prose: dict[str, list[_Entry]] = {}
+        for gi, g in enumerate(tax.outcomes):
+            for ph in g.phrases:
+                for variant in _spelling_variants(ph):
+                    key = fold(variant)
+                    if key:
+                        self._outcome_prose.setdefault(key, []).append(
+                            _Entry("outcome", str(gi), 0.6, "outcome")
+                        )
+        stops = {fold(s): [_Entry("stop", "", 0.0, "stop")] for s in tax.stop_phrases}
+        factory_keys = {**stops, **self._prose}
+        query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
+        for k, v in self._prose.items():
+            query_keys[k] = query_keys.get(k, []) + v
+        self._factory_table = factory_keys
+        self._query_table = query_keys
+        lead = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(factory_keys)) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(query_keys)) + ")")
+        self._fuzzy_keys: dict[str, list[str]] = {
+            "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
+            "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
+        }
+        self._grade_token = re.compile(r"(?<![a-z0-9])[a-z]{1,4}[0-9][a-z0-9]*(?![a-z0-9])")
+
+    @classmethod
+    def default(cls) -> Normaliser:
+        """A shared normaliser over the default taxonomy without organiser aliases (cached)."""
+        global _DEFAULT
+        if _DEFAULT is None:
+            _DEFAULT = cls()
+        return _DEFAULT
+
+    # -- building blocks --------------------------------------------------------------------------------
+
+    @property
+    def invalid_extra_aliases(self) -> list[str]:
+        """Organiser aliases that were ignored (unknown kind or code)."""
+        return list(self._extra_errors)
+
+    def _resolved(
+        self, kind: str, code: str, conf: float, source: str, via: str, suggestions: tuple[str, ...] = ()
+    ) -> Resolved:
+        tax = self.taxonomy
+        item = tax.processes[code] if kind == "process" else tax.materials[code]
+        return Resolved(
+            kind,
+            code,
+            item.label_ja,
+            item.label_en,
+            round(float(conf), 3),
+            source.strip(),
+            suggestions,
+            via,
+        )
+
+    def _grade(self, key: str) -> str | None:
+        for pat, code in self.taxonomy.grade_patterns:
+            if pat.match(key):
+                return code
+        return None
+
+    def _scan(self, folded: Folded, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
+        """Greedy longest alias occurrences: (start, end) in folded text, entry, original source span."""
+        table = self._query_table if query else self._factory_table
+        rx = self._query_re if query else self._factory_re
+        s = folded.text
+        hits: list[tuple[int, int, _Entry, str]] = []
+        for m in rx.finditer(s):
+            a, b = m.span()
+            if a == b:
+                continue
+            key = s[a:b]
+            entries = table.get(key)
+            if not entries:
+                continue
+            end = b
+            if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
+                tail = re.match(r"[a-z0-9]+", s[b:])
+                suffix = tail.group(0) if tail else ""
+                if key[-1].isdigit():
+                    if not re.fullmatch(r"[a-z]{1,3}", suffix):
+                        continue
+                elif suffix not in _WORD_SUFFIXES:
+                    continue
+                end = b + len(suffix)
+            src = _span(original, folded, a, end)
+            if (
+                _is_ascii(key)
+                and len(key) <= 3
+                and key not in _ABBR_OK_LOWER
+                and not any(c.isupper() for c in src)
+            ):
+                continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+            for e in entries:
+                hits.append((a, end, e, src))
+        return hits
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def resolve(self, term: str, kind: str = "process") -> Resolved | None:
+        """Resolve one raw term: exact alias after folding, then a grade pattern (materials), then a
+        mention inside the term, then rapidfuzz with a confidence. ``None`` when nothing fits (see
+        :meth:`suggest`)."""
+        if kind not in ("process", "material"):
+            raise MatchingInputError(f"kind must be 'process' or 'material', not {kind!r}")
+        if not isinstance(term, str):
+            raise MatchingInputError("term must be a string")
+        term = term[:200]
+        key = fold(term)
+        if not key:
+            return None
+        for e in self._exact.get(key, ()):
+            if e.kind == kind:
+                return self._resolved(kind, e.code, 1.0, term, e.via)
+        if kind == "material":
+            code = self._grade(key)
+            if code:
+                return self._resolved(kind, code, 0.95, term, "grade")
+        ex = self.extract(term, outcomes=False)
+        found = ex.processes if kind == "process" else ex.materials
+        if found:
+            r = found[0]
+            return Resolved(r.kind, r.code, r.label_ja, r.label_en, 0.9, r.source, r.suggestions, r.via)
+        choices = self._fuzzy_keys[kind]
+        if len(key) < 2:
+            return None
+        best = rf_process.extract(key, choices, scorer=fuzz.ratio, limit=6, score_cutoff=50)
+        if not best:
+            return None
+        codes = self._codes_for(best, kind)
+        top_key, top_score, _ = best[0]
+        threshold = 80 if len(key) >= 5 else 86
+        if top_score >= threshold:
+            code = next(e.code for e in self._exact[top_key] if e.kind == kind)
+            return self._resolved(
+                kind, code, top_score / 100 * 0.85, term, "fuzzy", tuple(c for c in codes if c != code)
+            )
+        return None
+
+    def _codes_for(self, best: list, kind: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for k, _score, _ in best:
+            for e in self._exact.get(k, ()):
+                if e.kind == kind and e.code not in codes:
+                    codes.append(e.code)
+        return tuple(codes[:3])
+
+    def suggest(self, term: str, kind: str | None = None) -> tuple[str, ...]:
+        """Up to three taxonomy codes that look like ``term`` (for organisers mapping unknown words)."""
+        key = fold(str(term))[:200]
+        if len(key) < 2:
+            return ()
+        kinds = [kind] if kind else ["process", "material"]
+        out: list[str] = []
+        for k in kinds:
+            best = rf_process.extract(
+                key, self._fuzzy_keys[k], scorer=fuzz.WRatio, limit=6, score_cutoff=55
+            )
+            out.extend(c for c in self._codes_for(best, k) if c not in out)
+        return tuple(out[:3])
+
+    def extract(self, text: str, *, outcomes: bool = True) -> Extraction:
+        """Find process and material mentions in prose (ja or en, no spaces needed). With ``outcomes`` the
+        outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …)."""
+        if not isinstance(text, str):
+            raise MatchingInputError("text must be a string")
+        text = text[:MAX_TEXT]
+        folded = fold_map(text)
+        hits = self._scan(folded, text, query=outcomes)
+        tax = self.taxonomy
+        processes: dict[str, Resolved] = {}
+        materials: dict[str, Resolved] = {}
+        outcome_hits: dict[int, str] = {}
+        covered = [False] * len(folded.text)
+        for a, b, e, src in hits:
+            if e.kind == "stop":
+                for i in range(a, b):
+                    covered[i] = True
+                continue
+            for i in range(a, b):
+                covered[i] = True
+            if e.kind == "process" and e.code not in processes:
+                processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
+            elif e.kind == "material" and e.code not in materials:
+                materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
+            elif e.kind == "outcome":
+                outcome_hits.setdefault(int(e.code), src)
+        # grades not in the alias list ("SUS321", "A5083", "SCM440H")
+        for m in self._grade_token.finditer(folded.text):
+            a, b = m.span()
+            if any(covered[a:b]):
+                continue
+            code = self._grade(m.group(0))
+            if code and code not in materials:
+                src = _span(text, folded, a, b)
+                materials[code] = self._resolved("material", code, 0.95, src, "grade")
+        groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
+        strength = ["explicit"] * len(groups)
+        inferred: dict[str, Resolved] = {}
+        for gi, src in outcome_hits.items():
+            g = tax.outcomes[gi]
+            if any(code in processes for code, _ in g.processes):
+                continue  # the need already names one of these processes
+            alts = tuple(
+                self._resolved("process", code, conf, src, "outcome") for code, conf in g.processes
+            )
+            groups.append(alts)
+            strength.append(g.strength)
+            for r in alts:
+                if r.code not in inferred or inferred[r.code].confidence < r.confidence:
+                    inferred[r.code] = r
+        plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
+        unresolved: list[str] = []
+        if text.strip() and not plist and not materials:
+            snippet = " ".join(text.split())
+            unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
+        return Extraction(plist, list(materials.values()), unresolved, {}, groups, strength)
+
+    def resolve_list(
+        self, terms: tuple[str, ...] | list[str], kind: str
+    ) -> tuple[list[Resolved], list[str]]:
+        """Resolve raw list items; an item may name several things ("MC加工・NCフライス", "旋盤、研削")."""
+        found: dict[str, Resolved] = {}
+        unresolved: list[str] = []
+        for t in terms:
+            if not isinstance(t, str):
+                raise MatchingInputError("list items must be strings")
+            if not t.strip():
+                continue
+            key = fold(t[:200])
+            exact = [e for e in self._exact.get(key, ()) if e.kind == kind]
+            if exact:
+                for e in exact:
+                    found.setdefault(e.code, self._resolved(kind, e.code, 1.0, t, e.via))
+                continue
+            ex = self.extract(t[:200], outcomes=False)
+            items = ex.processes if kind == "process" else ex.materials
+            if items:
+                for r in items:
+                    found.setdefault(r.code, r)
+                continue
+            r = self.resolve(t, kind)
+            if r is not None:
+                found.setdefault(r.code, r)
+            else:
+                unresolved.append(t.strip()[:80])
+        return list(found.values()), unresolved
+
+
+_SPAN_TAIL = re.compile(r"[ー\uff70\u200b-\u200f\u2060\ufeffきりしみちけえいぎびじれ]*")
+
+
+def _span(original: str, folded: Folded, a: int, b: int) -> str:
+    """The original text behind folded[a:b], including dropped long vowels / okurigana right after it."""
+    end = folded.ends[b - 1]
+    limit = folded.starts[b] if b < len(folded.starts) else len(original)
+    m = _SPAN_TAIL.match(original, end, limit)
+    if m:
+        end = m.end()
+    return original[folded.starts[a] : end].strip()
+
+
+def _prose_ok(key: str) -> bool:
+    if key in _PROSE_BLOCK:
+        return False
+    if re.fullmatch(r"[0-9.\-]+", key):
+        return False  # bare numbers such as "6061" or "304" only count in material lists
+    if len(key) == 1 and key not in "鉄鋼銅革紙錫":
+        return False
+    return True
+
+
+_VARIANT_RULES = (
+    ("iz", "is"),
+    ("is", "iz"),
+    ("mould", "mold"),
+    ("mold", "mould"),
+    ("aluminium", "aluminum"),
+    ("aluminum", "aluminium"),
+    ("colour", "color"),
+    ("color", "colour"),
+    ("center", "centre"),
+    ("centre", "center"),
+    ("fibre", "fiber"),
+    ("fiber", "fibre"),
+    ("-", " "),
+    ("-", ""),
+)
+
+
+_TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")
+
+
+def _spelling_variants(alias: str) -> set[str]:
+    out = {alias}
+    short = _TRAILING_OKURIGANA.sub("", alias)
+    if short != alias and len(short) >= 2:
+        out.add(short)  # "ヘラ絞り一筋" folds to "ヘラ絞一筋": let "ヘラ絞" match too
+    if alias.isascii():
+        low = alias.lower()
+        for a, b in _VARIANT_RULES:
+            if a in low and (a not in ("iz", "is") or re.search(r"i[sz](e|ed|es|ing|ation|er)\b", low)):
+                out.add(low.replace(a, b))
+    return out

@@ -1,0 +1,146 @@
+"""Public value types of the matching library (frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class MatchingInputError(ValueError):
+    """Invalid input to the matching library (the hub maps it to HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class FactoryProfile:
+    """A factory as the hub knows it; list fields hold RAW strings as the factory wrote them."""
+
+    id: int
+    name: str
+    external_id: str | None = None
+    name_en: str | None = None
+    ward: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    processes: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    description: str = ""
+    lot_min: int | None = None
+    lot_max: int | None = None
+    track_record: float | None = None
+
+
+@dataclass(frozen=True)
+class NeedQuery:
+    """A need: free text (ja or en, may describe an outcome) and optional raw process/material lists."""
+
+    text: str = ""
+    processes: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    ward: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A raw term resolved to a taxonomy code.
+
+    ``source`` is the exact text span it came from; ``via`` tells how: "alias" (exact alias), "grade"
+    (material grade pattern), "fuzzy" (rapidfuzz), "outcome" (inferred from an outcome phrase),
+    "material" (inferred from a craft material), "extra" (organiser alias), "code" (given as a code).
+    """
+
+    kind: str
+    code: str
+    label_ja: str
+    label_en: str
+    confidence: float
+    source: str
+    suggestions: tuple[str, ...] = ()
+    via: str = "alias"
+
+    def label(self, lang: str = "ja") -> str:
+        return self.label_en if lang == "en" else self.label_ja
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the normaliser found in a text.
+
+    ``processes`` lists explicit process mentions first, then outcome-inferred ones (``via == "outcome"``).
+    ``groups`` are the alternatives behind each step: one tuple per step, explicit steps hold one entry.
+    ``group_strength`` parallels ``groups``: "explicit", "problem" or "shape".
+    """
+
+    processes: list[Resolved] = field(default_factory=list)
+    materials: list[Resolved] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    groups: list[tuple[Resolved, ...]] = field(default_factory=list)
+    group_strength: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the index understood of one factory."""
+
+    processes: list[Resolved]
+    materials: list[Resolved]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked factory: ``score`` in [0, 1], ``reasons`` human-readable in the requested language."""
+
+    factory_id: int
+    score: float
+    covers: tuple[str, ...]
+    missing: tuple[str, ...]
+    reasons: tuple[str, ...]
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The answer to a need: how the query was understood, what was not, and the ranked factories."""
+
+    query_processes: list[Resolved]
+    query_materials: list[Resolved]
+    unresolved: list[str]
+    results: list[Match]
+    suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    required: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class NeedFit:
+    """A need ranked for a factory ("案件 that fit you")."""
+
+    need_id: object
+    score: float
+    reasons: tuple[str, ...]
+    covers: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def __iter__(self):  # allows ``need_id, score, reasons = fit``
+        return iter((self.need_id, self.score, self.reasons))
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One step of a nakama-mawashi route."""
+
+    input: str
+    process: Resolved | None
+    factory_id: int | None
+    alternatives: tuple[int, ...] = ()
+    leg_km: float | None = None
+
+
+@dataclass(frozen=True)
+class ChainPlan:
+    """An ordered route through factories; ``total_km`` runs from the start through each step's factory."""
+
+    steps: list[ChainStep]
+    total_km: float

@@ -1,0 +1,137 @@
+"""Bilingual: every template renders in Japanese and English, and every string has a Japanese translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask import template_rendered
+
+from hub.extensions import db
+from hub.mail.services import queue_email
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "hub" / "templates"
+PAGE_TEMPLATES = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")} - {"base.html", "_macros.html"}
+MAIL_TEMPLATES = sorted(p.stem for p in (TEMPLATES / "mail").glob("*.txt"))
+
+
+def _catalogue():
+    with (ROOT / "hub/translations/ja/LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle, locale="ja")
+
+
+def _extracted_ids() -> set[str]:
+    method_map = [("hub/**.py", "python"), ("seeds/**.py", "python"),
+                  ("hub/templates/**.html", "jinja2"), ("hub/templates/**.txt", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    ids = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, keywords=keywords):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_every_string_has_a_japanese_translation():
+    catalogue = _catalogue()
+    missing = sorted(m for m in _extracted_ids() if not (catalogue.get(m) and catalogue.get(m).string))
+    assert missing == [], f"{len(missing)} strings lack a Japanese translation: {missing[:20]}"
+
+
+def test_translations_keep_their_placeholders():
+    import re
+
+    for message in _catalogue():
+        if not message.id or not message.string:
+            continue
+        source = sorted(re.findall(r"%\(\w+\)s", message.id if isinstance(message.id, str) else message.id[0]))
+        target = sorted(re.findall(r"%\(\w+\)s", message.string if isinstance(message.string, str)
+                                   else message.string[0]))
+        assert source == target, message.id
+
+
+@pytest.fixture
+def rendered(app):
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
+
+
+def _visit_everything(client, login_as, make_factory, app, lang):
+    from hub.mail.models import EmailMessage
+
+    factory = make_factory(name="巡回製作所", processes=["MC加工"], description="フライス加工")
+    pages = ["/", "/about", "/factories/", "/factories/?q=zzz-nothing", f"/factories/{factory}", "/needs/",
+             "/auth/login", "/auth/signup", "/auth/reset", "/no-such-page"]
+    for url in pages:
+        sep = "&" if "?" in url else "?"
+        response = client.get(f"{url}{sep}lang={lang}")
+        assert response.status_code in (200, 404), url
+        assert f'<html lang="{lang}">' in response.get_data(as_text=True), url
+    login_as("factory", factory=factory)
+    for url in (f"/factories/{factory}/edit", "/needs/new", "/needs/mine"):
+        assert client.get(url).status_code == 200, url
+    need = client.post("/needs/new", data={"title": "t", "description": "d", "budget_band": "undecided",
+                                           "kind": "fabrication", "visibility": "public",
+                                           "attachment_access": "granted", "status": "open", "language": "ja"})
+    need_id = need.headers["Location"].rsplit("/", 1)[1]
+    for url in (f"/needs/{need_id}", f"/needs/{need_id}/edit"):
+        assert client.get(url).status_code == 200
+    client.post("/auth/logout")
+    login_as("organiser")
+    with app.app_context():
+        user = type("U", (), {"name": "x", "email": "x", "role": "seeker"})
+        queue_email("x@example.jp", "welcome", lang, user=user)
+        db.session.commit()
+        message_id = db.session.scalar(db.select(EmailMessage.id))
+    for url in ("/organiser/outbox/", f"/organiser/outbox/{message_id}"):
+        assert client.get(url).status_code == 200
+    client.get("/auth/reset/bad-token", follow_redirects=True)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_template_renders_in_both_languages(app, client, login_as, make_factory, rendered, lang):
+    client.get(f"/lang/{lang}")
+    _visit_everything(client, login_as, make_factory, app, lang)
+    # A reset form with a valid token renders auth/reset_password.html.
+    from hub.auth.models import User
+    from hub.auth.services import make_reset_token
+
+    with app.test_request_context():
+        user = db.session.scalar(db.select(User))
+        token = make_reset_token(user)
+    assert client.get(f"/auth/reset/{token}").status_code == 200
+    missing = PAGE_TEMPLATES - set(rendered)
+    assert missing == set(), f"templates never rendered: {sorted(missing)}"
+
+
+def test_japanese_is_the_default_and_english_switches(client):
+    ja = client.get("/").get_data(as_text=True)
+    assert '<html lang="ja">' in ja and "工場を探す" in ja
+    client.get("/lang/en")
+    en = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in en and "Search factories" in en
+
+
+@pytest.mark.parametrize("kind", MAIL_TEMPLATES)
+def test_every_email_exists_in_both_languages(app, kind):
+    user = type("U", (), {"name": "花子", "email": "h@example.jp", "role": "factory"})
+    with app.test_request_context():
+        ja = queue_email("h@example.jp", kind, "ja", user=user, link="http://x/reset/t")
+        en = queue_email("h@example.jp", kind, "en", user=user, link="http://x/reset/t")
+        assert ja.subject != en.subject and ja.body_text != en.body_text
+        assert any("\u3040" <= ch <= "\u30ff" for ch in ja.subject + ja.body_text)
+        assert all(not ("\u3040" <= ch <= "\u30ff") for ch in en.subject)
+        db.session.rollback()
+
+
+def test_error_pages_are_translated(client):
+    assert "このページは存在しないか" in client.get("/nope?lang=ja").get_data(as_text=True)
+    assert "This page does not exist" in client.get("/nope?lang=en").get_data(as_text=True)
