@@ -20,12 +20,28 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogues are built, never committed.
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d hub/translations
+	@for dir in hub/translations $(wildcard hub/*/translations); do \
+	  $(BIN)/pybabel compile -d "$$dir" >/dev/null || exit 1; \
+	done
 
-# Re-extract the strings after changing templates or code (then translate the new ones in messages.po).
+# Re-extract the strings after changing templates or code, then translate the new ones in the .po files.
+# The shared catalogue covers the core domains; each later domain keeps its own (hub/<domain>/translations).
+SHARED_I18N := hub/__init__.py hub/cli.py hub/core hub/auth hub/factories hub/needs hub/mail hub/api \
+	hub/templates/base.html hub/templates/_macros.html hub/templates/core hub/templates/auth \
+	hub/templates/factories hub/templates/needs hub/templates/mail hub/templates/errors seeds
+DOMAIN_I18N := matches deals succession events dashboard
+PYBABEL_EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header
+
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o hub/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching --omit-header
+	$(PYBABEL_EXTRACT) -o hub/translations/messages.pot $(SHARED_I18N)
+	$(BIN)/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching
+	@for d in $(DOMAIN_I18N); do \
+	  [ -d hub/$$d ] || continue; mkdir -p hub/$$d/translations; \
+	  $(PYBABEL_EXTRACT) -o hub/$$d/translations/messages.pot hub/$$d $$( [ -d hub/templates/$$d ] && echo hub/templates/$$d ) || exit 1; \
+	  if [ -f hub/$$d/translations/ja/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i hub/$$d/translations/messages.pot -d hub/$$d/translations --no-fuzzy-matching; \
+	  else $(BIN)/pybabel init -i hub/$$d/translations/messages.pot -d hub/$$d/translations -l ja; fi; \
+	done
 
 db-upgrade: venv
 	$(FLASK) db upgrade

@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=";".join(translation_dirs()))
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -75,20 +75,34 @@ def register_extensions(app: Flask) -> None:
     import hub.models  # noqa: F401
 
 
+# Each domain package with a routes.py exposes ``bp``; the API blueprint comes last (it is CSRF-exempt).
+DOMAINS = ("core", "auth", "factories", "needs", "mail", "matches", "deals", "succession", "events", "dashboard")
+
+
+def translation_dirs() -> list[str]:
+    """The shared catalogue plus one per domain (``hub/<domain>/translations``), relative to the package."""
+    root = Path(__file__).resolve().parent
+    return ["translations"] + [f"{d}/translations" for d in DOMAINS if (root / d / "translations").is_dir()]
+
+
+def domain_modules(name: str) -> list:
+    """The ``hub.<domain>.<name>`` modules that exist, in DOMAINS order (so each domain plugs itself in)."""
+    import importlib
+    import importlib.util
+
+    modules = []
+    for domain in DOMAINS:
+        if importlib.util.find_spec(f"hub.{domain}") and importlib.util.find_spec(f"hub.{domain}.{name}"):
+            modules.append(importlib.import_module(f"hub.{domain}.{name}"))
+    return modules
+
+
 def register_blueprints(app: Flask) -> None:
     """One blueprint per domain; the JSON API is CSRF-exempt because it authenticates with bearer tokens only."""
     from hub.api import bp as api_bp
-    from hub.auth.routes import bp as auth_bp
-    from hub.core.routes import bp as core_bp
-    from hub.factories.routes import bp as factories_bp
-    from hub.mail.routes import bp as mail_bp
-    from hub.needs.routes import bp as needs_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(factories_bp)
-    app.register_blueprint(needs_bp)
-    app.register_blueprint(mail_bp)
+    for module in domain_modules("routes"):
+        app.register_blueprint(module.bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 

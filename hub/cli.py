@@ -12,7 +12,11 @@ from hub.extensions import db
 
 
 def register(app: Flask) -> None:
-    """Attach the hub's commands to ``flask``."""
+    """Attach the hub's commands to ``flask`` (and each domain's, from ``hub/<domain>/cli.py``)."""
+    from hub import domain_modules
+
+    for module in domain_modules("cli"):
+        module.register(app)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

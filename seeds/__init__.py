@@ -7,6 +7,8 @@ Demo passwords are generated on first load (never stored in the repository) and 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import os
 import secrets
@@ -27,6 +29,8 @@ from hub.needs.services import save_need
 
 __all__ = ["load_demo", "DemoResult"]
 
+SEED_PARTS = ("matches", "deals", "succession", "events", "dashboard")
+
 
 @dataclass
 class DemoResult:
@@ -35,10 +39,12 @@ class DemoResult:
     users_created: int = 0
     needs_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (email, role, password or "")
+    extra: dict[str, int] = field(default_factory=dict)  # counts from the domain parts, e.g. {"listings": 2}
 
     def summary(self) -> str:
+        parts = " ".join(f"{key}={value}" for key, value in sorted(self.extra.items()))
         return (f"factories created={self.factories_created} existing={self.factories_updated} "
-                f"users created={self.users_created} needs created={self.needs_created}")
+                f"users created={self.users_created} needs created={self.needs_created} {parts}").strip()
 
 
 def _data(name: str):
@@ -63,6 +69,11 @@ def load_demo() -> DemoResult:
     _load_users(result)
     _load_needs(result)
     db.session.commit()
+    # Each later domain adds its demo data in seeds/<domain>.py: load(result) -> None, idempotent, flushes only.
+    for part in SEED_PARTS:
+        if importlib.util.find_spec(f"seeds.{part}"):
+            importlib.import_module(f"seeds.{part}").load(result)
+            db.session.commit()
     return result
 
 

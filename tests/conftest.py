@@ -85,10 +85,25 @@ def make_config(tmp_root: Path, **overrides) -> dict:
     return config
 
 
+def dispose_engines(app) -> None:
+    """Close an app's pooled connections (psycopg warns about connections left to the garbage collector)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 @pytest.fixture
 def make_app(tmp_root):
     """make_app(**config) → another app on the same database (e.g. with CSRF or rate limits switched on)."""
-    return lambda **overrides: create_app(make_config(tmp_root, **overrides))
+    made = []
+
+    def make(**overrides):
+        made.append(create_app(make_config(tmp_root, **overrides)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        dispose_engines(other)
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +125,8 @@ def app(tmp_root):
     with app.app_context():
         fix_sqlite_savepoints(db.engine)
         db.engine.dispose()
-    return app
+    yield app
+    dispose_engines(app)
 
 
 @pytest.fixture(autouse=True)

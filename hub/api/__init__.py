@@ -23,3 +23,13 @@ def handle_api_error(exc: ApiError):
 
 
 from hub.api import auth, factories, openapi  # noqa: E402,F401  (routes register on bp)
+
+
+def _load_domain_endpoints() -> None:
+    """Domains add their endpoints in ``hub/<domain>/api.py`` (registering on this ``bp``)."""
+    from hub import domain_modules
+
+    domain_modules("api")
+
+
+_load_domain_endpoints()

@@ -86,7 +86,18 @@ def document() -> dict:
     }
 
 
+def full_document() -> dict:
+    """The core document plus the paths and schemas each domain declares in ``OPENAPI_PATHS``/``OPENAPI_SCHEMAS``."""
+    from hub import domain_modules
+
+    doc = document()
+    for module in domain_modules("api"):
+        doc["paths"].update(getattr(module, "OPENAPI_PATHS", {}))
+        doc["components"]["schemas"].update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    return doc
+
+
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3 description of every endpoint."""
-    return jsonify(document())
+    return jsonify(full_document())
