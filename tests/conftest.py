@@ -265,3 +265,18 @@ def api_token(app, client, make_user):
         return user_id, {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return issue
+
+
+@pytest.fixture
+def rendered(app):
+    """The names of the templates rendered during the test, in order."""
+    from flask import template_rendered
+
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask import template_rendered
 
 from hub.extensions import db
 from hub.mail.services import queue_email
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "hub" / "templates"
-PAGE_TEMPLATES = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")} - {"base.html", "_macros.html"}
-MAIL_TEMPLATES = sorted(p.stem for p in (TEMPLATES / "mail").glob("*.txt"))
+LATER_DOMAINS = ("matches", "deals", "succession", "events", "dashboard")  # each tests its own templates
+PAGE_TEMPLATES = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
+                  if p.relative_to(TEMPLATES).parts[0] not in LATER_DOMAINS} - {"base.html", "_macros.html"}
+MAIL_TEMPLATES = sorted(f"mail/{p.stem}" for p in (TEMPLATES / "mail").glob("*.txt"))  # domains test their own
 
 
 class _Union:
@@ -71,18 +72,6 @@ def test_translations_keep_their_placeholders():
         target = sorted(re.findall(r"%\(\w+\)s", message.string if isinstance(message.string, str)
                                    else message.string[0]))
         assert source == target, message.id
-
-
-@pytest.fixture
-def rendered(app):
-    seen: list[str] = []
-
-    def record(sender, template, context, **extra):
-        seen.append(template.name)
-
-    template_rendered.connect(record, app)
-    yield seen
-    template_rendered.disconnect(record, app)
 
 
 def _visit_everything(client, login_as, make_factory, app, lang):
@@ -145,8 +134,8 @@ def test_japanese_is_the_default_and_english_switches(client):
 def test_every_email_exists_in_both_languages(app, kind):
     user = type("U", (), {"name": "花子", "email": "h@example.jp", "role": "factory"})
     with app.test_request_context():
-        ja = queue_email("h@example.jp", kind, "ja", user=user, link="http://x/reset/t")
-        en = queue_email("h@example.jp", kind, "en", user=user, link="http://x/reset/t")
+        ja = queue_email("h@example.jp", "check", "ja", template=f"{kind}.txt", user=user, link="http://x/reset/t")
+        en = queue_email("h@example.jp", "check", "en", template=f"{kind}.txt", user=user, link="http://x/reset/t")
         assert ja.subject != en.subject and ja.body_text != en.body_text
         assert any("\u3040" <= ch <= "\u30ff" for ch in ja.subject + ja.body_text)
         assert all(not ("\u3040" <= ch <= "\u30ff") for ch in en.subject)

@@ -17,15 +17,16 @@ from hub.mail.models import STATUS_FAILED, STATUS_QUEUED, STATUS_SENT, EmailMess
 MAX_ATTEMPTS = 5
 
 
-def queue_email(recipient: str, kind: str, locale: str, **context) -> EmailMessage:
-    """Render ``mail/<kind>.txt`` in the recipient's language and put it in the outbox.
+def queue_email(recipient: str, kind: str, locale: str, template: str | None = None, **context) -> EmailMessage:
+    """Render ``mail/<kind>.txt`` (or ``template``, e.g. ``events/mail/booking.txt``) in the recipient's language
+    and put it in the outbox.
 
     The template's first line is the subject. Delivery happens in :func:`deliver_pending`
     (called after commit by the view, and by ``flask send-mail`` for retries).
     """
     locale = locale if locale in current_app.config["LANGUAGES"] else "ja"
     with force_locale(locale):
-        rendered = render_template(f"mail/{kind}.txt", **context)
+        rendered = render_template(template or f"mail/{kind}.txt", **context)
     subject, _, body = rendered.strip().partition("\n")
     message = EmailMessage(
         recipient=recipient, subject=subject.strip()[:300], body_text=body.strip() + "\n", locale=locale, kind=kind

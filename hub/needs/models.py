@@ -37,6 +37,7 @@ class Need(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
     attachment_access: Mapped[str] = mapped_column(String(10), default="private")
     language: Mapped[str] = mapped_column(String(5), default="ja")
+    ward: Mapped[str | None] = mapped_column(String(30))  # where the work should happen, for distances
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

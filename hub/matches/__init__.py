@@ -1,0 +1,1 @@
+"""Running the matcher: the in-memory index, organiser aliases, match and chain pages and API, imports."""

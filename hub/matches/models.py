@@ -1,0 +1,61 @@
+"""What the matcher needs from the database besides factories: a version stamp, aliases, import jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.core.timeutil import utcnow
+from hub.extensions import db
+
+
+class IndexState(db.Model):
+    """One row per in-memory index. ``token`` changes in every transaction that changes what the index is built
+    from, so every worker process notices and rebuilds (a rolled-back change restores the old token)."""
+
+    __tablename__ = "index_states"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    token: Mapped[str] = mapped_column(String(32), default="")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CapabilityAlias(db.Model):
+    """An organiser's mapping of a term people write to a taxonomy code (merged when the index is built)."""
+
+    __tablename__ = "capability_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)  # folded text
+    kind: Mapped[str] = mapped_column(String(10))  # "process" | "material"
+    code: Mapped[str] = mapped_column(String(60))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by = relationship("User")
+
+
+class ImportJob(db.Model):
+    """An organiser's upload of a factory directory file, processed in the background with progress."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    rows_total: Mapped[int | None]
+    rows_read: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # the first 500 row errors
+    message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    user = relationship("User")

@@ -1,0 +1,253 @@
+"""The matcher as the hub uses it: one in-memory index per worker process, built from the database and rebuilt
+when the stamp in ``index_states`` changes, so several gunicorn workers agree without a restart.
+
+Writers never call anything here: a SQLAlchemy flush hook notices changed factories, capabilities or aliases and
+moves the stamp inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from time import perf_counter
+
+from flask import current_app
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from hub.core.timeutil import utcnow
+from hub.extensions import db
+from hub.factories.models import Factory, FactoryCapability
+from hub.matches.models import CapabilityAlias, IndexState
+from hub.needs.models import Need
+from matching import (
+    FactoryProfile,
+    MatchIndex,
+    MatchResult,
+    NeedQuery,
+    Normaliser,
+    Taxonomy,
+    fold,
+    normalise_ward,
+)
+
+INDEX_NAME = "factories"
+_WATCHED = (Factory, FactoryCapability, CapabilityAlias)
+
+
+# --- the stamp --------------------------------------------------------------------------------------------------
+
+@event.listens_for(Session, "after_flush")
+def _stamp_on_change(session: Session, _context) -> None:
+    """Move the stamp once per transaction in which a watched row was added, changed or deleted."""
+    if session.info.get("index_stamped"):
+        return
+    changed = any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted))
+    if not changed:
+        return
+    session.info["index_stamped"] = True
+    session.execute(
+        update(IndexState).where(IndexState.name == INDEX_NAME)
+        .values(version=IndexState.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _reset_stamp_flag(session: Session, *_args) -> None:
+    session.info.pop("index_stamped", None)
+
+
+def current_stamp() -> str:
+    """The stamp the database has now (one cheap query)."""
+    row = db.session.execute(
+        db.select(IndexState.version, IndexState.token).where(IndexState.name == INDEX_NAME)
+    ).first()
+    return f"{row.version}:{row.token}" if row else "0:"
+
+
+# --- building -----------------------------------------------------------------------------------------------------
+
+def extra_aliases() -> dict[str, tuple[str, str]]:
+    """Organisers' aliases as the matching library takes them."""
+    return {a.alias: (a.kind, a.code) for a in db.session.scalars(db.select(CapabilityAlias))}
+
+
+def profiles(batch: int = 2000):
+    """Every published factory as a FactoryProfile, streamed in batches (bounded memory at 100k)."""
+    columns = (Factory.id, Factory.name, Factory.external_id, Factory.name_en, Factory.ward, Factory.lat,
+               Factory.lon, Factory.processes, Factory.materials, Factory.equipment, Factory.description,
+               Factory.lot_min, Factory.lot_max)
+    query = db.select(*columns).where(Factory.is_published).order_by(Factory.id)
+    for row in db.session.execute(query.execution_options(yield_per=batch)):
+        yield FactoryProfile(
+            id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
+            lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()), materials=tuple(row.materials or ()),
+            equipment=tuple(row.equipment or ()), description=row.description or "",
+            lot_min=row.lot_min, lot_max=row.lot_max, track_record=track_record(row.id),
+        )
+
+
+def track_record(factory_id: int) -> float | None:
+    """0..1 from the factory's ratings once the deals domain records them; None without a record."""
+    provider = current_app.extensions.get("hub.track_record")
+    return provider(factory_id) if provider else None
+
+
+def build_index() -> MatchIndex:
+    aliases = extra_aliases()
+    return MatchIndex.build(profiles(), extra_aliases=aliases)
+
+
+@dataclass
+class _Cached:
+    stamp: str
+    index: MatchIndex
+    normaliser: Normaliser
+    built_in: float
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def current_index() -> MatchIndex:
+    """The index for the current database state; rebuilt in this process when the stamp has moved."""
+    return _current().index
+
+
+def normaliser() -> Normaliser:
+    """The normaliser with the organisers' aliases, matching the current index."""
+    return _current().normaliser
+
+
+def _current() -> _Cached:
+    stamp = current_stamp()
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    cached = _cache.get(key)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        started = perf_counter()
+        aliases = extra_aliases()
+        index = MatchIndex.build(profiles(), extra_aliases=aliases)
+        cached = _Cached(stamp, index, Normaliser(Taxonomy.default(), extra_aliases=aliases),
+                         perf_counter() - started)
+        _cache[key] = cached
+        current_app.logger.info("match index built: %d factories in %.2fs (stamp %s)", len(index),
+                                cached.built_in, stamp)
+        return cached
+
+
+# --- queries ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Ranked:
+    """A match result with the factories it names, loaded in one query."""
+
+    result: MatchResult
+    factories: dict[int, Factory]
+
+    def rows(self):
+        for match in self.result.results:
+            factory = self.factories.get(match.factory_id)
+            if factory is not None:
+                yield match, factory
+
+
+def load_factories(ids) -> dict[int, Factory]:
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    return {f.id: f for f in db.session.scalars(db.select(Factory).where(Factory.id.in_(ids)))}
+
+
+def need_query(need: Need) -> NeedQuery:
+    """A posted need as the matcher reads it: its own words, plus its lists and area."""
+    text = "\n".join(part for part in (need.title, need.description) if part)
+    return NeedQuery(text=text, processes=tuple(need.processes or ()), materials=tuple(need.materials or ()),
+                     ward=need.ward, quantity=need.quantity)
+
+
+def rank_for_need(need: Need, lang: str, limit: int = 10, exclude_ids=()) -> Ranked:
+    """Factories for a need, best first, with reasons in ``lang``."""
+    result = current_index().match(need_query(need), limit=limit, lang=lang, exclude_ids=exclude_ids)
+    return Ranked(result, load_factories(m.factory_id for m in result.results))
+
+
+def rank_for_text(text: str, lang: str, *, processes=(), materials=(), ward: str | None = None,
+                  lat: float | None = None, lon: float | None = None, quantity: int | None = None,
+                  limit: int = 10) -> Ranked:
+    """Factories for free text (pitches, successors' interests, the API)."""
+    query = NeedQuery(text=text, processes=tuple(processes), materials=tuple(materials),
+                      ward=normalise_ward(ward) if ward else None, lat=lat, lon=lon, quantity=quantity)
+    result = current_index().match(query, limit=limit, lang=lang)
+    return Ranked(result, load_factories(m.factory_id for m in result.results))
+
+
+def fits_for_factory(factory: Factory, lang: str, limit: int = 10):
+    """Open needs that fit this factory ("案件 that fit you"), as (need, fit) pairs, best first."""
+    index = current_index()
+    if factory.id not in index:
+        return []
+    needs = db.session.scalars(
+        db.select(Need).where(Need.status == "open", Need.visibility.in_(("public", "members")))
+        .order_by(Need.created_at.desc()).limit(500)
+    ).all()
+    by_id = {n.id: n for n in needs}
+    fits = index.needs_for(factory.id, [(n.id, need_query(n)) for n in needs], limit=limit, lang=lang)
+    return [(by_id[fit.need_id], fit) for fit in fits if fit.score > 0 and fit.covers]
+
+
+def partners_for_factory(factory: Factory, process_codes, lang: str, limit: int = 5):
+    """Nearby partners for steps this factory lacks (nakama-mawashi), with the factories loaded."""
+    index = current_index()
+    if factory.id not in index:
+        return []
+    matches = index.partners_for(factory.id, list(process_codes), limit=limit, lang=lang)
+    factories = load_factories(m.factory_id for m in matches)
+    return [(m, factories[m.factory_id]) for m in matches if m.factory_id in factories]
+
+
+# Steps that usually come before or after a family's work in a nakama-mawashi chain: what a factory most often
+# needs a partner for.
+NEIGHBOUR_STEPS = {
+    "machining": ("heat_treatment", "plating", "anodizing", "grinding", "painting", "cmm"),
+    "sheet_metal": ("welding", "painting", "powder_coating", "plating", "laser_marking"),
+    "joining": ("laser_cutting", "bending", "painting", "plating"),
+    "surface_treatment": ("milling", "turning", "polishing", "deburring"),
+    "heat_treatment": ("turning", "grinding", "plating"),
+    "casting_forging": ("milling", "heat_treatment", "blasting"),
+}
+
+
+def suggested_partner_steps(factory: Factory) -> list[str]:
+    """Steps commonly chained with what this factory does, which it does not do itself."""
+    index = current_index()
+    if factory.id not in index:
+        return []
+    taxonomy = Taxonomy.default()
+    candidates: list[str] = []
+    for code in factory.codes("process"):
+        process = taxonomy.processes.get(code)
+        if process is None:
+            continue
+        for family_key, steps in NEIGHBOUR_STEPS.items():
+            if process.family == family_key or taxonomy.is_descendant(code, family_key):
+                candidates.extend(s for s in steps if s in taxonomy.processes)
+    candidates = list(dict.fromkeys(candidates))
+    return index.missing_processes(factory.id, candidates)[:4]
+
+
+def add_alias(alias: str, kind: str, code: str, actor) -> CapabilityAlias:
+    """An organiser maps a term to a code; the index picks it up on its next build."""
+    row = CapabilityAlias(alias=fold(alias)[:100], kind=kind, code=code, created_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
