@@ -130,6 +130,7 @@ def register_request_hooks(app: Flask) -> None:
     # Globals (not a context processor) so that imported macros see them too.
     app.add_template_global(capability_label)
     app.add_template_global(ward_label)
+    app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
 
     @app.context_processor
     def inject_globals() -> dict:

@@ -223,7 +223,10 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
             report.updated += 1
         services.update_profile(factory, data)
     db.session.commit()
-    db.session.expunge_all()
+    # Bounded memory: forget this batch's factories (and, by cascade, their capabilities and photos), but
+    # not the caller's own objects such as the signed-in user.
+    for factory in existing.values():
+        db.session.expunge(factory)
 
 
 def import_file(path: Path, progress: Callable[[ImportReport, int], None] | None = None) -> ImportReport:

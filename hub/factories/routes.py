@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -51,8 +52,20 @@ def directory():
 def detail(factory_id: int):
     """A factory's public profile page."""
     factory = _get_published(factory_id)
-    return render_template("factories/detail.html", factory=factory,
-                           can_edit=services.can_edit(current_user, factory))
+    can_edit = services.can_edit(current_user, factory)
+    partners = fits = partner_form = None
+    if can_edit and factory.is_published:
+        from hub.matches import services as matching_services
+        from hub.matches.forms import PartnerForm
+
+        lang = str(get_locale() or "ja")
+        partner_form = PartnerForm(request.args)
+        wanted = [partner_form.step.data] if request.args.get("step") and partner_form.validate() else \
+            matching_services.suggested_partner_steps(factory)
+        partners = [(code, matching_services.partners_for_factory(factory, [code], lang, limit=3)) for code in wanted]
+        fits = matching_services.fits_for_factory(factory, lang, limit=5)
+    return render_template("factories/detail.html", factory=factory, can_edit=can_edit, partners=partners,
+                           fits=fits, partner_form=partner_form)
 
 
 @bp.route("/mine", methods=["GET", "POST"])

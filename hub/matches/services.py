@@ -7,6 +7,7 @@ moves the stamp inside the same transaction.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import uuid
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ def extra_aliases() -> dict[str, tuple[str, str]]:
 
 def profiles(batch: int = 2000):
     """Every published factory as a FactoryProfile, streamed in batches (bounded memory at 100k)."""
+    records = track_records()
     columns = (Factory.id, Factory.name, Factory.external_id, Factory.name_en, Factory.ward, Factory.lat,
                Factory.lon, Factory.processes, Factory.materials, Factory.equipment, Factory.description,
                Factory.lot_min, Factory.lot_max)
@@ -87,14 +89,17 @@ def profiles(batch: int = 2000):
             id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
             lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()), materials=tuple(row.materials or ()),
             equipment=tuple(row.equipment or ()), description=row.description or "",
-            lot_min=row.lot_min, lot_max=row.lot_max, track_record=track_record(row.id),
+            lot_min=row.lot_min, lot_max=row.lot_max, track_record=records.get(row.id),
         )
 
 
-def track_record(factory_id: int) -> float | None:
-    """0..1 from the factory's ratings once the deals domain records them; None without a record."""
-    provider = current_app.extensions.get("hub.track_record")
-    return provider(factory_id) if provider else None
+def track_records() -> dict[int, float]:
+    """Factory id → 0..1 from ratings of completed deals (the deals domain), one query for the whole build."""
+    if importlib.util.find_spec("hub.deals") is None:  # the deals domain is optional
+        return {}
+    from hub.deals import services as deals
+
+    return deals.track_records()
 
 
 def build_index() -> MatchIndex:

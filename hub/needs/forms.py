@@ -11,6 +11,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import TermListField, language_choices
+from hub.core.labels import ward_choices
 
 
 def kind_choices():
@@ -57,6 +58,8 @@ class NeedForm(FlaskForm):
                                     default="private")
     status = SelectField(_l("Status"), choices=status_choices, default="open")
     language = SelectField(_l("Written in"), choices=language_choices, default="ja")
+    ward = SelectField(_l("Where (for distances)"), choices=lambda: [("", _l("(anywhere)"))] + ward_choices(),
+                       validators=[Optional()])
 
     def validate_deadline(self, field):
         if field.data and field.data < date.today() and self.status.data == "open":
@@ -65,8 +68,9 @@ class NeedForm(FlaskForm):
     def need_data(self) -> dict:
         data = {name: getattr(self, name).data for name in (
             "title", "description", "processes", "materials", "quantity", "deadline", "budget_band", "kind",
-            "visibility", "attachment_access", "status", "language")}
+            "visibility", "attachment_access", "status", "language", "ward")}
         data["title"] = data["title"].strip()
+        data["ward"] = data["ward"] or None
         return data
 
 

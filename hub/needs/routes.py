@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -104,8 +105,13 @@ def detail(need_id: int):
                 db.select(Factory.id, Factory.name).where(Factory.is_published).order_by(Factory.name)
             ) if f.id not in granted
         ]
+    ranked = None
+    if can_edit and need.status != "closed":
+        from hub.matches.services import rank_for_need
+
+        ranked = rank_for_need(need, str(get_locale() or "ja"), limit=10)
     return render_template(
-        "needs/detail.html", need=need, can_edit=can_edit,
+        "needs/detail.html", need=need, can_edit=can_edit, ranked=ranked,
         can_open=services.can_open_attachments(current_user, need),
         attachment_form=AttachmentForm() if can_edit else None, grant_form=grant_form,
     )

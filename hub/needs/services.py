@@ -8,7 +8,7 @@ from hub.factories.models import Factory
 from hub.needs.models import Need, NeedGrant
 
 NEED_FIELDS = ("title", "description", "processes", "materials", "quantity", "deadline", "budget_band", "kind",
-               "visibility", "attachment_access", "status", "language")
+               "visibility", "attachment_access", "status", "language", "ward")
 
 
 def _authenticated(user: User | None) -> bool:

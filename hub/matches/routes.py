@@ -1,0 +1,139 @@
+"""Matching pages: search by need, chain planner, organisers' aliases and imports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hub.auth.decorators import roles_required
+from hub.core import uploads
+from hub.extensions import db
+from hub.matches import imports, services
+from hub.matches.forms import AliasForm, ChainForm, ImportForm, SearchForm
+from hub.matches.models import CapabilityAlias, ImportJob
+from matching import MatchingInputError, Taxonomy, plan_chain
+
+bp = Blueprint("matches", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "ja")
+
+
+@bp.route("/match/")
+def search():
+    """Anyone describes what they need, in their own words, and sees ranked factories with reasons."""
+    form = SearchForm(request.args)
+    ranked = None
+    if request.args and form.validate():
+        try:
+            ranked = services.rank_for_text(form.text.data, _lang(), ward=form.ward.data or None, limit=20)
+        except MatchingInputError as exc:
+            form.text.errors.append(str(exc))
+    return render_template("matches/search.html", form=form, ranked=ranked)
+
+
+@bp.route("/match/chain")
+def chain():
+    """Route an ordered list of steps through nearby workshops (nakama-mawashi), with alternatives per step."""
+    form = ChainForm(request.args)
+    plan = factories = None
+    if request.args and form.validate():
+        from matching import WARDS
+
+        start = None
+        if form.start.data and form.start.data in WARDS:
+            ward = WARDS[form.start.data]
+            start = (ward.lat, ward.lon)
+        try:
+            plan = plan_chain(services.current_index(), form.step_list(), start=start, lang=_lang())
+        except MatchingInputError as exc:
+            form.steps.errors.append(str(exc))
+        else:
+            ids = [s.factory_id for s in plan.steps if s.factory_id] + [
+                a for s in plan.steps for a in s.alternatives]
+            factories = services.load_factories(ids)
+    return render_template("matches/chain.html", form=form, plan=plan, factories=factories or {})
+
+
+@bp.route("/organiser/aliases", methods=["GET", "POST"])
+@roles_required("organiser")
+def aliases():
+    """Organisers map the terms people write to taxonomy codes, and see which terms are still unresolved."""
+    form = AliasForm()
+    if form.validate_on_submit():
+        kind, _sep, code = form.target.data.partition(":")
+        taxonomy = Taxonomy.default()
+        known = taxonomy.processes if kind == "process" else taxonomy.materials
+        from matching import fold
+
+        if kind not in ("process", "material") or code not in known:
+            form.target.errors.append(_("Please choose a process or material."))
+        elif db.session.scalar(db.select(CapabilityAlias).where(CapabilityAlias.alias == fold(form.alias.data))):
+            form.alias.errors.append(_("This term is already mapped."))
+        else:
+            services.add_alias(form.alias.data, kind, code, current_user)
+            db.session.commit()
+            flash(_("Saved. The matcher uses “%(alias)s” from now on.", alias=form.alias.data), "success")
+            return redirect(url_for("matches.aliases"))
+    rows = db.session.scalars(db.select(CapabilityAlias).order_by(CapabilityAlias.created_at.desc())).all()
+    index = services.current_index()
+    norm = services.normaliser()
+    unresolved = sorted(index.unresolved_terms.items(), key=lambda item: (-item[1], item[0]))[:100]
+    suggestions = {term: norm.suggest(term)[:3] for term, _count in unresolved}
+    return render_template("matches/aliases.html", form=form, rows=rows, unresolved=unresolved,
+                           suggestions=suggestions)
+
+
+@bp.route("/organiser/aliases/<int:alias_id>/delete", methods=["POST"])
+@roles_required("organiser")
+def delete_alias(alias_id: int):
+    """Remove an organiser alias."""
+    row = db.session.get(CapabilityAlias, alias_id)
+    if row is None:
+        abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    flash(_("The alias has been removed."), "info")
+    return redirect(url_for("matches.aliases"))
+
+
+@bp.route("/organiser/imports", methods=["GET", "POST"])
+@roles_required("organiser")
+def import_upload():
+    """Organisers upload a directory export (CSV or JSON) and follow the import's progress."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            job = imports.create_job(form.file.data, current_user)
+        except uploads.UploadError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            job_id = job.id
+            imports.start_job(job_id)
+            return redirect(url_for("matches.import_status", job_id=job_id))
+    jobs = db.session.scalars(db.select(ImportJob).order_by(ImportJob.id.desc()).limit(20)).all()
+    return render_template("matches/imports.html", form=form, jobs=jobs)
+
+
+@bp.route("/organiser/imports/<int:job_id>")
+@roles_required("organiser")
+def import_status(job_id: int):
+    """One import: progress while it runs, then every rejected row with its reason."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    return render_template("matches/import_status.html", job=job)
+
+
+@bp.route("/organiser/imports/<int:job_id>.json")
+@roles_required("organiser")
+def import_progress(job_id: int):
+    """Progress of one import, polled by the status page."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    return jsonify(imports.job_dict(job))
