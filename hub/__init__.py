@@ -76,7 +76,8 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each domain package with a routes.py exposes ``bp``; the API blueprint comes last (it is CSRF-exempt).
-DOMAINS = ("core", "auth", "factories", "needs", "mail", "matches", "deals", "succession", "events", "dashboard")
+DOMAINS = ("core", "auth", "factories", "needs", "mail", "matches", "deals", "succession", "events", "people",
+           "dashboard")
 
 
 def translation_dirs() -> list[str]:

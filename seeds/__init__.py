@@ -29,7 +29,7 @@ from hub.needs.services import save_need
 
 __all__ = ["load_demo", "DemoResult"]
 
-SEED_PARTS = ("matches", "deals", "succession", "events", "dashboard")
+SEED_PARTS = ("matches", "deals", "succession", "events", "people", "dashboard")
 
 
 @dataclass

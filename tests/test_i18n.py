@@ -13,7 +13,7 @@ from hub.mail.services import queue_email
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "hub" / "templates"
-LATER_DOMAINS = ("matches", "deals", "succession", "events", "dashboard")  # each tests its own templates
+LATER_DOMAINS = ("matches", "deals", "succession", "events", "people", "dashboard")  # each tests its own templates
 PAGE_TEMPLATES = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
                   if p.relative_to(TEMPLATES).parts[0] not in LATER_DOMAINS} - {"base.html", "_macros.html"}
 MAIL_TEMPLATES = sorted(f"mail/{p.stem}" for p in (TEMPLATES / "mail").glob("*.txt"))  # domains test their own
