@@ -89,7 +89,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=None, help="comma-separated corpus sizes for the speed part")
     ap.add_argument("--queries", type=int, default=200, help="max distinct queries per size (each timed twice)")
     ap.add_argument("--no-speed", action="store_true")
-    ap.add_argument("--import-callable", default=None, help="module:function(path) importing a contract file")
+    ap.add_argument("--import-callable", default="bench.hub_import:import_file",
+                    help="module:function(path) importing a contract file (default: the hub's importer)")
     ap.add_argument("--import-rows", type=int, default=10_000)
     ap.add_argument("--import-format", choices=["json", "csv"], default="json")
     ap.add_argument("--worst", type=int, default=10)

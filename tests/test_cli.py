@@ -102,3 +102,26 @@ def test_create_user_reads_password_from_stdin(app, runner):
     assert short.exit_code == 1
     dup = runner.invoke(args=["create-user", "boss@example.jp", "--role", "seeker"], input="another long one\n")
     assert dup.exit_code == 1
+
+
+def test_reimport_replaces_capabilities_and_moves_the_index_stamp(app, runner, tmp_path):
+    from hub.matches.services import current_stamp
+
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps([{"external_id": "r-1", "name": "変わる工場", "processes": ["NC旋盤"]},
+                                {"external_id": "r-1", "name": "変わる工場", "processes": ["NC旋盤", "焼入れ"]}],
+                               ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["import-factories", str(path)])
+    assert result.output.strip().splitlines()[-1] == "created=1 updated=1 rejected=0"  # the later row wins
+    with app.app_context():
+        stamp = current_stamp()
+        assert set(db.session.scalar(db.select(Factory).where(Factory.external_id == "r-1")).codes("process")) == {
+            "turning", "hardening"}
+    path.write_text(json.dumps([{"external_id": "r-1", "name": "変わる工場", "processes": ["ワイヤーカット"]}],
+                               ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(args=["import-factories", str(path)]).exit_code == 0
+    with app.app_context():
+        db.session.expire_all()
+        assert db.session.scalar(db.select(Factory).where(Factory.external_id == "r-1")).codes("process") == [
+            "wire_edm"]
+        assert current_stamp() != stamp

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import delete, insert, update
+
+from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories import services
-from hub.factories.models import SUCCESSOR_STATUSES, Factory
+from hub.factories.models import SUCCESSOR_STATUSES, Factory, FactoryCapability
 from matching import normalise_ward
 
 LIST_FIELDS = ("processes", "materials", "equipment", "certifications")
@@ -208,25 +211,56 @@ def import_records(rows: Iterable[tuple[int, dict]], list_sep: str | None = None
     return report
 
 
+IMPORTED_FIELDS = ("name", "name_en", "address", "description", "ward", "processes", "materials", "equipment",
+                   "certifications", "employees", "founded", "owner_birth_year", "successor_status")
+
+
 def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
+    """Write one batch with a few bulk statements (no ORM object per row): ≥ 1,000 rows/s, bounded memory."""
+    now = utcnow()
     ids = {data["external_id"] for _, data in batch}
-    existing = {
-        f.external_id: f for f in db.session.scalars(db.select(Factory).where(Factory.external_id.in_(ids)))
-    }
+    existing = dict(db.session.execute(
+        db.select(Factory.external_id, Factory.id).where(Factory.external_id.in_(ids))).all())
+    new_rows: dict[str, dict] = {}
+    updates: dict[str, dict] = {}
+    found_by_ext: dict[str, dict] = {}
     for _number, data in batch:
-        factory = existing.get(data["external_id"])
-        if factory is None:
-            factory = Factory(external_id=data["external_id"])
-            existing[data["external_id"]] = factory
-            report.created += 1
-        else:
+        ext = data["external_id"]
+        found = services.find_capabilities(data["processes"], data["materials"], data["description"],
+                                           data["equipment"])
+        lat, lon, approx = services.location_for(data["ward"], data["lat"], data["lon"])
+        values = {field: data[field] for field in IMPORTED_FIELDS}
+        values.update(external_id=ext, lat=lat, lon=lon, is_location_approx=approx, updated_at=now,
+                      search_text=services.search_text_for(data, [code for _, code in found]))
+        found_by_ext[ext] = found
+        if ext in existing:
+            updates[ext] = {"id": existing[ext], **values}
             report.updated += 1
-        services.update_profile(factory, data)
+        elif ext in new_rows:  # the same record twice in one batch: the later row wins
+            new_rows[ext] = values
+            report.updated += 1
+        else:
+            new_rows[ext] = values
+            report.created += 1
+    if updates:
+        db.session.execute(update(Factory), list(updates.values()))
+        db.session.execute(delete(FactoryCapability).where(
+            FactoryCapability.factory_id.in_([row["id"] for row in updates.values()])))
+    factory_ids = {ext: row["id"] for ext, row in updates.items()}
+    if new_rows:
+        for row in new_rows.values():
+            row.update(created_at=now, is_published=True)
+        # executemany without RETURNING, then one query for the new ids: several times faster on SQLite.
+        db.session.execute(insert(Factory), list(new_rows.values()))
+        factory_ids.update(db.session.execute(
+            db.select(Factory.external_id, Factory.id).where(Factory.external_id.in_(list(new_rows)))).all())
+    capabilities = [
+        {"factory_id": factory_ids[ext], "kind": kind, "code": code, "source": source, "confidence": confidence}
+        for ext, found in found_by_ext.items() for (kind, code), (source, confidence) in found.items()
+    ]
+    if capabilities:
+        db.session.execute(insert(FactoryCapability), capabilities)
     db.session.commit()
-    # Bounded memory: forget this batch's factories (and, by cascade, their capabilities and photos), but
-    # not the caller's own objects such as the signed-in user.
-    for factory in existing.values():
-        db.session.expunge(factory)
 
 
 def import_file(path: Path, progress: Callable[[ImportReport, int], None] | None = None) -> ImportReport:

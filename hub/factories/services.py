@@ -43,45 +43,70 @@ def factory_for_user(user: User) -> Factory | None:
     return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
 
 
-def apply_location(factory: Factory) -> None:
-    """Without coordinates, place the factory at its ward's centroid and say the location is approximate."""
-    if factory.lat is not None and factory.lon is not None:
-        factory.is_location_approx = False
-        return
-    ward = WARDS.get(factory.ward or "")
+def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, approximate): the given point, else the ward's centroid (approximate), else nothing."""
+    if lat is not None and lon is not None:
+        return lat, lon, False
+    ward = WARDS.get(ward_key or "")
     if ward is not None:
-        factory.lat, factory.lon = ward.lat, ward.lon
-        factory.is_location_approx = True
-    else:
-        factory.lat = factory.lon = None
-        factory.is_location_approx = False
+        return ward.lat, ward.lon, True
+    return None, None, False
 
 
-def resolve_capabilities(factory: Factory) -> None:
-    """Map the factory's own words (lists and prose) to taxonomy codes, remembering where each came from."""
+Found = dict[tuple[str, str], tuple[str, float]]  # (kind, code) → (source text, confidence)
+
+
+@lru_cache(maxsize=50_000)
+def _resolve_term(term: str, kind: str) -> tuple[tuple[str, str, str, float], ...]:
+    """One listed term → its codes. Cached: directories repeat the same trade words thousands of times."""
     norm = normaliser()
-    found: dict[tuple[str, str], tuple[str, float]] = {}
+    resolved = norm.resolve(term, kind=kind)
+    if resolved is not None:
+        return ((kind, resolved.code, resolved.source, resolved.confidence),)
+    extraction = norm.extract(term)
+    return tuple((hit.kind, hit.code, hit.source, hit.confidence)
+                 for hit in extraction.processes + extraction.materials)
+
+
+def find_capabilities(processes, materials, description: str, equipment) -> Found:
+    """Map a factory's own words (lists first, then prose) to taxonomy codes, remembering where each came from."""
+    found: Found = {}
 
     def keep(kind: str, code: str, source: str, confidence: float) -> None:
         key = (kind, code)
         if key not in found or found[key][1] < confidence:
             found[key] = (source[:200], confidence)
 
-    for kind, terms in (("process", factory.processes or []), ("material", factory.materials or [])):
+    for kind, terms in (("process", processes or []), ("material", materials or [])):
         for term in terms:
-            resolved = norm.resolve(term, kind=kind)
-            if resolved is not None:
-                keep(kind, resolved.code, resolved.source, resolved.confidence)
-                continue
-            extraction = norm.extract(term)
-            for hit in extraction.processes + extraction.materials:
-                keep(hit.kind, hit.code, hit.source, hit.confidence)
-    prose = " ".join([factory.description or "", " ".join(factory.equipment or [])])
+            for hit in _resolve_term(term, kind):
+                keep(*hit)
+    prose = " ".join([description or "", " ".join(equipment or [])])
     if prose.strip():
-        extraction = norm.extract(prose)
+        extraction = normaliser().extract(prose)
         for hit in extraction.processes + extraction.materials:
             keep(hit.kind, hit.code, hit.source, min(hit.confidence, 0.9))
+    return found
 
+
+def search_text_for(data: dict, codes) -> str:
+    """Folded text of everything the directory search looks at (names, terms, labels in both languages)."""
+    taxonomy = Taxonomy.default()
+    parts = [data.get("name") or "", data.get("name_en") or "", data.get("description") or "",
+             data.get("address") or ""]
+    for key in ("processes", "materials", "equipment", "certifications"):
+        parts.extend(data.get(key) or [])
+    for code in codes:
+        parts.extend([taxonomy.label(code, "ja"), taxonomy.label(code, "en")])
+    ward = WARDS.get(data.get("ward") or "")
+    if ward is not None:
+        parts.extend([ward.name_ja, ward.name_en])
+    return fold(" ".join(p for p in parts if p))[:20000]
+
+
+def resolve_capabilities(factory: Factory) -> None:
+    """Refresh a factory's capability rows and search text from its own words."""
+    found = find_capabilities(factory.processes, factory.materials, factory.description, factory.equipment)
     existing = {(c.kind, c.code): c for c in factory.capabilities}
     for key, cap in list(existing.items()):
         if key not in found:
@@ -92,28 +117,20 @@ def resolve_capabilities(factory: Factory) -> None:
             factory.capabilities.append(FactoryCapability(kind=kind, code=code, source=source, confidence=confidence))
         else:
             cap.source, cap.confidence = source, confidence
-    factory.search_text = _search_text(factory, [code for _, code in found])
-
-
-def _search_text(factory: Factory, codes: list[str]) -> str:
-    taxonomy = Taxonomy.default()
-    parts = [factory.name, factory.name_en or "", factory.description or "", factory.address or ""]
-    for terms in (factory.processes, factory.materials, factory.equipment, factory.certifications):
-        parts.extend(terms or [])
-    for code in codes:
-        parts.extend([taxonomy.label(code, "ja"), taxonomy.label(code, "en")])
-    ward = WARDS.get(factory.ward or "")
-    if ward is not None:
-        parts.extend([ward.name_ja, ward.name_en])
-    return fold(" ".join(p for p in parts if p))[:20000]
+    data = {key: getattr(factory, key) for key in ("name", "name_en", "description", "address", "processes",
+                                                   "materials", "equipment", "certifications", "ward")}
+    factory.search_text = search_text_for(data, [code for _, code in found])
 
 
 def update_profile(factory: Factory, data: dict) -> Factory:
     """Apply validated fields to a factory and refresh what the matcher understands of it."""
+    explicit_point = "lat" in data or "lon" in data
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(factory, field, data[field])
-    apply_location(factory)
+    # A centroid we placed is not the user's input: recompute it (the ward may have changed) unless a point is given.
+    given = (factory.lat, factory.lon) if explicit_point or not factory.is_location_approx else (None, None)
+    factory.lat, factory.lon, factory.is_location_approx = location_for(factory.ward, *given)
     resolve_capabilities(factory)
     db.session.add(factory)
     db.session.flush()

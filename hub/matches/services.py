@@ -39,20 +39,31 @@ _WATCHED = (Factory, FactoryCapability, CapabilityAlias)
 
 # --- the stamp --------------------------------------------------------------------------------------------------
 
-@event.listens_for(Session, "after_flush")
-def _stamp_on_change(session: Session, _context) -> None:
-    """Move the stamp once per transaction in which a watched row was added, changed or deleted."""
+def _stamp(session: Session) -> None:
+    """Move the stamp, once per transaction (Core statement: no ORM events fire for it)."""
     if session.info.get("index_stamped"):
         return
-    changed = any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted))
-    if not changed:
-        return
     session.info["index_stamped"] = True
-    session.execute(
-        update(IndexState).where(IndexState.name == INDEX_NAME)
-        .values(version=IndexState.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
-        .execution_options(synchronize_session=False)
+    table = IndexState.__table__
+    session.connection().execute(
+        update(table).where(table.c.name == INDEX_NAME)
+        .values(version=table.c.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
     )
+
+
+@event.listens_for(Session, "after_flush")
+def _stamp_on_change(session: Session, _context) -> None:
+    """Objects of a watched class were added, changed or deleted in this flush."""
+    if any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _stamp(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _stamp_on_bulk(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE statements on a watched class (the importer's fast path)."""
+    if (state.is_insert or state.is_update or state.is_delete) and any(
+            mapper.class_ in _WATCHED for mapper in state.all_mappers):
+        _stamp(state.session)
 
 
 @event.listens_for(Session, "after_commit")
