@@ -379,16 +379,28 @@ class MatchIndex:
         norm = self.normaliser
         lp, lu = norm.resolve_list(plist, "process")
         lm, lmu = norm.resolve_list(mlist, "material")
-        ex = norm.extract(text, outcomes=True) if text.strip() else None
+        ex = (
+            norm.extract(text, outcomes=True, material_codes=[r.code for r in lm])
+            if text.strip()
+            else None
+        )
         unresolved = lu + lmu
         suggestions = {u: norm.suggest(u) for u in unresolved[:20]}
         explicit: dict[str, Resolved] = {r.code: r for r in lp}
         materials: dict[str, Resolved] = {r.code: r for r in lm}
         outcome_groups: list[tuple[tuple[Resolved, ...], str]] = []
+        context: dict[str, Resolved] = {}  # mentioned only as the object's history / part
         if ex is not None:
+            ctx_codes = set(ex.context)
             for r in ex.processes:
-                if r.via != "outcome":
+                if r.via == "outcome":
+                    continue
+                if r.code in ctx_codes and r.code not in explicit:
+                    context.setdefault(r.code, r)
+                else:
                     explicit.setdefault(r.code, r)
+            if not explicit:  # nothing but context: then the context words are the request
+                explicit, context = context, {}
             for r in ex.materials:
                 materials.setdefault(r.code, r)
             for g, strength in zip(ex.groups, ex.group_strength, strict=True):
@@ -413,9 +425,32 @@ class MatchIndex:
                 tuple((self._pcol[r.code], r.confidence / top) for r in alts), tuple(alts), strength
             )
 
-        required: list[_Group] = [group((r,), "explicit") for r in explicit.values()]
-        soft: list[_Group] = []
-        if not required:
+        tax = self.taxonomy
+        required: list[_Group] = []
+        for r in explicit.values():
+            # a generic step made specific by the outcome / shape ("削り出し" + 「複雑形状」 → 5-axis)
+            alts: list[Resolved] = []
+            for g, _s in outcome_groups:
+                finer = [x for x in g if x.code != r.code and tax.is_descendant(x.code, r.code)]
+                alts.extend(x for x in finer if all(y.code != x.code for y in alts))
+            if alts:
+                top = max(x.confidence for x in alts)
+                cols = [(self._pcol[x.code], x.confidence / top) for x in alts]
+                cols.append((self._pcol[r.code], 0.7))
+                required.append(_Group(tuple(cols), (*alts, r), "explicit"))
+            else:
+                required.append(group((r,), "explicit"))
+        soft: list[_Group] = [group((r,), "context") for r in context.values()]
+        if required:
+            # a problem the named steps do not address is one more step ("matte texture … before anodising")
+            for g, s in outcome_groups:
+                if s == "problem" and not any(
+                    tax.is_descendant(x.code, e) or tax.is_descendant(e, x.code)
+                    for x in g
+                    for e in explicit
+                ):
+                    required.append(group(g, s))
+        else:
             problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
             for code, pcode in self.taxonomy.material_defaults.items():
                 if code in materials and pcode in self._pcol:
@@ -641,8 +676,9 @@ class MatchIndex:
             code = tax.process_codes[col]
             label = tax.label(code, lang)
             inferred = gr.via in ("outcome", "material")
+            named = g.resolved[-1].code if g.strength == "explicit" else None  # refined named step
             if credit >= COVER:
-                covers.append(code)
+                covers.append(named or code)
                 item = label
                 if src is not None and fold(src.source) != fold(label):
                     item += f" (from '{src.source}')" if en else f" ('{src.source}' より)"
@@ -650,7 +686,7 @@ class MatchIndex:
                     item += f" [inferred from '{gr.source}']" if en else f"［「{gr.source}」から推定］"
                 cov_items.append(item)
             else:
-                top_code = tax.process_codes[g.alts[0][0]]
+                top_code = named or tax.process_codes[g.alts[0][0]]
                 missing.append(top_code)
                 item = tax.label(top_code, lang)
                 if inferred and len(g.alts) > 1:

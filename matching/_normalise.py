@@ -311,6 +311,8 @@ class Normaliser:
                 elif suffix not in _WORD_SUFFIXES:
                     continue
                 end = b + len(suffix)
+                if s[a:end] in _PROSE_BLOCK and not query:
+                    continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
             src = _span(original, folded, a, end)
             if (
                 _is_ascii(key)
@@ -387,19 +389,28 @@ class Normaliser:
             out.extend(c for c in self._codes_for(best, k) if c not in out)
         return tuple(out[:3])
 
-    def extract(self, text: str, *, outcomes: bool = True) -> Extraction:
+    def extract(
+        self, text: str, *, outcomes: bool = True, material_codes: tuple[str, ...] | list[str] = ()
+    ) -> Extraction:
         """Find process and material mentions in prose (ja or en, no spaces needed). With ``outcomes`` the
-        outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …)."""
+        outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …), adjusted to the
+        material (found in the text or given as codes in ``material_codes``). Negated mentions ("溶接不可",
+        "no welding") are left out; mentions that only describe the object ("a welded frame",
+        「溶接部の検査」) are listed in ``Extraction.context``."""
         if not isinstance(text, str):
             raise MatchingInputError("text must be a string")
         text = text[:MAX_TEXT]
         folded = fold_map(text)
         hits = self._scan(folded, text, query=outcomes)
         tax = self.taxonomy
+        materials_hint = tuple(material_codes)
         processes: dict[str, Resolved] = {}
         materials: dict[str, Resolved] = {}
         outcome_hits: dict[int, str] = {}
         covered = [False] * len(folded.text)
+        proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
+        roles: dict[str, str] = {}  # code -> "act" | "context"
+        negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
             if e.kind == "stop":
                 for i in range(a, b):
@@ -407,6 +418,13 @@ class Normaliser:
                 continue
             for i in range(a, b):
                 covered[i] = True
+            if e.kind == "process":
+                role = _role(folded, text, a, b, proc_hits)
+                if role == "negated":
+                    negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    continue
+                if roles.get(e.code) != "act":
+                    roles[e.code] = role
             if e.kind == "process" and e.code not in processes:
                 processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
@@ -425,13 +443,15 @@ class Normaliser:
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
+        fams = {tax.materials[c].family for c in (*materials, *materials_hint) if c in tax.materials}
         for gi, src in outcome_hits.items():
             g = tax.outcomes[gi]
-            if any(code in processes for code, _ in g.processes):
+            options = [(c, conf) for c, conf in g.for_materials(fams) if c not in negated]
+            if not options:
+                continue
+            if any(code in processes and roles.get(code) == "act" for code, _ in options):
                 continue  # the need already names one of these processes
-            alts = tuple(
-                self._resolved("process", code, conf, src, "outcome") for code, conf in g.processes
-            )
+            alts = tuple(self._resolved("process", code, conf, src, "outcome") for code, conf in options)
             groups.append(alts)
             strength.append(g.strength)
             for r in alts:
@@ -442,7 +462,17 @@ class Normaliser:
         if text.strip() and not plist and not materials:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        return Extraction(plist, list(materials.values()), unresolved, {}, groups, strength)
+        context = tuple(c for c, r in roles.items() if r == "context")
+        return Extraction(
+            plist,
+            list(materials.values()),
+            unresolved,
+            {},
+            groups,
+            strength,
+            context,
+            [r for c, r in negated.items() if c not in processes],
+        )
 
     def resolve_list(
         self, terms: tuple[str, ...] | list[str], kind: str
@@ -475,6 +505,94 @@ class Normaliser:
         return list(found.values()), unresolved
 
 
+# --- roles of a process mention: requested step, context (object's history / part) or negated ----------
+
+_EN_NEG_BEFORE = re.compile(
+    r"(?:^|[^a-z])(?:no|not|without|except|excluding|w/o|never|non|don't need|do not need|no need for|"
+    r"no need to|avoid|instead of|rather than)[\s-]+(?:any\s+|the\s+|a\s+)?$"
+)
+_EN_NEG_AFTER = re.compile(
+    r"^\s*(?:is\s+|are\s+|will\s+be\s+)?(?:not\s+(?:needed|required|necessary|wanted|possible|available|"
+    r"offered|allowed)|unnecessary|unavailable|not\s+in[\s-]house)"
+)
+_JA_NEG_AFTER = re.compile(
+    r"^(?:加工|処理)?(?:は|も|を|が)?(?:不可|不要|なし|無し|ナシ|しない|せず|しません|できない|できません|出来ない|"
+    r"出来ません|対応外|非対応|不対応|お断り|行っておりません|行っていません|やっていません|していません|"
+    r"要らない|いらない|不使用|以外|NG|ng|はNG)"
+)
+_EN_DET_BEFORE = re.compile(
+    r"(?:^|[^a-z])(?:a|an|the|of|on|for|to|from|my|our|their|your|this|these|those|existing|some|its|"
+    r"all|around|along|between|near|at|with|already|previously)\s+$"
+)
+_EN_FUNCTION = {
+    "and", "or", "then", "to", "by", "with", "in", "at", "from", "using", "before", "after", "for", "as",
+    "into", "on", "and/or", "is", "are", "was", "be", "it", "them", "only", "in-house", "inhouse", "so",
+    "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
+}
+_EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
+_EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
+_JA_DONE_AFTER = re.compile(
+    r"^(?:加工)?(?:した|された|済み|済|してある|してあった|されている|されてる|した後の|後の)の?"
+    r"(?!後|あと|ら|い|て|ほう|方|上で|うえ|ところ|こと|とき|時|場合|ため|[、。,.!?！？\s]|$)"
+)
+_JA_PART_AFTER = re.compile(r"^(?:部|箇所|個所|面|品|物|部品|パーツ|製品|ビード|跡|痕|ライン)(?=[のをにへ])")
+_JA_OF_AFTER = re.compile(
+    r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
+    r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"
+)
+
+
+def _orig_end(folded: Folded, original: str, b: int) -> int:
+    return folded.ends[b - 1] if b > 0 else 0
+
+
+def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
+    """How a process mention at folded[a:b] is used: "act" (a step someone does or wants), "context"
+    (describes the object: "a welded frame", 「溶接部の検査」, 「金型プレートの研削」) or "negated"."""
+    s = folded.text
+    word = s[a:b]
+    oe = _orig_end(folded, original, b)
+    os_ = folded.starts[a]
+    if word.isascii():
+        # extend to the whole word (the scanner may have added a suffix already)
+        m = re.match(r"[a-z0-9]*", s[b:])
+        end = b + (m.end() if m else 0)
+        whole = s[a:end]
+        before = s[max(0, a - 40) : a]
+        after = s[end : end + 40]
+        if _EN_NEG_BEFORE.search(before) or _EN_NEG_AFTER.match(after):
+            return "negated"
+        last = whole.split()[-1] if whole.split() else whole
+        participle = last.endswith(("ed", "en")) or last in _EN_PARTICIPLE_IRREGULAR
+        plural = last.endswith("s") and not last.endswith(("ss", "ing"))
+        if (participle or plural) and _EN_DET_BEFORE.search(before):
+            if plural:
+                return "context"
+            nxt = _EN_NEXT_WORD.match(after)
+            if nxt and nxt.group(1) not in _EN_FUNCTION:
+                return "context"
+        return "act"
+    after_o = unicodedata.normalize("NFKC", original[oe : oe + 30])
+    if _JA_NEG_AFTER.match(after_o):
+        return "negated"
+    before_o = unicodedata.normalize("NFKC", original[max(0, os_ - 12) : os_])
+    if re.search(r"(?:no|without|non)[\s-]*$", before_o.lower()):
+        return "negated"
+    if _JA_DONE_AFTER.match(after_o) or _JA_PART_AFTER.match(after_o):
+        return "context"
+    m = _JA_OF_AFTER.match(after_o)
+    if m and not re.search(r"[後前時]", m.group(1)):
+        # 「AのB」: A only describes B's object when B is another process mention right after の
+        no_pos = oe + m.end()  # approximate original index after の (NFKC keeps CJK lengths)
+        for a2, _b2 in proc_hits:
+            if a2 <= a:
+                continue
+            o2 = folded.starts[a2]
+            if no_pos <= o2 <= no_pos + 12 and not re.search(r"[、。,.・と]", original[no_pos:o2]):
+                return "context"
+    return "act"
+
+
 _SPAN_TAIL = re.compile(r"[ー\uff70\u200b-\u200f\u2060\ufeffきりしみちけえいぎびじれ]*")
 
 
@@ -493,7 +611,7 @@ def _prose_ok(key: str) -> bool:
         return False
     if re.fullmatch(r"[0-9.\-]+", key):
         return False  # bare numbers such as "6061" or "304" only count in material lists
-    if len(key) == 1 and key not in "鉄鋼銅革紙錫":
+    if len(key) == 1 and key not in "鉄鋼銅革紙錫漆":
         return False
     return True
 

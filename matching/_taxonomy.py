@@ -42,6 +42,20 @@ class OutcomeGroup:
     strength: str  # "problem" | "shape"
     phrases: tuple[str, ...]
     processes: tuple[tuple[str, float], ...]
+    # material family -> ((process, confidence), ...): what the same outcome means for that material
+    # ("rust" on stainless → electropolishing / passivation rather than paint)
+    by_material: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+
+    def for_materials(self, families: set[str]) -> tuple[tuple[str, float], ...]:
+        """The alternatives behind this outcome, adjusted to the material families the need names."""
+        if not families or not self.by_material:
+            return self.processes
+        conf = dict(self.processes)
+        for fam, alts in self.by_material:
+            if fam in families:
+                for code, c in alts:
+                    conf[code] = max(conf.get(code, 0.0), c)
+        return tuple(sorted(conf.items(), key=lambda kv: -kv[1]))
 
 
 def _load_json(name: str) -> Any:
@@ -152,6 +166,10 @@ def _default_taxonomy() -> Taxonomy:
             g["strength"],
             tuple(g["phrases"]),
             tuple(sorted(g["processes"].items(), key=lambda kv: -kv[1])),
+            tuple(
+                (fam, tuple(sorted(alts.items(), key=lambda kv: -kv[1])))
+                for fam, alts in g.get("by_material", {}).items()
+            ),
         )
         for g in out["groups"]
     )

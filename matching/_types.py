@@ -71,6 +71,9 @@ class Extraction:
     ``processes`` lists explicit process mentions first, then outcome-inferred ones (``via == "outcome"``).
     ``groups`` are the alternatives behind each step: one tuple per step, explicit steps hold one entry.
     ``group_strength`` parallels ``groups``: "explicit", "problem" or "shape".
+    ``context`` lists process codes that were only mentioned as the object's history or part ("a *welded*
+    frame", 「*溶接*部の検査」, 「*金型*プレートの研削」), not as a requested step; ``negated`` holds
+    mentions that were excluded ("溶接不可", "no welding"); they are not in ``processes``.
     """
 
     processes: list[Resolved] = field(default_factory=list)
@@ -79,6 +82,8 @@ class Extraction:
     suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     groups: list[tuple[Resolved, ...]] = field(default_factory=list)
     group_strength: list[str] = field(default_factory=list)
+    context: tuple[str, ...] = ()
+    negated: list[Resolved] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,18 @@ def test_every_email_exists_in_both_languages(app, kind):
 def test_error_pages_are_translated(client):
     assert "このページは存在しないか" in client.get("/nope?lang=ja").get_data(as_text=True)
     assert "This page does not exist" in client.get("/nope?lang=en").get_data(as_text=True)
+
+
+def test_no_string_is_translated_two_ways():
+    """Flask-Babel merges every domain's catalogue into one: a msgid translated differently in two catalogues
+    would show the other domain's wording (e.g. "Open" as 開く on a status badge). Use distinct msgids instead."""
+    seen: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "hub").glob("**/translations/ja/LC_MESSAGES/messages.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="ja"):
+                if message.id and message.string:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    value = message.string if isinstance(message.string, str) else message.string[0]
+                    seen.setdefault(key, set()).add(value)
+    clashes = {key: values for key, values in seen.items() if len(values) > 1}
+    assert clashes == {}

@@ -1,0 +1,713 @@
+"""Succession rules: who may see and do what, the listing life cycle, disclosure under NDA, the audit log,
+matching both ways and push-style outreach. Services add and flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from flask import url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sklearn.metrics.pairwise import cosine_similarity
+
+from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
+from hub.core.timeutil import utcnow
+from hub.extensions import db
+from hub.factories.models import Factory
+from hub.factories.services import normaliser
+from hub.mail.services import queue_email
+from hub.succession import anonymity, nda_text
+from hub.succession.labels import SCHEME_LABELS, label
+from hub.succession.models import (
+    AuditEvent,
+    Disclosure,
+    NdaVersion,
+    OutreachRecord,
+    OutreachStep,
+    SuccessionListing,
+    SuccessorProfile,
+)
+from matching import WARDS, Taxonomy, fold
+
+LISTING_FIELDS = ("processes", "machines", "employees_band", "revenue_band", "years_band", "reason", "reason_text",
+                  "description", "schemes", "includes", "timing")
+VISIBLE_TO_SUCCESSORS = ("published",)
+
+
+class SuccessionError(ValueError):
+    """A user-facing reason an action cannot be done now (shown as a flash or a 409/400 JSON error)."""
+
+
+# --- who may do what ---------------------------------------------------------------------------------------------
+
+
+def _authenticated(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def is_organiser(user: User | None) -> bool:
+    return _authenticated(user) and user.role == ROLE_ORGANISER
+
+
+def is_successor(user: User | None) -> bool:
+    return _authenticated(user) and user.role == ROLE_SUCCESSOR
+
+
+def owner_factory(user: User | None) -> Factory | None:
+    """The factory a factory-role user owns (through their organisation), if any."""
+    if not _authenticated(user) or user.role != ROLE_FACTORY or user.organisation_id is None:
+        return None
+    return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
+
+
+def is_owner(user: User | None, listing: SuccessionListing) -> bool:
+    """A member (role factory) of the organisation that owns the listed factory."""
+    return (_authenticated(user) and user.role == ROLE_FACTORY and user.organisation_id is not None
+            and listing.factory.organisation_id == user.organisation_id)
+
+
+def can_browse(user: User | None) -> bool:
+    """Browsing anonymous listings: successors and organisers."""
+    return is_successor(user) or is_organiser(user)
+
+
+def disclosure_for(user: User | None, listing: SuccessionListing) -> Disclosure | None:
+    if not is_successor(user):
+        return None
+    return db.session.scalar(db.select(Disclosure).where(
+        Disclosure.listing_id == listing.id, Disclosure.successor_id == user.id))
+
+
+def _approved(user: User | None, listing: SuccessionListing) -> bool:
+    disclosure = disclosure_for(user, listing)
+    return disclosure is not None and disclosure.status == "approved"
+
+
+def can_view(user: User | None, listing: SuccessionListing) -> bool:
+    """Owner and organisers always; successors while it is published, or paused once their disclosure was approved."""
+    if is_owner(user, listing) or is_organiser(user):
+        return True
+    if not is_successor(user):
+        return False
+    if listing.status in VISIBLE_TO_SUCCESSORS:
+        return True
+    return listing.status == "paused" and _approved(user, listing)
+
+
+def can_see_identity(user: User | None, listing: SuccessionListing) -> bool:
+    """Name, address, photos and documents: the owner, organisers (to review), and successors the owner approved."""
+    if is_owner(user, listing) or is_organiser(user):
+        return True
+    return listing.status in ("published", "paused") and _approved(user, listing)
+
+
+def can_edit(user: User | None, listing: SuccessionListing) -> bool:
+    return is_owner(user, listing) and listing.status != "withdrawn"
+
+
+def can_review(user: User | None, listing: SuccessionListing) -> bool:
+    return is_organiser(user) and listing.status == "submitted"
+
+
+def can_read_audit(user: User | None, listing: SuccessionListing) -> bool:
+    return is_owner(user, listing) or is_organiser(user)
+
+
+def can_request(user: User | None, listing: SuccessionListing) -> bool:
+    return is_successor(user) and listing.status == "published" and disclosure_for(user, listing) is None
+
+
+def can_decide(user: User | None, disclosure: Disclosure) -> bool:
+    """Only the owner decides who learns the factory's identity."""
+    return is_owner(user, disclosure.listing) and disclosure.listing.status != "withdrawn"
+
+
+# --- labels ------------------------------------------------------------------------------------------------------
+
+
+def _lang(locale: str | None = None) -> str:
+    return locale or str(get_locale() or "ja")
+
+
+def process_labels(codes: list[str], locale: str | None = None) -> list[str]:
+    taxonomy = Taxonomy.default()
+    return [taxonomy.label(code, _lang(locale)) for code in codes]
+
+
+def ward_name(key: str | None, locale: str | None = None) -> str:
+    ward = WARDS.get(key or "")
+    if ward is None:
+        return _("Tokyo")
+    return ward.name_en if _lang(locale) == "en" else ward.name_ja
+
+
+def headline(listing: SuccessionListing, locale: str | None = None) -> str:
+    """A title made only from anonymous data (ward and processes): owners never write the title themselves."""
+    labels = process_labels(listing.processes[:3], locale)
+    processes = ", ".join(labels) if _lang(locale) == "en" else "・".join(labels)
+    if not processes:
+        return _("Workshop in %(ward)s looking for a successor", ward=ward_name(listing.ward, locale))
+    return _("%(processes)s workshop in %(ward)s looking for a successor", processes=processes,
+             ward=ward_name(listing.ward, locale))
+
+
+# --- listings ----------------------------------------------------------------------------------------------------
+
+
+def resolve_processes(terms: list[str]) -> tuple[list[str], list[str]]:
+    """Free text ('平面研削', 'cylindrical grinding', 'NC旋盤') → taxonomy codes, and the terms not understood."""
+    taxonomy = Taxonomy.default()
+    norm = normaliser()
+    codes: list[str] = []
+    unknown: list[str] = []
+    for term in terms:
+        term = term.strip()[:200]
+        if not term:
+            continue
+        if term in taxonomy.processes:
+            found = [term]
+        else:
+            resolved = norm.resolve(term, kind="process")
+            found = [resolved.code] if resolved is not None else [p.code for p in norm.extract(term).processes]
+        if not found:
+            unknown.append(term)
+        for code in found:
+            if code not in codes:
+                codes.append(code)
+    return codes, unknown
+
+
+def factory_people(factory: Factory) -> list[str]:
+    if factory.organisation_id is None:
+        return []
+    return list(db.session.scalars(db.select(User.name).where(User.organisation_id == factory.organisation_id)))
+
+
+def findings(listing: SuccessionListing) -> list[anonymity.Finding]:
+    """What in the owner's free text could name or locate the factory (see :mod:`hub.succession.anonymity`)."""
+    factory = listing.factory
+    names = [factory.name, factory.name_en]
+    if factory.organisation is not None:
+        names.append(factory.organisation.name)
+    public = list(factory.equipment or []) + [factory.description or ""]
+    return anonymity.find(
+        {"reason_text": listing.reason_text, "description": listing.description, "machines": listing.machines},
+        names=names, address=factory.address, ward=factory.ward, people=factory_people(factory),
+        website=factory.website, public_text=public)
+
+
+def blocking(listing: SuccessionListing) -> list[anonymity.Finding]:
+    return [f for f in findings(listing) if f.is_blocking]
+
+
+def _search_text(listing: SuccessionListing) -> str:
+    """Only what anonymous readers see: never the factory's name, address or public description."""
+    taxonomy = Taxonomy.default()
+    parts = [listing.reason_text, listing.description, " ".join(listing.machines or [])]
+    for code in listing.processes or []:
+        parts.extend([taxonomy.label(code, "ja"), taxonomy.label(code, "en")])
+    ward = WARDS.get(listing.ward or "")
+    if ward is not None:
+        parts.extend([ward.name_ja, ward.name_en])
+    return fold(" ".join(p for p in parts if p))[:20000]
+
+
+def audit(listing: SuccessionListing, actor: User | None, action: str, detail: str = "") -> AuditEvent:
+    event = AuditEvent(listing_id=listing.id, actor_id=actor.id if actor is not None else None, action=action,
+                       detail=detail[:300])
+    db.session.add(event)
+    return event
+
+
+def active_listing(factory: Factory) -> SuccessionListing | None:
+    return db.session.scalar(db.select(SuccessionListing).where(
+        SuccessionListing.factory_id == factory.id, SuccessionListing.status != "withdrawn"))
+
+
+def create_listing(actor: User, factory: Factory, data: dict) -> SuccessionListing:
+    """A new draft for the actor's own factory (one listing at a time per factory)."""
+    if owner_factory(actor) is None or owner_factory(actor).id != factory.id:
+        raise SuccessionError(_("Only the factory's own members can list it."))
+    if active_listing(factory) is not None:
+        raise SuccessionError(_("Your factory already has a listing. Edit it, or withdraw it first."))
+    listing = SuccessionListing(factory=factory, created_by_id=actor.id, status="draft")
+    _apply(listing, data)
+    db.session.add(listing)
+    db.session.flush()
+    audit(listing, actor, "listing_created")
+    db.session.flush()
+    return listing
+
+
+def _apply(listing: SuccessionListing, data: dict) -> None:
+    for name in LISTING_FIELDS:
+        if name in data:
+            setattr(listing, name, data[name])
+    listing.ward = listing.factory.ward  # ward level only, and always the factory's own
+    listing.search_text = _search_text(listing)
+
+
+def update_listing(listing: SuccessionListing, actor: User, data: dict) -> bool:
+    """Save the owner's changes; a listing already in review or public goes back to draft. True when it did."""
+    if not can_edit(actor, listing):
+        raise SuccessionError(_("You cannot edit this listing."))
+    _apply(listing, data)
+    back_to_draft = listing.status in ("submitted", "published", "paused")
+    if back_to_draft:
+        listing.status = "draft"
+        listing.published_at = None
+        audit(listing, actor, "listing_edited")
+    db.session.flush()
+    return back_to_draft
+
+
+def _raise_if_identifying(listing: SuccessionListing) -> None:
+    found = blocking(listing)
+    if found:
+        kinds = ", ".join(sorted({f.label for f in found}))
+        raise SuccessionError(_("The listing seems to contain %(kinds)s. Remove it before the listing can be "
+                                "published.", kinds=kinds))
+
+
+def submit(listing: SuccessionListing, actor: User) -> None:
+    """Owner → organisers' review queue. Blocked while the text names or locates the factory."""
+    if not is_owner(actor, listing) or listing.status not in ("draft", "returned"):
+        raise SuccessionError(_("This listing cannot be submitted now."))
+    if not listing.processes:
+        raise SuccessionError(_("Add at least one process before submitting."))
+    _raise_if_identifying(listing)
+    listing.status = "submitted"
+    listing.submitted_at = utcnow()
+    audit(listing, actor, "listing_submitted")
+    for organiser in db.session.scalars(db.select(User).where(
+            User.role == ROLE_ORGANISER, User.is_active_account.is_(True))):
+        _mail(organiser, "listing_submitted", listing=listing,
+              link=url_for("succession.review", _external=True))
+    db.session.flush()
+
+
+def approve(listing: SuccessionListing, actor: User) -> None:
+    """An organiser publishes a submitted listing (the automatic check runs again)."""
+    if not can_review(actor, listing):
+        raise SuccessionError(_("This listing is not waiting for review."))
+    _raise_if_identifying(listing)
+    now = utcnow()
+    listing.status = "published"
+    listing.published_at = now
+    listing.reviewed_at = now
+    listing.reviewed_by_id = actor.id
+    listing.review_note = ""
+    audit(listing, actor, "listing_published")
+    _mail_owners(listing, "listing_approved")
+    db.session.flush()
+
+
+def return_listing(listing: SuccessionListing, actor: User, note: str) -> None:
+    """An organiser sends a listing back to its owner with a note saying what to change."""
+    if not can_review(actor, listing):
+        raise SuccessionError(_("This listing is not waiting for review."))
+    if not note.strip():
+        raise SuccessionError(_("Please tell the owner what to change."))
+    listing.status = "returned"
+    listing.review_note = note.strip()[:5000]
+    listing.reviewed_at = utcnow()
+    listing.reviewed_by_id = actor.id
+    audit(listing, actor, "listing_returned")
+    _mail_owners(listing, "listing_returned", note=listing.review_note)
+    db.session.flush()
+
+
+def set_status(listing: SuccessionListing, actor: User, action: str) -> None:
+    """pause / resume / withdraw: the owner; organisers may pause or withdraw (moderation)."""
+    owner, organiser = is_owner(actor, listing), is_organiser(actor)
+    moves = {"pause": (("published",), "paused", "listing_paused", owner or organiser),
+             "resume": (("paused",), "published", "listing_resumed", owner),
+             "withdraw": (("draft", "submitted", "returned", "published", "paused"), "withdrawn",
+                          "listing_withdrawn", owner or organiser)}
+    if action not in moves:
+        raise SuccessionError(_("Unknown action."))
+    sources, target, event, allowed = moves[action]
+    if not allowed or listing.status not in sources:
+        raise SuccessionError(_("This cannot be done with the listing now."))
+    listing.status = target
+    audit(listing, actor, event)
+    db.session.flush()
+
+
+# --- NDA and disclosure --------------------------------------------------------------------------------------------
+
+
+def current_nda() -> NdaVersion:
+    """The newest NDA; version 1 (the text in :mod:`hub.succession.nda_text`) is stored on first use."""
+    nda = db.session.scalar(db.select(NdaVersion).order_by(NdaVersion.version.desc()).limit(1))
+    if nda is None:
+        nda = NdaVersion(version=1, text_ja=nda_text.TEXT_JA, text_en=nda_text.TEXT_EN)
+        db.session.add(nda)
+        db.session.flush()
+    return nda
+
+
+def publish_nda(actor: User, text_ja: str, text_en: str) -> NdaVersion:
+    """Organisers publish a new version; earlier acceptances keep the version they accepted."""
+    if not is_organiser(actor):
+        raise SuccessionError(_("Only organisers can change the NDA."))
+    if not text_ja.strip() or not text_en.strip():
+        raise SuccessionError(_("The NDA needs both the Japanese and the English text."))
+    version = current_nda().version + 1
+    nda = NdaVersion(version=version, text_ja=text_ja.strip(), text_en=text_en.strip())
+    db.session.add(nda)
+    db.session.flush()
+    return nda
+
+
+def request_disclosure(listing: SuccessionListing, actor: User, *, accepted: bool, nda_version: int | None,
+                       message: str = "") -> Disclosure:
+    """A successor accepts the current NDA and asks the owner to show who the factory is."""
+    if not is_successor(actor) or listing.status != "published":
+        raise SuccessionError(_("You cannot ask for disclosure on this listing."))
+    if disclosure_for(actor, listing) is not None:
+        raise SuccessionError(_("You have already asked about this listing."))
+    if profile_for(actor) is None:
+        raise SuccessionError(_("Please fill in your successor profile first: the owner decides on it."))
+    nda = current_nda()
+    if not accepted:
+        raise SuccessionError(_("Please accept the NDA to continue."))
+    if nda_version != nda.version:
+        raise SuccessionError(_("The NDA has changed. Please read the current version and accept it again."))
+    now = utcnow()
+    disclosure = Disclosure(listing=listing, successor_id=actor.id, nda_version_id=nda.id, nda_accepted_at=now,
+                            message=(message or "").strip()[:2000], status="requested")
+    db.session.add(disclosure)
+    db.session.flush()
+    audit(listing, actor, "nda_accepted", f"NDA v{nda.version}")
+    audit(listing, actor, "disclosure_requested")
+    _mail_owners(listing, "disclosure_requested", successor=actor, message=disclosure.message)
+    db.session.flush()
+    return disclosure
+
+
+def decide(disclosure: Disclosure, actor: User, decision: str) -> None:
+    """The owner approves, declines, or later withdraws a successor's access."""
+    if not can_decide(actor, disclosure):
+        raise SuccessionError(_("Only the owner can decide on this request."))
+    moves = {"approve": (("requested", "declined", "revoked"), "approved", "disclosure_approved"),
+             "decline": (("requested",), "declined", "disclosure_declined"),
+             "revoke": (("approved",), "revoked", "disclosure_revoked")}
+    if decision not in moves or disclosure.status not in moves[decision][0]:
+        raise SuccessionError(_("This cannot be done with the request now."))
+    _sources, target, event = moves[decision]
+    disclosure.status = target
+    disclosure.decided_at = utcnow()
+    disclosure.decided_by_id = actor.id
+    audit(disclosure.listing, actor, event, f"user #{disclosure.successor_id}")
+    if decision in ("approve", "decline"):
+        _mail(disclosure.successor, f"disclosure_{target}", listing=disclosure.listing,
+              link=url_for("succession.detail", public_id=disclosure.listing.public_id, _external=True))
+    db.session.flush()
+
+
+def record_view(listing: SuccessionListing, actor: User, action: str, detail: str = "") -> None:
+    """Log a view of disclosed data (by anyone but the owner, who may read the log)."""
+    if not is_owner(actor, listing):
+        audit(listing, actor, action, detail)
+        db.session.flush()
+
+
+def identity(listing: SuccessionListing) -> dict:
+    """What disclosure reveals. Only for users :func:`can_see_identity` allows."""
+    factory = listing.factory
+    return {
+        "name": factory.name, "name_en": factory.name_en, "address": factory.address, "website": factory.website,
+        "photos": [url_for("succession.photo", public_id=listing.public_id, photo_id=p.id) for p in factory.photos],
+        "documents": [{"name": d.original_name,
+                       "url": url_for("succession.document", public_id=listing.public_id, document_id=d.id)}
+                      for d in listing.documents],
+    }
+
+
+def public_dict(listing: SuccessionListing, locale: str | None = None) -> dict:
+    """The anonymous ("non-name") listing: no factory name, id, address, coordinates or photo."""
+    return {
+        "id": listing.public_id,
+        "headline": headline(listing, locale),
+        "ward": listing.ward,
+        "ward_label": ward_name(listing.ward, locale),
+        "processes": [{"code": c, "label": Taxonomy.default().label(c, _lang(locale))} for c in listing.processes],
+        "machines": list(listing.machines or []),
+        "employees_band": listing.employees_band,
+        "revenue_band": listing.revenue_band,
+        "years_band": listing.years_band,
+        "reason": listing.reason,
+        "reason_text": listing.reason_text,
+        "description": listing.description,
+        "schemes": list(listing.schemes or []),
+        "includes": list(listing.includes or []),
+        "timing": listing.timing,
+        "status": listing.status,
+        "published_on": listing.published_at.date().isoformat() if listing.published_at else None,
+    }
+
+
+# --- mail --------------------------------------------------------------------------------------------------------
+
+
+def _mail(user: User, kind: str, **context) -> None:
+    if user is None or not user.is_active_account:
+        return
+    queue_email(user.email, f"succession_{kind}", user.locale, template=f"succession/mail/{kind}.txt",
+                user=user, **context)
+
+
+def owners(listing: SuccessionListing) -> list[User]:
+    if listing.factory.organisation_id is None:
+        return []
+    return list(db.session.scalars(db.select(User).where(
+        User.organisation_id == listing.factory.organisation_id, User.role == ROLE_FACTORY,
+        User.is_active_account.is_(True)).order_by(User.id)))
+
+
+def _mail_owners(listing: SuccessionListing, kind: str, **context) -> None:
+    link = url_for("succession.detail", public_id=listing.public_id, _external=True)
+    for owner in owners(listing):
+        _mail(owner, kind, listing=listing, link=link, **context)
+
+
+# --- successor profiles and matching --------------------------------------------------------------------------------
+
+
+def profile_for(user: User | None) -> SuccessorProfile | None:
+    if not is_successor(user):
+        return None
+    return db.session.scalar(db.select(SuccessorProfile).where(SuccessorProfile.user_id == user.id))
+
+
+def save_profile(user: User, data: dict) -> SuccessorProfile:
+    if not is_successor(user):
+        raise SuccessionError(_("Only successors have a successor profile."))
+    profile = profile_for(user) or SuccessorProfile(user_id=user.id)
+    for name in ("background", "skills", "processes", "wards", "schemes", "budget_band", "is_discoverable"):
+        if name in data:
+            setattr(profile, name, data[name])
+    db.session.add(profile)
+    db.session.flush()
+    return profile
+
+
+@dataclass
+class Fit:
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    processes: list[str] = field(default_factory=list)  # listing codes that matched
+
+
+def _vector(codes: list[str]) -> np.ndarray:
+    """A capability vector over the taxonomy: credit for every process, with family-level partial credit."""
+    taxonomy = Taxonomy.default()
+    all_codes = taxonomy.process_codes
+    vec = np.zeros(len(all_codes))
+    for j, target in enumerate(all_codes):
+        for code in codes:
+            vec[j] = max(vec[j], taxonomy.process_similarity(target, code), taxonomy.process_similarity(code, target))
+    return vec
+
+
+def _best(wanted: list[str], offered: list[str]) -> list[tuple[str, str, float]]:
+    """For each wanted code, the offered code giving most credit: (wanted, offered, credit)."""
+    taxonomy = Taxonomy.default()
+    out = []
+    for w in wanted:
+        pairs = [(taxonomy.process_similarity(w, o), o) for o in offered]
+        credit, offered_code = max(pairs) if pairs else (0.0, "")
+        out.append((w, offered_code, credit))
+    return out
+
+
+def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str = "successor",
+        locale: str | None = None) -> Fit:
+    """How well a successor and a listing suit each other, with reasons in the reader's language.
+
+    ``perspective`` "successor" words the reasons for the successor, "owner" for the listing's owner.
+    """
+    taxonomy = Taxonomy.default()
+    lang = _lang(locale)
+    offered = list(listing.processes or [])
+    wanted = list(profile.processes or []) or list(profile.skills or [])
+    skills = list(profile.skills or [])
+    interest_pairs = _best(wanted, offered)
+    interest = float(np.mean([c for *_x, c in interest_pairs])) if interest_pairs else 0.0
+    skill_pairs = _best(offered, skills) if skills else []
+    capability = float(np.mean([c for *_x, c in skill_pairs])) if skill_pairs else 0.0
+    mine = sorted(set(wanted) | set(skills))
+    cosine = float(cosine_similarity([_vector(mine)], [_vector(offered)])[0, 0]) if mine and offered else 0.0
+    if interest == 0 and capability == 0:
+        return Fit(0.0)
+    area = 1.0 if listing.ward in (profile.wards or []) else (0.5 if not profile.wards else 0.0)
+    common_schemes = [s for s in (listing.schemes or []) if s in (profile.schemes or [])]
+    scheme = 1.0 if common_schemes else (0.5 if not profile.schemes or not listing.schemes else 0.0)
+    score = 0.35 * interest + 0.2 * capability + 0.15 * cosine + 0.2 * area + 0.1 * scheme
+
+    with force_locale(lang):
+        reasons = []
+        exact = [taxonomy.label(o, lang) for _w, o, c in interest_pairs if c >= 1.0]
+        close = [_("%(offered)s (close to %(wanted)s)", offered=taxonomy.label(o, lang),
+                   wanted=taxonomy.label(w, lang)) for w, o, c in interest_pairs if 0 < c < 1.0]
+        sep = ", " if lang == "en" else "、"
+        if exact:
+            reasons.append(_("Processes you are looking for: %(list)s", list=sep.join(dict.fromkeys(exact)))
+                           if perspective == "successor" else
+                           _("Looking for your processes: %(list)s", list=sep.join(dict.fromkeys(exact))))
+        if close:
+            reasons.append(_("Related processes: %(list)s", list=sep.join(dict.fromkeys(close))))
+        covered = [taxonomy.label(o, lang) for o, _s, c in skill_pairs if c >= 1.0]
+        if covered:
+            reasons.append(_("Your skills already cover: %(list)s", list=sep.join(covered))
+                           if perspective == "successor" else
+                           _("Can already do: %(list)s", list=sep.join(covered)))
+        ward = ward_name(listing.ward, lang)
+        if area == 1.0:
+            reasons.append(_("In your preferred area: %(ward)s", ward=ward) if perspective == "successor"
+                           else _("Prefers your area: %(ward)s", ward=ward))
+        elif area == 0.0:
+            reasons.append(_("Outside the preferred areas (%(ward)s)", ward=ward))
+        if common_schemes:
+            reasons.append(_("Both consider: %(list)s",
+                             list=sep.join(label(SCHEME_LABELS, s) for s in common_schemes)))
+    matched = [o for _w, o, c in interest_pairs if c > 0] + [o for o, _s, c in skill_pairs if c > 0]
+    return Fit(round(score, 4), reasons, list(dict.fromkeys(matched)))
+
+
+def listings_for(profile: SuccessorProfile, locale: str | None = None, limit: int = 20
+                 ) -> list[tuple[SuccessionListing, Fit]]:
+    """Published listings for a successor, best first."""
+    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published")
+                                  .order_by(SuccessionListing.published_at.desc(), SuccessionListing.id)).all()
+    ranked = [(listing, fit(profile, listing, "successor", locale)) for listing in listings]
+    ranked = [pair for pair in ranked if pair[1].score > 0]
+    ranked.sort(key=lambda pair: -pair[1].score)
+    return ranked[:limit]
+
+
+def successors_for(listing: SuccessionListing, locale: str | None = None, limit: int = 20
+                   ) -> list[tuple[SuccessorProfile, Fit]]:
+    """Discoverable successor profiles for a listing, best first."""
+    profiles = db.session.scalars(
+        db.select(SuccessorProfile).join(User, User.id == SuccessorProfile.user_id).where(
+            SuccessorProfile.is_discoverable.is_(True), User.is_active_account.is_(True),
+            User.role == ROLE_SUCCESSOR).order_by(SuccessorProfile.id)).all()
+    ranked = [(profile, fit(profile, listing, "owner", locale)) for profile in profiles]
+    ranked = [pair for pair in ranked if pair[1].score > 0]
+    ranked.sort(key=lambda pair: -pair[1].score)
+    return ranked[:limit]
+
+
+def browse_query(q: str | None = None, ward: str | None = None, process: str | None = None):
+    """Published listings filtered on their anonymous content only (never on the factory's name)."""
+    query = db.select(SuccessionListing).where(SuccessionListing.status == "published")
+    if q:
+        for word in fold(q).split()[:8]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(SuccessionListing.search_text.like(f"%{escaped}%", escape="\\"))
+    if ward:
+        query = query.where(SuccessionListing.ward == ward)
+    rows_order = (SuccessionListing.published_at.desc(), SuccessionListing.id.desc())
+    if process:
+        taxonomy = Taxonomy.default()
+        ids = [listing.id for listing in db.session.scalars(query)
+               if any(taxonomy.process_similarity(process, code) >= 0.5 for code in listing.processes or [])]
+        query = db.select(SuccessionListing).where(SuccessionListing.id.in_(ids or [-1]))
+    return query.order_by(*rows_order)
+
+
+# --- push-style outreach ------------------------------------------------------------------------------------------
+
+STAGE_DATE = {"contacted": "contacted_on", "visited": "visited_on", "plan_drafted": "plan_drafted_on",
+              "plan_complete": "plan_completed_on"}
+STAGE_ORDER = ("candidate", "contacted", "visited", "plan_drafted", "plan_complete")
+
+
+def owner_age(factory: Factory, today: date | None = None) -> int | None:
+    if factory.owner_birth_year is None:
+        return None
+    return (today or date.today()).year - factory.owner_birth_year
+
+
+def risk(factory: Factory, today: date | None = None) -> int:
+    """0–5: older owners and no recorded successor first."""
+    age = owner_age(factory, today)
+    points = 0 if age is None else (3 if age >= 80 else 2 if age >= 75 else 1 if age >= 70 else 0)
+    points += {"none": 2, "undecided": 1, None: 1}.get(factory.successor_status, 0)
+    return points
+
+
+@dataclass
+class Candidate:
+    factory: Factory
+    age: int | None
+    risk: int
+    record: OutreachRecord | None
+
+
+def outreach_candidates(*, ward: str | None = None, stage: str | None = None, min_age: int | None = None,
+                        include_all: bool = False) -> list[Candidate]:
+    """Factories likely to need succession support (or already in outreach), most at risk first."""
+    if min_age is not None and min_age <= 0:
+        min_age = None
+    records = {r.factory_id: r for r in db.session.scalars(db.select(OutreachRecord))}
+    query = db.select(Factory).options(db.selectinload(Factory.organisation))
+    if ward:
+        query = query.where(Factory.ward == ward)
+    today = date.today()
+    out = []
+    for factory in db.session.scalars(query.order_by(Factory.name, Factory.id)):
+        record = records.get(factory.id)
+        age = owner_age(factory, today)
+        likely = factory.successor_status in ("none", "undecided") or (age is not None and age >= 70)
+        if not (likely or record is not None or include_all):
+            continue
+        if min_age is not None and (age is None or age < min_age):
+            continue
+        current = record.stage if record is not None else "candidate"
+        if stage and current != stage:
+            continue
+        out.append(Candidate(factory, age, risk(factory, today), record))
+    out.sort(key=lambda c: (-c.risk, -(c.age or 0), c.factory.name))
+    return out
+
+
+def outreach_record(factory: Factory, actor: User) -> OutreachRecord:
+    if not is_organiser(actor):
+        raise SuccessionError(_("Only organisers can do this."))
+    record = db.session.scalar(db.select(OutreachRecord).where(OutreachRecord.factory_id == factory.id))
+    if record is None:
+        record = OutreachRecord(factory_id=factory.id, organiser_id=actor.id, stage="candidate")
+        db.session.add(record)
+        db.session.flush()
+    return record
+
+
+def add_outreach_step(record: OutreachRecord, actor: User, stage: str, on: date, note: str = "") -> OutreachStep:
+    """Record a dated step (or a note with stage "note"); the record's stage only moves forward."""
+    if not is_organiser(actor):
+        raise SuccessionError(_("Only organisers can do this."))
+    if stage not in STAGE_DATE and stage != "note":
+        raise SuccessionError(_("Unknown step."))
+    if stage == "note" and not note.strip():
+        raise SuccessionError(_("Please write the note."))
+    step = OutreachStep(record=record, stage=stage, happened_on=on, note=note.strip()[:5000], author_id=actor.id)
+    db.session.add(step)
+    if stage in STAGE_DATE:
+        setattr(record, STAGE_DATE[stage], on)
+        if STAGE_ORDER.index(stage) > STAGE_ORDER.index(record.stage):
+            record.stage = stage
+    if record.organiser_id is None:
+        record.organiser_id = actor.id
+    db.session.flush()
+    return step
+
+
+def plans_completed(year: int) -> int:
+    return db.session.scalar(db.select(db.func.count(OutreachRecord.id)).where(
+        OutreachRecord.plan_completed_on >= date(year, 1, 1),
+        OutreachRecord.plan_completed_on <= date(year, 12, 31))) or 0
