@@ -51,6 +51,7 @@ def _login(page: Page, base: str, email: str) -> None:
 
 
 def _logout(page: Page) -> None:
+    page.get_by_test_id("current-user").click()  # sign-out sits in the user menu
     page.get_by_role("button", name="ログアウト").click()
 
 
