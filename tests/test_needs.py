@@ -144,3 +144,13 @@ def test_grant_form_by_owner(app, client, login_as, make_factory):
     assert "許可する工場" in response.get_data(as_text=True)
     bad = client.post(f"/needs/{need_id}/grants", data={"factory_id": "abc"}, follow_redirects=True)
     assert bad.status_code == 200 and "工場を選んでください" in bad.get_data(as_text=True)
+
+
+def test_new_need_can_start_from_given_text(client, login_as):
+    login_as("seeker")
+    url = "/needs/new?title=センサー筐体&description=アルミの切削&kind=co_development"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="センサー筐体"' in page and "アルミの切削" in page
+    assert '<option selected value="co_development">' in page or 'value="co_development" selected' in page
+    hostile = client.get("/needs/new?title=<script>x</script>&kind=weapons")
+    assert hostile.status_code == 200 and "<script>x</script>" not in hostile.get_data(as_text=True)

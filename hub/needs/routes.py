@@ -83,6 +83,11 @@ def new():
     form = NeedForm()
     if request.method == "GET":
         form.language.data = current_user.locale
+        # Follow-ups (e.g. from an accepted pitch) arrive with the text to start from.
+        form.title.data = (request.args.get("title") or "")[:200] or None
+        form.description.data = (request.args.get("description") or "")[:20000] or None
+        if request.args.get("kind") in dict(kind_choices()):
+            form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         need = services.save_need(Need(owner_id=current_user.id), form.need_data())
         db.session.commit()
