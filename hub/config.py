@@ -56,6 +56,14 @@ def base_config(instance_path: str) -> dict:
         "RATELIMIT_API": "120 per minute",
         "RATELIMIT_MATCH": "60 per minute",
         "RATELIMIT_SIGNUP": "20 per hour",
+        "RATELIMIT_BOOKING": "30 per minute",  # public Open Factory bookings, per client
+        "RATELIMIT_DEALS_INQUIRY": "20 per hour",  # new inquiries, per user
+        # Open Factory bookings lock the slot row before counting seats. Only the control test switches it off
+        # (with a small pause between counting and inserting, so that the race it proves shows up reliably).
+        "EVENTS_BOOKING_LOCK": True,
+        "EVENTS_RACE_DELAY": 0,
+        # Absolute links in emails sent outside a request (reminders, digests).
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
