@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
+    from hub.core.params import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -65,11 +68,13 @@ def register_extensions(app: Flask) -> None:
     from hub.auth.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
+    def load_user(session_id: str) -> User | None:
+        from hub.core.params import int_or_none
+
+        user_id, _sep, _stamp = (session_id or "").partition(":")
+        user_id = int_or_none(user_id)
+        user = db.session.get(User, user_id) if user_id else None
+        return user if user is not None and user.get_id() == session_id else None
 
     # Import every model so that metadata is complete for migrations.
     import hub.models  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import g, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -88,6 +90,11 @@ def update_factory(factory_id: int):
     for name, limit in (("name", 200), ("name_en", 200), ("address", 300), ("tolerance", 100), ("website", 300)):
         if name in data:
             changes[name] = get_str(data, name, required=(name == "name"), max_len=limit)
+    if changes.get("website"):
+        parts = urlparse(changes["website"])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                           {"website": _("Give a web address starting with http:// or https://.")})
     if "description" in data:
         changes["description"] = get_str(data, "description", max_len=20000) or ""
     if "ward" in data:

@@ -14,7 +14,10 @@ def json_body(max_keys: int = 50) -> dict:
     """The request's JSON object, or a 400/415 that says what is wrong."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", _("Send JSON with Content-Type: application/json."))
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # e.g. '[' * 100000: the decoder gives up before silent= can help
+        data = None
     if data is None:
         raise ApiError(400, "invalid_json", _("The body is not valid JSON."))
     if not isinstance(data, dict):

@@ -60,6 +60,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.is_active_account
 
+    def get_id(self) -> str:
+        """Session id bound to the current password: changing the password signs out every other session."""
+        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+
     def set_password(self, password: str) -> None:
         """Store a salted hash (werkzeug's scrypt), never the password."""
         self.password_hash = generate_password_hash(password)

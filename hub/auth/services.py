@@ -86,6 +86,14 @@ def user_from_reset_token(token: str) -> User | None:
     return user
 
 
+def change_password(user: User, password: str) -> None:
+    """Set a new password and revoke every API token; other sessions end because their id carries the old
+    password's fingerprint (see User.get_id)."""
+    user.set_password(password)
+    db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.flush()
+
+
 def issue_api_token(user: User) -> str:
     token, raw = ApiToken.issue(user, current_app.config["API_TOKEN_MAX_AGE_DAYS"])
     db.session.add(token)

@@ -5,10 +5,27 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import FloatField, TextAreaField
 from wtforms.validators import ValidationError
 
 _SPLIT = re.compile(r"[\n\r,、，;；]+")
+
+
+class DecimalField(FloatField):
+    """A float field whose error speaks like the rest of the hub (WTForms' own says "無効なfloat値です")."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = float(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a number, e.g. 35.5621.")) from None
+        if self.data != self.data or self.data in (float("inf"), float("-inf")):
+            self.data = None
+            raise ValueError(_l("Enter a number, e.g. 35.5621."))
 
 
 def language_choices() -> list[tuple[str, str]]:

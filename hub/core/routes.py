@@ -44,16 +44,17 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@bp.route("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Switch the interface language for this visitor (and remember it on their account)."""
+    """Switch the interface language for this visitor. The navbar's form (POST, with CSRF) also remembers it on
+    the account, for emails; a plain link (GET) changes only this browser's session."""
     if code not in ("ja", "en"):
         code = "ja"
     session["lang"] = code
-    if current_user.is_authenticated and current_user.locale != code:
+    if request.method == "POST" and current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.values.get("next")))
 
 
 @bp.route("/about")

@@ -5,20 +5,29 @@ from __future__ import annotations
 from flask import Response, abort, request
 
 
-def _has_nul(values) -> bool:
-    return any("\x00" in v for v in values)
+def _bad(values) -> bool:
+    """A missing name (a multipart part without one) or a NUL character anywhere."""
+    return any(not isinstance(v, str) or "\x00" in v for v in values)
 
 
 def reject_hostile_request() -> None:
-    """Refuse NUL characters in query strings and forms with a 400: PostgreSQL cannot store them in text."""
-    if _has_nul(request.args.values()) or _has_nul(request.args.keys()):
+    """Refuse NUL characters in the path, query string and form, and nameless form parts, with a 400:
+    PostgreSQL cannot store NUL in text, and no view expects a field without a name."""
+    if "\x00" in request.path or _bad(_flat(request.args)):
         abort(400)
-    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        if _has_nul(request.form.values()) or _has_nul(request.form.keys()):
+        if _bad(_flat(request.form)) or _bad(request.files.keys()):
             abort(400)
+
+
+def _flat(multidict):
+    """Every key and every value (not only the first value of each key)."""
+    for key, value in multidict.items(multi=True):
+        yield key
+        yield value
 
 
 CSP = (

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.core.labels import capability_label, ward_label
+from hub.core.params import int_or_none
 from hub.dashboard import services
 from hub.dashboard.forms import target_form_class
 from hub.extensions import db
@@ -20,8 +21,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/organiser")
 
 
 def _year() -> int:
-    raw = request.args.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else date.today().year
+    return int_or_none(request.args.get("year"), 2000, 2100) or date.today().year
 
 
 @bp.route("/dashboard", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.labels import capability_label
+from hub.core.params import int_or_none, is_index, page_arg
 from hub.deals import services
 from hub.deals.forms import (
     AnswerForm,
@@ -175,7 +176,7 @@ def inbox():
     status = request.args.get("status") or None
     status = status if status in ("open", "closed") else None
     query = services.my_deals_query(current_user, box=box, status=status)
-    page = db.paginate(query, per_page=20, max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     unread = services.unread_counts(current_user, [d.id for d in page.items])
     return render_template("deals/inbox.html", page=page, unread=unread, box=box, status=status,
                            my_factory_id=services.factory_id_of(current_user))
@@ -185,7 +186,7 @@ def inbox():
 
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int_or_none(raw)
 
 
 @bp.route("/inquiries/new", methods=["GET", "POST"])
@@ -233,14 +234,14 @@ def new_inquiry():
 def _chain_steps() -> list[services.ChainStep]:
     """steps-N-process / steps-N-factory / steps-N-input, in N order (at most MAX_STEPS + a margin read)."""
     numbers = sorted({int(key.split("-")[1]) for key in request.form
-                      if key.startswith("steps-") and key.count("-") == 2 and key.split("-")[1].isdigit()
+                      if key.startswith("steps-") and key.count("-") == 2 and is_index(key.split("-")[1])
                       and len(key.split("-")[1]) < 4})
     if len(numbers) > services.MAX_STEPS:
         raise services.DealError(_("A plan can have at most %(n)s steps.", n=services.MAX_STEPS), 400, "steps")
     ids = {}
     for n in numbers:
         raw = request.form.get(f"steps-{n}-factory", "")
-        ids[n] = int(raw) if raw.isdigit() and len(raw) < 12 else None
+        ids[n] = int_or_none(raw)
     factories = {f.id: f for f in db.session.scalars(select(Factory).where(
         Factory.id.in_([i for i in ids.values() if i])))}
     steps = []
@@ -262,7 +263,8 @@ def new_chain():
     need = None
     need_raw = request.form.get("need", "")
     if need_raw:
-        need = db.session.get(Need, int(need_raw)) if need_raw.isdigit() and len(need_raw) < 12 else None
+        need_id = int_or_none(need_raw)
+        need = db.session.get(Need, need_id) if need_id else None
         if need is None or not services.can_ask_about(current_user, need):
             abort(404)
     if not form.validate():
@@ -529,7 +531,7 @@ def notifications():
     """Everything that happened in my deals, newest first."""
     query = (select(Notification).where(Notification.user_id == current_user.id)
              .options(selectinload(Notification.deal)).order_by(Notification.id.desc()))
-    page = db.paginate(query, per_page=30, max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=30, max_per_page=100, error_out=False)
     return render_template("deals/notifications.html", page=page, form=EmptyForm())
 
 
@@ -590,7 +592,7 @@ def reports():
     query = (select(DealReport).where(DealReport.status == status)
              .options(selectinload(DealReport.deal), selectinload(DealReport.reporter))
              .order_by(DealReport.created_at.desc()))
-    page = db.paginate(query, per_page=30, max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=30, max_per_page=100, error_out=False)
     counts = dict(db.session.execute(select(DealReport.status, func.count(DealReport.id))
                                      .group_by(DealReport.status)).all())
     return render_template("deals/reports.html", page=page, status=status, counts=counts, form=ResolveForm())

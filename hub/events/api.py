@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body
+from hub.core.params import int_or_none
 from hub.events import services
 from hub.events.models import Booking, Edition, Program, Slot
 from hub.extensions import db, limiter
@@ -60,10 +61,11 @@ def openfactory_slots():
     if wanted == "current":
         edition = services.current_edition()
     else:
-        if not wanted.isdigit() or len(wanted) > 12:
+        edition_id = int_or_none(wanted)
+        if edition_id is None:
             raise ApiError(400, "validation_failed", _("Some fields are not valid."),
                            {"edition": _("Use current or an edition id.")})
-        edition = db.session.get(Edition, int(wanted))
+        edition = db.session.get(Edition, edition_id)
         if edition is None or not edition.is_published:
             raise ApiError(404, "not_found", _("No such edition."))
     if edition is None:

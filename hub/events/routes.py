@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 from sqlalchemy.orm import joinedload, selectinload
 
 from hub.auth.decorators import roles_required
+from hub.core.params import int_or_none, page_arg
 from hub.events import services
 from hub.events.forms import (
     ApplyForm,
@@ -102,7 +103,7 @@ def openfactory_index():
         query = query.where(Program.id.in_(db.select(Slot.program_id).where(*slot_filter)))
     query = query.options(joinedload(Program.factory), selectinload(Program.slots)).order_by(Factory.ward,
                                                                                             Factory.name, Program.id)
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     counts = services.slot_counts(s.id for p in page.items for s in p.slots)
     days = [edition.starts_on + timedelta(days=i) for i in range((edition.ends_on - edition.starts_on).days + 1)]
     wards = sorted(services.participating_factories(edition))
@@ -711,8 +712,9 @@ def pitch_detail(pitch_id: int):
         scores = {}
         for criterion in night.criteria:
             raw = request.form.get(f"score-{criterion.id}", "")
-            if raw.isdigit() and 1 <= int(raw) <= 5:
-                scores[criterion.id] = int(raw)
+            score = int_or_none(raw, 1, 5)
+            if score is not None:
+                scores[criterion.id] = score
             else:
                 errors.append(criterion.name)
         comment = (request.form.get("comment") or "")[:5000]
@@ -794,7 +796,8 @@ def running_order(night_id: int):
         positions = []
         for pitch in services.running_order(night):
             raw = request.form.get(f"position-{pitch.id}", "")
-            positions.append((int(raw) if raw.isdigit() and len(raw) < 4 else 999, pitch.id))
+            position = int_or_none(raw, 0, 999)
+            positions.append((999 if position is None else position, pitch.id))
         order = [pitch_id for _pos, pitch_id in sorted(positions)]
         try:
             services.set_running_order(night, order, bool(form.publish.data))

@@ -7,10 +7,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from hub.core.forms import TermListField
+from hub.core.forms import DecimalField, TermListField
 from hub.core.labels import ward_choices
 from hub.factories.models import SUCCESSOR_STATUSES
 
@@ -30,9 +30,9 @@ class FactoryForm(FlaskForm):
     name_en = StringField(_l("Factory name (English)"), validators=[Optional(), Length(max=200)])
     ward = SelectField(_l("Ward"), choices=_ward_choices, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)],
+    lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)],
                      description=_l("Leave empty to use the ward's centre."))
-    lon = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=122, max=154)])
+    lon = DecimalField(_l("Longitude"), validators=[Optional(), NumberRange(min=122, max=154)])
     description = TextAreaField(_l("What we do"), validators=[Optional(), Length(max=20000)],
                                 description=_l("In your own words: processes, materials, strengths."))
     processes = TermListField(_l("Processes"), description=_l("One per line, as you call them (e.g. MC加工, NC旋盤)."))

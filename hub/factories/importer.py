@@ -160,8 +160,8 @@ def read_records(path: Path) -> tuple[Iterator[tuple[int, dict]], str | None]:
             return ((i, rec) for i, rec in enumerate(payload, start=1)), None
         if suffix == ".csv":
             return _csv_rows(path), ";"
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFileError(str(exc)) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ImportFileError(str(exc)[:300]) from exc
     raise ImportFileError("expected a .json or .csv file")
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.labels import material_choices, process_choices, ward_choices
+from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories import services
 from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm
@@ -44,7 +45,8 @@ def directory():
     query = services.directory_query(**filters).options(
         db.selectinload(Factory.capabilities), db.selectinload(Factory.photos)
     )
-    page = db.paginate(query, per_page=current_app.config["DIRECTORY_PER_PAGE"], max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["DIRECTORY_PER_PAGE"], max_per_page=100,
+                       error_out=False)
     return render_template("factories/directory.html", form=form, page=page, filters=filters)
 
 

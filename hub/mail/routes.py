@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from hub.auth.decorators import roles_required
+from hub.core.params import page_arg
 from hub.extensions import db
 from hub.mail.models import EmailMessage
 
@@ -19,7 +20,7 @@ def outbox():
     recipient = (request.args.get("to") or "").strip()[:254]
     if recipient:
         query = query.where(EmailMessage.recipient == recipient.lower())
-    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, max_per_page=200, error_out=False)
     return render_template("mail/outbox.html", page=page, recipient=recipient)
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory
 from hub.needs import services
@@ -62,7 +63,7 @@ def index():
         if form.status.data:
             query = query.where(Need.status == form.status.data)
     query = query.options(db.selectinload(Need.owner)).order_by(Need.created_at.desc(), Need.id.desc())
-    page = db.paginate(query, per_page=20, max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     return render_template("needs/index.html", form=form, page=page)
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.labels import ward_choices
+from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryPhoto
 from hub.mail.services import deliver_pending
@@ -112,7 +113,7 @@ def listings():
                 process_error = _("Not recognised as a process: %(terms)s. Try another word (e.g. 旋盤, "
                                   "plating).", terms=form.process_q.data.strip()[:100])
     query = services.browse_query(q=q, ward=ward, process=process)
-    page = db.paginate(query, per_page=20, max_per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     profile = services.profile_for(current_user)
     matches = services.listings_for(profile, _locale(), limit=5) if profile is not None else []
     requested = {}
