@@ -60,7 +60,9 @@ def test_factory_member_sees_partners_and_fitting_needs(client, login_as, make_u
     client.post("/auth/logout")
     login_as("factory", factory=shops["mill"])
     page = client.get(f"/factories/{shops['mill']}").get_data(as_text=True)
-    assert 'id="partners"' in page and 'id="fits"' in page
+    assert page.count('id="partners"') == 1 and 'id="fits"' in page
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "<" not in title[len("<title>"):] and "蒲田切削" in title  # the page title is only the name
     assert "アルミ部品の切削" in page  # a need that fits
     asked = client.get(f"/factories/{shops['mill']}?step=anodizing").get_data(as_text=True)
     assert "糀谷アルマイト" in asked
