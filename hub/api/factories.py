@@ -24,6 +24,20 @@ def _locale() -> str:
     return lang if lang in ("ja", "en") else str(get_locale() or "ja")
 
 
+def _capability_arg(kind: str, unknown: str) -> str | None:
+    """A process or material filter given as a code or as any way people write it; 400 when unknown."""
+    raw = (request.args.get(kind) or "").strip()
+    if not raw:
+        return None
+    taxonomy = Taxonomy.default()
+    if raw in (taxonomy.processes if kind == "process" else taxonomy.materials):
+        return raw
+    resolved = services.normaliser().resolve(raw[:200], kind=kind)
+    if resolved is None:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."), {kind: unknown})
+    return resolved.code
+
+
 @bp.route("/factories")
 def list_factories():
     """Public directory: search, filter by process/ward/material, paginate (per_page up to 1000)."""
@@ -31,22 +45,8 @@ def list_factories():
     if len(q) > 200:
         raise ApiError(400, "validation_failed", _("Some fields are not valid."),
                        {"q": _("At most %(n)s characters.", n=200)})
-    process = (request.args.get("process") or "").strip() or None
-    material = (request.args.get("material") or "").strip() or None
-    taxonomy = Taxonomy.default()
-    norm = services.normaliser()
-    if process and process not in taxonomy.processes:
-        resolved = norm.resolve(process[:200], kind="process")
-        if resolved is None:
-            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
-                           {"process": _("Unknown process.")})
-        process = resolved.code
-    if material and material not in taxonomy.materials:
-        resolved = norm.resolve(material[:200], kind="material")
-        if resolved is None:
-            raise ApiError(400, "validation_failed", _("Some fields are not valid."),
-                           {"material": _("Unknown material.")})
-        material = resolved.code
+    process = _capability_arg("process", _("Unknown process."))
+    material = _capability_arg("material", _("Unknown material."))
     ward_raw = (request.args.get("ward") or "").strip()
     ward = normalise_ward(ward_raw[:50]) if ward_raw else None
     if ward_raw and ward is None:
