@@ -138,7 +138,9 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_global(ward_label)
     app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
 
+    nav_domains = [d for d in DOMAINS if d not in ("core", "auth", "factories", "needs", "mail")]
+
     @app.context_processor
     def inject_globals() -> dict:
-        return {"current_locale": str(get_locale())}
+        return {"current_locale": str(get_locale()), "nav_domains": nav_domains}
 

@@ -32,7 +32,9 @@ def _capability_arg(kind: str, unknown: str) -> str | None:
     taxonomy = Taxonomy.default()
     if raw in (taxonomy.processes if kind == "process" else taxonomy.materials):
         return raw
-    resolved = services.normaliser().resolve(raw[:200], kind=kind)
+    from hub.matches.services import normaliser  # with the organisers' aliases
+
+    resolved = normaliser().resolve(raw[:200], kind=kind)
     if resolved is None:
         raise ApiError(400, "validation_failed", _("Some fields are not valid."), {kind: unknown})
     return resolved.code

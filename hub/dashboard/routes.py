@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.auth.decorators import roles_required
+from hub.core.csvexport import csv_response
 from hub.core.labels import capability_label, ward_label
 from hub.core.params import int_or_none
 from hub.dashboard import services
@@ -50,16 +49,6 @@ def cluster_risk():
                            bands=services.owners_by_age_band(), risk_age=services.RISK_AGE)
 
 
-def _csv(rows: list[list], filename: str) -> Response:
-    """CSV that Japanese Excel opens correctly: UTF-8 with a byte-order mark, CRLF line ends."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
-    body = "\ufeff" + out.getvalue()
-    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
-
-
 @bp.route("/dashboard/kpis.csv")
 @roles_required("organiser")
 def kpis_csv():
@@ -67,7 +56,7 @@ def kpis_csv():
     year = _year()
     rows = [[_("Indicator"), _("Value"), _("Target")]]
     rows += [[item["label"], item["value"], item["target"]] for item in services.indicators(year)]
-    return _csv(rows, f"kpis-{year}.csv")
+    return csv_response(rows, f"kpis-{year}.csv")
 
 
 @bp.route("/cluster-risk.csv")
@@ -79,4 +68,4 @@ def cluster_risk_csv():
         rows.append([capability_label(risk.code), risk.providers, risk.at_risk, f"{risk.share:.0%}",
                      _("yes") if risk.about_to_lose else "",
                      "、".join(f"{ward_label(w)} {n}" for w, n in sorted(risk.wards.items()))])
-    return _csv(rows, "cluster-risk.csv")
+    return csv_response(rows, "cluster-risk.csv")

@@ -604,23 +604,11 @@ def rate(actor: User, deal: Deal, target_key: str, *, quality: int, delivery: in
     db.session.add(rating)
     db.session.flush()
     if target.factory_id is not None:
-        _move_match_stamp()
+        # The track record the matcher ranks with has changed: every worker must rebuild its index.
+        from hub.matches.services import mark_index_changed
+
+        mark_index_changed(db.session)
     return rating
-
-
-def _move_match_stamp() -> None:
-    """A new factory rating changes the track record the matcher ranks with: move the index stamp so every worker
-    rebuilds its index (the stamp lives in the matches domain; without it there is no index to refresh)."""
-    try:
-        from hub.matches.models import IndexState
-        from hub.matches.services import INDEX_NAME
-    except ImportError:  # pragma: no cover - the matches domain is part of the hub
-        return
-    import uuid
-
-    db.session.execute(update(IndexState).where(IndexState.name == INDEX_NAME)
-                       .values(version=IndexState.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
-                       .execution_options(synchronize_session=False))
 
 
 def _normalised(avg: float) -> float:

@@ -47,8 +47,8 @@ def slot_dict(slot: Slot, counts: dict, locale: str) -> dict:
 
 
 def _slot_or_404(slot_id: int) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.program is None or not slot.program.edition.is_published:
+    slot = services.public_slot(slot_id)
+    if slot is None:
         raise ApiError(404, "not_found", _("This slot does not exist."))
     return slot
 

@@ -3,7 +3,6 @@ organisers run editions) and pitch nights (call for pitches, review, decisions, 
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from icalendar import Calendar, Event
 from sqlalchemy.orm import joinedload, selectinload
 
 from hub.auth.decorators import roles_required
+from hub.core.csvexport import csv_response
 from hub.core.params import int_or_none, page_arg
 from hub.events import services
 from hub.events.forms import (
@@ -121,8 +121,8 @@ def participating():
 
 
 def _public_slot(slot_id: int) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.program is None or not slot.program.edition.is_published:
+    slot = services.public_slot(slot_id)
+    if slot is None:
         abort(404)
     return slot
 
@@ -504,7 +504,7 @@ def edition_dashboard(edition_id: int):
                                         .options(joinedload(Participation.factory))
                                         .order_by(Participation.status, Participation.id)).all()
     stats = services.edition_stats(edition)
-    factory_id = request.args.get("factory", type=int)
+    factory_id = int_or_none(request.args.get("factory"))
     slots = []
     counts = {}
     if factory_id:
@@ -544,27 +544,17 @@ def edition_csv(edition_id: int):
     rows = db.session.scalars(db.select(Booking).join(Slot).join(Program).where(Program.edition_id == edition.id)
                               .options(joinedload(Booking.slot).joinedload(Slot.program).joinedload(Program.factory))
                               .order_by(Slot.starts_at, Booking.id)).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, dialect="excel")
-    writer.writerow([_("Booking"), _("Factory"), _("Ward"), _("Program"), _("Starts"), _("Name"), _("Email"),
-                     _("People"), _("Status"), _("Checked in"), _("Booked at")])
     locale = _locale()
+    table = [[_("Booking"), _("Factory"), _("Ward"), _("Program"), _("Starts"), _("Name"), _("Email"),
+              _("People"), _("Status"), _("Checked in"), _("Booked at")]]
     for b in rows:
         program = b.slot.program
-        writer.writerow([b.id, program.factory.name, program.factory.ward or "", program.display_title(locale),
-                         services.to_tokyo(b.slot.starts_at).strftime("%Y-%m-%d %H:%M"), _csv_safe(b.name), b.email,
-                         b.party_size, b.status,
-                         services.to_tokyo(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else "",
-                         services.to_tokyo(b.created_at).strftime("%Y-%m-%d %H:%M")])
-    data = "\ufeff" + buffer.getvalue()
-    filename = f"openfactory-{edition.starts_on.isoformat()}-bookings.csv"
-    return Response(data.encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _csv_safe(value: str) -> str:
-    """Visitors type names: keep spreadsheet formulas from running when the file is opened."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        table.append([b.id, program.factory.name, program.factory.ward or "", program.display_title(locale),
+                      services.to_tokyo(b.slot.starts_at).strftime("%Y-%m-%d %H:%M"), b.name, b.email,
+                      b.party_size, b.status,
+                      services.to_tokyo(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else "",
+                      services.to_tokyo(b.created_at).strftime("%Y-%m-%d %H:%M")])
+    return csv_response(table, f"openfactory-{edition.starts_on.isoformat()}-bookings.csv")
 
 
 # --- pitch nights ---------------------------------------------------------------------------------------------

@@ -232,6 +232,20 @@ class BookingResult:
     overlaps: list[Booking] = field(default_factory=list)
 
 
+def public_slot(slot_id: int) -> Slot | None:
+    """A slot visitors may see and book: a programme in a published edition, of a published factory whose
+    participation is approved (the list pages show no others, so neither may a direct link or the API)."""
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.program is None or not slot.program.edition.is_published:
+        return None
+    program = slot.program
+    approved = db.session.scalar(db.select(Participation.id).join(Factory, Factory.id == Participation.factory_id)
+                                 .where(Participation.edition_id == program.edition_id,
+                                        Participation.factory_id == program.factory_id,
+                                        Participation.status == "approved", Factory.is_published))
+    return slot if approved is not None else None
+
+
 def booking_window(slot: Slot) -> tuple[datetime | None, datetime]:
     """When booking opens and closes (by default it closes when the slot starts)."""
     return slot.booking_opens_at, slot.booking_closes_at or slot.starts_at

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from time import perf_counter
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -39,8 +39,9 @@ _WATCHED = (Factory, FactoryCapability, CapabilityAlias)
 
 # --- the stamp --------------------------------------------------------------------------------------------------
 
-def _stamp(session: Session) -> None:
-    """Move the stamp, once per transaction (Core statement: no ORM events fire for it)."""
+def mark_index_changed(session: Session) -> None:
+    """Move the stamp, once per transaction (Core statement: no ORM events fire for it). Called by the flush hooks
+    below, and by writers of data the index reads from elsewhere (e.g. ratings feeding the track record)."""
     if session.info.get("index_stamped"):
         return
     session.info["index_stamped"] = True
@@ -55,7 +56,7 @@ def _stamp(session: Session) -> None:
 def _stamp_on_change(session: Session, _context) -> None:
     """Objects of a watched class were added, changed or deleted in this flush."""
     if any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)):
-        _stamp(session)
+        mark_index_changed(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -63,7 +64,7 @@ def _stamp_on_bulk(state) -> None:
     """Bulk INSERT/UPDATE/DELETE statements on a watched class (the importer's fast path)."""
     if (state.is_insert or state.is_update or state.is_delete) and any(
             mapper.class_ in _WATCHED for mapper in state.all_mappers):
-        _stamp(state.session)
+        mark_index_changed(state.session)
 
 
 @event.listens_for(Session, "after_commit")
@@ -71,6 +72,8 @@ def _stamp_on_bulk(state) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _reset_stamp_flag(session: Session, *_args) -> None:
     session.info.pop("index_stamped", None)
+    if has_app_context():  # after a commit this request may see a newer stamp: ask again
+        g.pop("_match_index", None)
 
 
 def current_stamp() -> str:
@@ -113,11 +116,6 @@ def track_records() -> dict[int, float]:
     return deals.track_records()
 
 
-def build_index() -> MatchIndex:
-    aliases = extra_aliases()
-    return MatchIndex.build(profiles(), extra_aliases=aliases)
-
-
 @dataclass
 class _Cached:
     stamp: str
@@ -141,6 +139,15 @@ def normaliser() -> Normaliser:
 
 
 def _current() -> _Cached:
+    """The cached index for the database's current stamp; asked once per request (pages call it several times)."""
+    memo = g.get("_match_index")
+    if memo is not None:
+        return memo
+    g._match_index = cached = _current_uncached()
+    return cached
+
+
+def _current_uncached() -> _Cached:
     stamp = current_stamp()
     key = current_app.config["SQLALCHEMY_DATABASE_URI"]
     cached = _cache.get(key)

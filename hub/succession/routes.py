@@ -3,16 +3,14 @@ under NDA, organiser review, push-style outreach and the NDA itself."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.csvexport import csv_response
 from hub.core.labels import ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
@@ -516,7 +514,7 @@ def _outreach_filters():
 def outreach():
     """Push-style support: factories likely to need a successor, and where each visit stands."""
     form, candidates = _outreach_filters()
-    page_no = request.args.get("page", 1, type=int) or 1
+    page_no = page_arg()
     per_page = 50
     pages = max(1, (len(candidates) + per_page - 1) // per_page)
     page_no = min(max(page_no, 1), pages)
@@ -532,13 +530,11 @@ def outreach():
 def outreach_csv():
     """The outreach list as CSV for Excel (UTF-8 with BOM)."""
     _form, candidates = _outreach_filters()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Factory"), _("Area"), _("Owner's age"), _("Successor"), _("Risk"), _("Stage"),
-                     _("Contacted"), _("Visited"), _("Plan drafted"), _("Plan complete"), _("Organiser notes")])
+    table = [[_("Factory"), _("Area"), _("Owner's age"), _("Successor"), _("Risk"), _("Stage"),
+              _("Contacted"), _("Visited"), _("Plan drafted"), _("Plan complete"), _("Organiser notes")]]
     for c in candidates:
         r = c.record
-        writer.writerow([
+        table.append([
             c.factory.name, services.ward_name(c.factory.ward), c.age if c.age is not None else "",
             labels.label(labels.SUCCESSOR_STATUS_LABELS, c.factory.successor_status), c.risk,
             labels.label(labels.STAGE_LABELS, r.stage if r else "candidate"),
@@ -546,8 +542,7 @@ def outreach_csv():
               for name in ("contacted_on", "visited_on", "plan_drafted_on", "plan_completed_on")],
             r.notes if r else "",
         ])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=succession-outreach.csv"})
+    return csv_response(table, "succession-outreach.csv")
 
 
 @bp.route("/outreach/<int:factory_id>", methods=["GET", "POST"])

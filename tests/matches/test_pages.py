@@ -150,3 +150,12 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
     root = Path(app.root_path) / "templates" / "matches"
     expected = {f"matches/{p.name}" for p in root.glob("*.html") if not p.name.startswith("_")}  # partials: included
     assert expected <= set(rendered), expected - set(rendered)
+
+
+def test_directory_api_understands_organiser_aliases(client, login_as, make_factory):
+    make_factory(name="方言工業", processes=["ぐるぐる削り"])
+    assert client.get("/api/v1/factories?process=ぐるぐる削り").status_code == 400
+    login_as("organiser")
+    client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:turning"})
+    response = client.get("/api/v1/factories?process=ぐるぐる削り")
+    assert response.status_code == 200 and "error" not in response.get_json()
