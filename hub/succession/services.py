@@ -80,6 +80,15 @@ def disclosure_for(user: User | None, listing: SuccessionListing) -> Disclosure 
         Disclosure.listing_id == listing.id, Disclosure.successor_id == user.id))
 
 
+def disclosures_by_listing(user: User | None, listing_ids) -> dict[int, Disclosure]:
+    """This successor's disclosures for many listings, in one query (listing id → disclosure)."""
+    if not is_successor(user) or not listing_ids:
+        return {}
+    rows = db.session.scalars(db.select(Disclosure).where(
+        Disclosure.listing_id.in_(list(listing_ids)), Disclosure.successor_id == user.id))
+    return {row.listing_id: row for row in rows}
+
+
 def _approved(user: User | None, listing: SuccessionListing) -> bool:
     disclosure = disclosure_for(user, listing)
     return disclosure is not None and disclosure.status == "approved"
