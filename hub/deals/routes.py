@@ -97,6 +97,26 @@ def _back(deal: Deal, anchor: str = "") -> object:
     return redirect(url_for("deals.detail", deal_id=deal.id) + anchor)
 
 
+def _perform(deal: Deal, anchor: str, work, message, category: str = "success", deliver: bool = True) -> object:
+    """Run one service action from the deal page: 403 when the user may not, the refusal's reason on the page
+    when the service refuses; otherwise commit (sending what it queued) and say what happened. ``message`` may
+    be a callable, for wording that depends on the result."""
+    try:
+        work()
+    except services.NotAllowed:
+        abort(403)
+    except services.DealError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _back(deal, anchor)
+    if deliver:
+        _commit_and_deliver()
+    else:
+        db.session.commit()
+    flash(message() if callable(message) else message, category)
+    return _back(deal, anchor)
+
+
 # --- template helpers ----------------------------------------------------------------------------------------------
 
 def step_status_label(status: str) -> str:
@@ -327,19 +347,12 @@ def answer(deal_id: int, step_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back(deal, "#steps")
-    try:
-        services.answer(current_user, step, accept=form.decision.data == "accept", reason=form.reason.data,
-                        phone=form.phone.data)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal, "#steps")
-    _commit_and_deliver()
-    flash(_("You accepted the inquiry. Contact details are now shared.") if step.status == "accepted"
-          else _("You declined the inquiry. The requester has been told your reason."), "success")
-    return _back(deal, "#steps")
+    return _perform(
+        deal, "#steps",
+        lambda: services.answer(current_user, step, accept=form.decision.data == "accept", reason=form.reason.data,
+                                phone=form.phone.data),
+        lambda: _("You accepted the inquiry. Contact details are now shared.") if step.status == "accepted"
+        else _("You declined the inquiry. The requester has been told your reason."))
 
 
 @bp.route("/<int:deal_id>/steps/<int:step_id>/withdraw", methods=["POST"])
@@ -350,17 +363,8 @@ def withdraw(deal_id: int, step_id: int):
     step = _step_or_404(deal, step_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(current_user, step)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal, "#steps")
-    _commit_and_deliver()
-    flash(_("The inquiry has been withdrawn."), "info")
-    return _back(deal, "#steps")
+    return _perform(deal, "#steps", lambda: services.withdraw(current_user, step),
+                    _("The inquiry has been withdrawn."), category="info")
 
 
 @bp.route("/<int:deal_id>/steps/<int:step_id>/status", methods=["POST"])
@@ -373,17 +377,8 @@ def step_status(deal_id: int, step_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back(deal, "#steps")
-    try:
-        services.set_step_status(current_user, step, form.status.data)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal, "#steps")
-    _commit_and_deliver()
-    flash(_("The step is now “%(status)s”.", status=step_status_label(step.status)), "success")
-    return _back(deal, "#steps")
+    return _perform(deal, "#steps", lambda: services.set_step_status(current_user, step, form.status.data),
+                    lambda: _("The step is now “%(status)s”.", status=step_status_label(step.status)))
 
 
 @bp.route("/<int:deal_id>/messages", methods=["POST"])
@@ -431,17 +426,9 @@ def close(deal_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back(deal, "#outcome-section")
-    try:
-        services.close_deal(current_user, deal, form.outcome.data, form.reason.data)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal, "#outcome-section")
-    _commit_and_deliver()
-    flash(_("The deal has been closed. Please rate the other side."), "success")
-    return _back(deal, "#outcome-section")
+    return _perform(deal, "#outcome-section",
+                    lambda: services.close_deal(current_user, deal, form.outcome.data, form.reason.data),
+                    _("The deal has been closed. Please rate the other side."))
 
 
 @bp.route("/<int:deal_id>/ratings", methods=["POST"])
@@ -474,17 +461,8 @@ def block(deal_id: int):
     form = TargetForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.block(current_user, deal, form.target.data)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal)
-    db.session.commit()
-    flash(_("Blocked. They can no longer send you messages or inquiries."), "info")
-    return _back(deal)
+    return _perform(deal, "", lambda: services.block(current_user, deal, form.target.data),
+                    _("Blocked. They can no longer send you messages or inquiries."), category="info", deliver=False)
 
 
 @bp.route("/<int:deal_id>/unblock", methods=["POST"])
@@ -510,17 +488,8 @@ def report(deal_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back(deal)
-    try:
-        services.report(current_user, deal, form.reason.data)
-    except services.NotAllowed:
-        abort(403)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(deal)
-    db.session.commit()
-    flash(_("Thank you. The organisers will review this conversation."), "info")
-    return _back(deal)
+    return _perform(deal, "", lambda: services.report(current_user, deal, form.reason.data),
+                    _("Thank you. The organisers will review this conversation."), category="info", deliver=False)
 
 
 # --- notifications -------------------------------------------------------------------------------------------------
