@@ -224,10 +224,11 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
     new_rows: dict[str, dict] = {}
     updates: dict[str, dict] = {}
     found_by_ext: dict[str, dict] = {}
+    reader = services.capability_reader()
     for _number, data in batch:
         ext = data["external_id"]
         found = services.find_capabilities(data["processes"], data["materials"], data["description"],
-                                           data["equipment"])
+                                           data["equipment"], reader)
         lat, lon, approx = services.location_for(data["ward"], data["lat"], data["lon"])
         values = {field: data[field] for field in IMPORTED_FIELDS}
         values.update(external_id=ext, lat=lat, lon=lon, is_location_approx=approx, updated_at=now,

@@ -56,20 +56,51 @@ def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> 
 Found = dict[tuple[str, str], tuple[str, float]]  # (kind, code) → (source text, confidence)
 
 
-@lru_cache(maxsize=50_000)
-def _resolve_term(term: str, kind: str) -> tuple[tuple[str, str, str, float], ...]:
-    """One listed term → its codes. Cached: directories repeat the same trade words thousands of times."""
-    norm = normaliser()
-    resolved = norm.resolve(term, kind=kind)
-    if resolved is not None:
-        return ((kind, resolved.code, resolved.source, resolved.confidence),)
-    extraction = norm.extract(term)
-    return tuple((hit.kind, hit.code, hit.source, hit.confidence)
-                 for hit in extraction.processes + extraction.materials)
+class CapabilityReader:
+    """The normaliser with the organisers' aliases, and a cache of the listed terms it has read (directories
+    repeat the same trade words thousands of times)."""
+
+    def __init__(self, aliases: dict[str, tuple[str, str]]):
+        self.normaliser = Normaliser(Taxonomy.default(), extra_aliases=aliases) if aliases else normaliser()
+        self._terms: dict[tuple[str, str], tuple[tuple[str, str, str, float], ...]] = {}
+
+    def term(self, term: str, kind: str) -> tuple[tuple[str, str, str, float], ...]:
+        key = (term, kind)
+        if key not in self._terms:
+            if len(self._terms) > 50_000:
+                self._terms.clear()
+            resolved = self.normaliser.resolve(term, kind=kind)
+            if resolved is not None:
+                hits = ((kind, resolved.code, resolved.source, resolved.confidence),)
+            else:
+                extraction = self.normaliser.extract(term)
+                hits = tuple((hit.kind, hit.code, hit.source, hit.confidence)
+                             for hit in extraction.processes + extraction.materials)
+            self._terms[key] = hits
+        return self._terms[key]
 
 
-def find_capabilities(processes, materials, description: str, equipment) -> Found:
-    """Map a factory's own words (lists first, then prose) to taxonomy codes, remembering where each came from."""
+_readers: dict[tuple, CapabilityReader] = {}
+
+
+def capability_reader() -> CapabilityReader:
+    """The reader for the aliases in the database now (one small query; readers are reused per alias set)."""
+    from hub.matches.models import CapabilityAlias
+
+    aliases = {row.alias: (row.kind, row.code) for row in db.session.scalars(db.select(CapabilityAlias))}
+    key = tuple(sorted(aliases.items()))
+    if key not in _readers:
+        if len(_readers) > 8:
+            _readers.clear()
+        _readers[key] = CapabilityReader(aliases)
+    return _readers[key]
+
+
+def find_capabilities(processes, materials, description: str, equipment,
+                      reader: CapabilityReader | None = None) -> Found:
+    """Map a factory's own words (lists first, then prose) to taxonomy codes, remembering where each came from.
+    Organisers' aliases count too; pass ``reader`` to read many factories with one alias lookup."""
+    reader = reader or capability_reader()
     found: Found = {}
 
     def keep(kind: str, code: str, source: str, confidence: float) -> None:
@@ -79,11 +110,11 @@ def find_capabilities(processes, materials, description: str, equipment) -> Foun
 
     for kind, terms in (("process", processes or []), ("material", materials or [])):
         for term in terms:
-            for hit in _resolve_term(term, kind):
+            for hit in reader.term(term, kind):
                 keep(*hit)
     prose = " ".join([description or "", " ".join(equipment or [])])
     if prose.strip():
-        extraction = normaliser().extract(prose)
+        extraction = reader.normaliser.extract(prose)
         for hit in extraction.processes + extraction.materials:
             keep(hit.kind, hit.code, hit.source, min(hit.confidence, 0.9))
     return found
@@ -104,9 +135,9 @@ def search_text_for(data: dict, codes) -> str:
     return fold(" ".join(p for p in parts if p))[:20000]
 
 
-def resolve_capabilities(factory: Factory) -> None:
+def resolve_capabilities(factory: Factory, reader: CapabilityReader | None = None) -> None:
     """Refresh a factory's capability rows and search text from its own words."""
-    found = find_capabilities(factory.processes, factory.materials, factory.description, factory.equipment)
+    found = find_capabilities(factory.processes, factory.materials, factory.description, factory.equipment, reader)
     existing = {(c.kind, c.code): c for c in factory.capabilities}
     for key, cap in list(existing.items()):
         if key not in found:
@@ -120,6 +151,23 @@ def resolve_capabilities(factory: Factory) -> None:
     data = {key: getattr(factory, key) for key in ("name", "name_en", "description", "address", "processes",
                                                    "materials", "equipment", "certifications", "ward")}
     factory.search_text = search_text_for(data, [code for _, code in found])
+
+
+def refresh_factories_mentioning(text: str) -> int:
+    """After an organiser maps a term, re-read the factories whose own words contain it, so the directory's
+    process and material filters find them too. Returns how many were re-read."""
+    folded = fold(text)
+    if not folded:
+        return 0
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    reader = capability_reader()
+    factories = db.session.scalars(db.select(Factory).where(Factory.search_text.like(f"%{escaped}%", escape="\\")))
+    count = 0
+    for factory in factories:
+        resolve_capabilities(factory, reader)
+        count += 1
+    db.session.flush()
+    return count
 
 
 def update_profile(factory: Factory, data: dict) -> Factory:

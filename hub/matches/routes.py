@@ -94,7 +94,7 @@ def delete_alias(alias_id: int):
     row = db.session.get(CapabilityAlias, alias_id)
     if row is None:
         abort(404)
-    db.session.delete(row)
+    services.remove_alias(row)
     db.session.commit()
     flash(_("The alias has been removed."), "info")
     return redirect(url_for("matches.aliases"))

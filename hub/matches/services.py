@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryCapability
+from hub.factories.services import refresh_factories_mentioning
 from hub.matches.models import CapabilityAlias, IndexState
 from hub.needs.models import Need
 from matching import (
@@ -269,8 +270,17 @@ def suggested_partner_steps(factory: Factory) -> list[str]:
 
 
 def add_alias(alias: str, kind: str, code: str, actor) -> CapabilityAlias:
-    """An organiser maps a term to a code; the index picks it up on its next build."""
+    """An organiser maps a term to a code: the index picks it up on its next build, and the factories that wrote
+    the term get it in their capabilities (the directory's filters) now."""
     row = CapabilityAlias(alias=fold(alias)[:100], kind=kind, code=code, created_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
+    refresh_factories_mentioning(row.alias)
     return row
+
+
+def remove_alias(row: CapabilityAlias) -> None:
+    """Forget an organiser's alias, and re-read the factories that wrote the term."""
+    db.session.delete(row)
+    db.session.flush()
+    refresh_factories_mentioning(row.alias)

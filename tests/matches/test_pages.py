@@ -157,5 +157,9 @@ def test_directory_api_understands_organiser_aliases(client, login_as, make_fact
     assert client.get("/api/v1/factories?process=ぐるぐる削り").status_code == 400
     login_as("organiser")
     client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:turning"})
-    response = client.get("/api/v1/factories?process=ぐるぐる削り")
-    assert response.status_code == 200 and "error" not in response.get_json()
+    body = client.get("/api/v1/factories?process=ぐるぐる削り").get_json()
+    assert [f["name"] for f in body["factories"]] == ["方言工業"]  # its capabilities were re-read
+    assert "方言工業" in client.get("/factories/?process_code=turning").get_data(as_text=True)
+    alias_id = client.get("/organiser/aliases").get_data(as_text=True).split("/organiser/aliases/")[1].split("/")[0]
+    client.post(f"/organiser/aliases/{alias_id}/delete")
+    assert "方言工業" not in client.get("/factories/?process_code=turning").get_data(as_text=True)
