@@ -571,9 +571,7 @@ def reports():
 @roles_required("organiser")
 def resolve_report(report_id: int):
     """Mark a report as reviewed."""
-    row = db.session.get(DealReport, report_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(DealReport, report_id)
     form = ResolveForm()
     if not form.validate_on_submit():
         abort(400)

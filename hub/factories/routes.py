@@ -90,9 +90,7 @@ def edit_mine():
 @login_required
 def edit(factory_id: int):
     """Edit a profile: the factory's own members and organisers only."""
-    factory = db.session.get(Factory, factory_id)
-    if factory is None:
-        abort(404)
+    factory = db.get_or_404(Factory, factory_id)
     if not services.can_edit(current_user, factory):
         abort(403)
     return _edit(factory)
@@ -117,9 +115,7 @@ def _edit(factory: Factory):
 @login_required
 def upload_photo(factory_id: int):
     """Add a photo to a factory (its members and organisers); refused with a message when not a real image."""
-    factory = db.session.get(Factory, factory_id)
-    if factory is None:
-        abort(404)
+    factory = db.get_or_404(Factory, factory_id)
     if not services.can_edit(current_user, factory):
         abort(403)
     form = PhotoForm()

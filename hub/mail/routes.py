@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from hub.auth.decorators import roles_required
 from hub.core.params import page_arg
@@ -28,7 +28,5 @@ def outbox():
 @roles_required("organiser")
 def message(message_id: int):
     """One email as it was written (organisers only)."""
-    row = db.session.get(EmailMessage, message_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(EmailMessage, message_id)
     return render_template("mail/message.html", message=row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -91,9 +91,7 @@ def aliases():
 @roles_required("organiser")
 def delete_alias(alias_id: int):
     """Remove an organiser alias."""
-    row = db.session.get(CapabilityAlias, alias_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(CapabilityAlias, alias_id)
     services.remove_alias(row)
     db.session.commit()
     flash(_("The alias has been removed."), "info")
@@ -123,9 +121,7 @@ def import_upload():
 @roles_required("organiser")
 def import_status(job_id: int):
     """One import: progress while it runs, then every rejected row with its reason."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(ImportJob, job_id)
     return render_template("matches/import_status.html", job=job)
 
 
@@ -133,7 +129,5 @@ def import_status(job_id: int):
 @roles_required("organiser")
 def import_progress(job_id: int):
     """Progress of one import, polled by the status page."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(ImportJob, job_id)
     return jsonify(imports.job_dict(job))

@@ -180,9 +180,7 @@ def download_attachment(attachment_id: int):
 @login_required
 def delete_attachment(attachment_id: int):
     """Remove a drawing (owner and organisers)."""
-    attachment = db.session.get(NeedAttachment, attachment_id)
-    if attachment is None:
-        abort(404)
+    attachment = db.get_or_404(NeedAttachment, attachment_id)
     need = _get_editable(attachment.need_id)
     uploads.remove("attachments", attachment.stored_name)
     db.session.delete(attachment)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -52,9 +52,7 @@ def index():
 @roles_required("organiser")
 def edit(pair_id: int):
     """Edit a pair, e.g. to record its certification."""
-    pair = db.session.get(MeisterPair, pair_id)
-    if pair is None:
-        abort(404)
+    pair = db.get_or_404(MeisterPair, pair_id)
     form = _form(pair)
     if form.validate_on_submit():
         _save(pair, form)

@@ -404,12 +404,9 @@ def document(public_id: str, document_id: int):
     document = db.session.get(ListingDocument, document_id)
     if document is None or document.listing_id != listing.id or not services.can_see_identity(current_user, listing):
         abort(404)
-    services.record_view(listing, current_user, "document_downloaded", f"document #{document.id}")
-    db.session.commit()
-    response = send_from_directory(uploads.folder("attachments"), document.stored_name, mimetype="application/pdf",
-                                   as_attachment=True, download_name=document.original_name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _serve_disclosed(listing, "document_downloaded", f"document #{document.id}", "attachments",
+                            document.stored_name, mimetype="application/pdf", as_attachment=True,
+                            download_name=document.original_name)
 
 
 @bp.route("/l/<public_id>/photos/<int:photo_id>")
@@ -420,9 +417,15 @@ def photo(public_id: str, photo_id: int):
     row = db.session.get(FactoryPhoto, photo_id)
     if row is None or row.factory_id != listing.factory_id or not services.can_see_identity(current_user, listing):
         abort(404)
-    services.record_view(listing, current_user, "photo_viewed", f"photo #{row.id}")
+    return _serve_disclosed(listing, "photo_viewed", f"photo #{row.id}", "photos", row.stored_name,
+                            mimetype="image/jpeg")
+
+
+def _serve_disclosed(listing, event: str, detail: str, kind: str, stored_name: str, **send_options):
+    """Log the view for the owner, then send the file uncached (disclosed data must not linger in caches)."""
+    services.record_view(listing, current_user, event, detail)
     db.session.commit()
-    response = send_from_directory(uploads.folder("photos"), row.stored_name, mimetype="image/jpeg", max_age=0)
+    response = send_from_directory(uploads.folder(kind), stored_name, max_age=0, **send_options)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -549,9 +552,7 @@ def outreach_csv():
 @roles_required("organiser")
 def outreach_detail(factory_id: int):
     """One factory's outreach record: visit log, the next step, organiser notes."""
-    factory = db.session.get(Factory, factory_id)
-    if factory is None:
-        abort(404)
+    factory = db.get_or_404(Factory, factory_id)
     record = db.session.scalar(db.select(OutreachRecord).where(OutreachRecord.factory_id == factory.id))
     form = OutreachStepForm()
     notes_form = OutreachNotesForm(obj=record, prefix="n")
@@ -577,9 +578,7 @@ def outreach_detail(factory_id: int):
 @roles_required("organiser")
 def outreach_notes(factory_id: int):
     """Save the organisers' notes about a factory."""
-    factory = db.session.get(Factory, factory_id)
-    if factory is None:
-        abort(404)
+    factory = db.get_or_404(Factory, factory_id)
     form = OutreachNotesForm(prefix="n")
     if form.validate_on_submit():
         record = services.outreach_record(factory, current_user)
