@@ -2,6 +2,7 @@
 
     python -m bench            full run (1k, 10k, 100k)           ~5-10 min on 2 cores
     python -m bench --quick    quality + chains + speed at 1k, 10k only
+    python -m bench --prose-only   only the prose-only evaluation (issue 9, bench/prose.py), a few seconds
 Options: --sizes 1000,10000  --queries 60  --import-callable module:function  --json PATH  --no-speed
 
 All figures that depend on the machine are reported as ratios against baselines measured in the same run.
@@ -22,7 +23,7 @@ if __package__ in (None, ""):  # allow `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import chains as chains_mod  # noqa: E402
-from bench import quality  # noqa: E402
+from bench import prose, quality  # noqa: E402
 from bench.common import load_eval  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,11 +95,15 @@ def main(argv=None) -> int:
     ap.add_argument("--import-rows", type=int, default=10_000)
     ap.add_argument("--import-format", choices=["json", "csv"], default="json")
     ap.add_argument("--worst", type=int, default=10)
+    ap.add_argument("--prose-only", action="store_true",
+                    help="only the prose-only evaluation (bench/data/prose/<half>/), beside the list-style figures")
     ap.add_argument("--json", default=str(ROOT / "bench" / "out" / "last_run.json"))
     a = ap.parse_args(argv)
     t_start = time.perf_counter()
     records, truth, needs, chains = load_eval()
     out: dict = {}
+    if a.prose_only:
+        return run_prose_only(a, records, truth, needs, t_start)
     print("Matching engine benchmark")
     print(
         f"eval set: {len(records)} factories ({sum(t['lang'] == 'ja' for t in truth.values())} Japanese-only "
@@ -163,6 +168,11 @@ def main(argv=None) -> int:
     for k, errs in q["errors"].items():
         print(f"!! {k}: {len(errs)} error(s); first: {errs[0].strip().splitlines()[-1]}")
     out["quality_errors"] = q["errors"]
+
+    # ---------------------------------------------------------------- prose-only profiles (issue 9)
+    pr = prose.evaluate_all(worst=min(a.worst, 5))
+    out["prose"], prose_goals = prose.report(pr, q["table"], fmt, table)
+    goals += prose_goals
 
     # ---------------------------------------------------------------- chains
     if have_m:
@@ -312,6 +322,27 @@ def main(argv=None) -> int:
 
     if goals:
         print("\n== Goals ==")
+        print(table(["goal", "measured", "result"], [[g, m, ok(f)] for g, m, f in goals]))
+        out["goals"] = [{"goal": g, "measured": m, "pass": f} for g, m, f in goals]
+    out["elapsed_s"] = time.perf_counter() - t_start
+    print(f"\nelapsed {out['elapsed_s']:.0f} s")
+    if a.json:
+        p = Path(a.json)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        print(f"details: {p}")
+    return 0
+
+
+def run_prose_only(a, records, truth, needs, t_start: float) -> int:
+    """`--prose-only`: the list-style quality figures (unchanged code) and the prose section, nothing else."""
+    print("Matching engine benchmark: prose-only evaluation (issue 9)")
+    q = quality.evaluate(records, truth, needs)
+    pr = prose.evaluate_all(worst=min(a.worst, 5))
+    out: dict = {"quality": q["table"]}
+    out["prose"], goals = prose.report(pr, q["table"], fmt, table)
+    if goals:
+        print("\n== Goals (prose) ==")
         print(table(["goal", "measured", "result"], [[g, m, ok(f)] for g, m, f in goals]))
         out["goals"] = [{"goal": g, "measured": m, "pass": f} for g, m, f in goals]
     out["elapsed_s"] = time.perf_counter() - t_start
