@@ -29,9 +29,13 @@ def _mask_run(match: re.Match) -> str:
     return run[:4] + MASK if looks_secret(run) else run
 
 
+def _mask_param(match: re.Match) -> str:
+    value = match.group(2)
+    return match.group(1) + (value[:4] if len(value) >= 16 else "") + MASK
+
+
 def _mask_url(match: re.Match) -> str:
-    url = SECRET_PARAM.sub(lambda m: m.group(1) + MASK, match.group(0))
-    return RUN.sub(_mask_run, url)
+    return RUN.sub(_mask_run, SECRET_PARAM.sub(_mask_param, match.group(0)))
 
 
 def mask_secrets(text: str) -> str:
