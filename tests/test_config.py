@@ -149,3 +149,15 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
 ])
 def test_database_urls_are_normalised(given, expected):
     assert _normalise_db_url(given) == expected
+
+
+@pytest.mark.parametrize(("base", "path", "expected"), [
+    ("https://hub.example.jp", "/auth/reset/t", "https://hub.example.jp/auth/reset/t"),
+    ("https://hub.example.jp/hub", "/auth/reset/t", "https://hub.example.jp/hub/auth/reset/t"),
+    ("https://hub.example.jp/hub", "/hub/auth/reset/t", "https://hub.example.jp/hub/auth/reset/t"),
+    ("http://127.0.0.1:5000", "/openfactory/my/x?y=1", "http://127.0.0.1:5000/openfactory/my/x?y=1"),
+])
+def test_public_urls_join_the_base_and_the_path(base, path, expected):
+    from hub import public_url
+
+    assert public_url(base, path) == expected

@@ -129,7 +129,7 @@ def tokens():
     form = ApiTokenForm()
     new_token = None
     if form.validate_on_submit():
-        token, new_token = services.create_api_token(current_user, name=form.name.data, days=form.days.data)
+        _token, new_token = services.create_api_token(current_user, name=form.name.data, days=form.days.data)
         db.session.commit()
         form = ApiTokenForm(formdata=None)
     rows = services.list_api_tokens(current_user)
