@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext
 
 from hub import config as config_module
@@ -13,9 +14,31 @@ from hub.extensions import babel, bootstrap, csrf, db, limiter, login_manager, m
 __all__ = ["create_app"]
 
 
+class HubFlask(Flask):
+    """Flask whose absolute URLs always start with ``PUBLIC_BASE_URL``, never with the request's Host header."""
+
+    def url_for(self, /, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values) -> str:
+        """As :meth:`Flask.url_for`; inside a request an external URL is the public base URL plus the path."""
+        if not (has_request_context() and (_external or _scheme is not None)):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+        return public_url(self.config["PUBLIC_BASE_URL"], path)
+
+
+def public_url(base: str, path: str) -> str:
+    """``path`` (as url_for builds it, with the script root) on the public base URL, without doubling a prefix."""
+    parts = urlsplit(base)
+    prefix = parts.path.rstrip("/")
+    if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        path = prefix + path
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` keys override the environment (``DATABASE_URL``, ``SECRET_KEY``, ``HUB_*``)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = HubFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(config_module.base_config(app.instance_path))
     app.config.from_prefixed_env("HUB")
     if config:

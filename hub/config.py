@@ -7,14 +7,18 @@ variables, then the ``config`` mapping passed to :func:`hub.create_app` (used by
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
     """Raised when the configuration is unsafe or incomplete (e.g. no SECRET_KEY in production)."""
 
 
-DEV_SECRET_KEY = "dev-only-not-secret"  # used only when HUB_ENV is development/testing
+DEV_ENVS = {"development", "testing"}
+DEV_HOSTS = ("localhost", "127.0.0.1")  # trusted as well in development and tests
 
 
 def _normalise_db_url(url: str) -> str:
@@ -33,6 +37,8 @@ def base_config(instance_path: str) -> dict:
     return {
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Development keeps a random key here (made on first run, mode 0600); never a key shipped in the code.
+        "SECRET_KEY_FILE": str(Path(instance_path) / "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
@@ -50,7 +56,10 @@ def base_config(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        # None: REDIS_URL when set (shared by every worker on every host), else memory:// (per process).
+        "RATELIMIT_STORAGE_URI": None,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # a Redis outage degrades to per-process limits, not 500s
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": "10 per minute",
         "RATELIMIT_API": "120 per minute",
@@ -62,11 +71,18 @@ def base_config(instance_path: str) -> dict:
         # (with a small pause between counting and inserting, so that the race it proves shows up reliably).
         "EVENTS_BOOKING_LOCK": True,
         "EVENTS_RACE_DELAY": 0,
-        # Absolute links in emails sent outside a request (reminders, digests).
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        # Every absolute link (emails, QR codes) is built on it, never on the request's Host header. Required in
+        # production; TRUSTED_HOSTS (None: derived from it) are the only Host headers answered.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "TRUSTED_HOSTS": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": None,  # None: on in production
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": None,  # None: on in production
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "HSTS_MAX_AGE": None,  # seconds; None: a year in production, off elsewhere; sent only for https
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,
         "MAIL_USE_TLS": True,
@@ -83,14 +99,87 @@ def base_config(instance_path: str) -> dict:
     }
 
 
+def is_development(config: dict) -> bool:
+    """Development, testing or a test run: the only settings where defaults may stand in for real values."""
+    return bool(config.get("TESTING")) or config.get("ENV_NAME") in DEV_ENVS
+
+
 def finalise(config: dict) -> None:
-    """Refuse unsafe settings: production needs a real SECRET_KEY."""
+    """Fill the derived settings and refuse unsafe ones: production needs a real SECRET_KEY and PUBLIC_BASE_URL."""
+    development = is_development(config)
     if not config.get("SECRET_KEY"):
-        if config.get("TESTING") or config.get("ENV_NAME") in {"development", "testing"}:
-            config["SECRET_KEY"] = DEV_SECRET_KEY
+        if config.get("TESTING"):
+            config["SECRET_KEY"] = secrets.token_urlsafe(32)  # a new key for every test app
+        elif development:
+            config["SECRET_KEY"] = instance_secret_key(Path(config["SECRET_KEY_FILE"]))
         else:
             raise ConfigError(
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
                 "(or HUB_ENV=development for a local demo)."
             )
+    config["PUBLIC_BASE_URL"] = _public_base_url(config, development)
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = default_trusted_hosts(config, development)
+    elif isinstance(config["TRUSTED_HOSTS"], str):  # HUB_TRUSTED_HOSTS="a.example, b.example"
+        config["TRUSTED_HOSTS"] = [h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()]
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(key) is None:
+            config[key] = not development
+    if config.get("HSTS_MAX_AGE") is None:
+        config["HSTS_MAX_AGE"] = 0 if development else 365 * 24 * 3600
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+
+
+def instance_secret_key(path: Path) -> str:
+    """The development key kept in ``path``; made with :func:`secrets.token_urlsafe` on first use (mode 0600).
+
+    Written to a temporary file and linked into place, so that processes starting together (``make run``'s
+    workers) never read a half-written key and all end up with the same one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable secret key: delete it to make a new one.")
+    return key
+
+
+def _public_base_url(config: dict, development: bool) -> str:
+    """The configured public origin, checked; a local default in development and tests."""
+    url = (config.get("PUBLIC_BASE_URL") or "").strip()
+    if not url:
+        if not development:
+            raise ConfigError(
+                "PUBLIC_BASE_URL is not set. Set it to the address people use, e.g. https://hub.example.jp "
+                "(every link in an email is built from it)."
+            )
+        if config.get("SERVER_NAME"):
+            url = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+        else:
+            url = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) address such as https://hub.example.jp, not {url!r}.")
+    return url.rstrip("/")
+
+
+def default_trusted_hosts(config: dict, development: bool) -> list[str]:
+    """The public base URL's host (and SERVER_NAME's); plus localhost in development and tests."""
+    hosts = [urlsplit(config["PUBLIC_BASE_URL"]).hostname]
+    if config.get("SERVER_NAME"):
+        hosts.append(config["SERVER_NAME"].partition(":")[0])
+    if development:
+        hosts.extend(DEV_HOSTS)
+    return list(dict.fromkeys(hosts))

@@ -73,7 +73,6 @@ def tmp_root():
 def make_config(tmp_root: Path, **overrides) -> dict:
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_root),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

@@ -19,9 +19,9 @@ def _signup(client, **overrides):
     return client.post("/auth/signup", data=data)
 
 
-def test_signup_creates_account_signs_in_and_sends_welcome(app, client):
+def test_signup_creates_account_and_sends_welcome_then_the_person_signs_in(app, client, auth):
     response = _signup(client)
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "taro@example.jp"))
         assert user is not None and user.role == "seeker"
@@ -29,16 +29,18 @@ def test_signup_creates_account_signs_in_and_sends_welcome(app, client):
         assert user.organisation.name == "センシングラボ"
         mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.recipient == "taro@example.jp"))
         assert mail.kind == "welcome" and "町工場" in mail.subject
+        assert "http://localhost.localdomain/auth/login" in mail.body_text
+    assert auth.login("taro@example.jp").status_code == 302
     page = client.get("/")
     assert "山田 太郎" in page.get_data(as_text=True)
 
 
-def test_signup_as_factory_requires_factory_name_and_goes_to_profile(client):
+def test_signup_as_factory_requires_factory_name_and_goes_to_profile_after_sign_in(client):
     response = _signup(client, role="factory", organisation="")
     assert response.status_code == 200
     assert "工場名を入力してください" in response.get_data(as_text=True)
     response = _signup(client, role="factory", organisation="山田製作所")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/factories/mine")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login?next=/factories/mine")
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -54,11 +56,29 @@ def test_signup_rejects_bad_input_with_a_message(client, overrides, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_signup_with_taken_email_says_so(client, make_user):
-    make_user(email="taken@example.jp")
-    response = _signup(client, email="Taken@Example.test")
-    assert response.status_code == 200
-    assert "既に" in response.get_data(as_text=True)
+def test_signup_does_not_reveal_which_emails_have_accounts(app, make_user):
+    """Finding 11: a taken address gets the same answer as a new one; its owner is told by email instead."""
+    owner = make_user(email="taken@example.jp", locale="en")
+    answers = {}
+    for email in ("Taken@Example.jp", "fresh@example.jp"):
+        client = app.test_client()
+        response = _signup(client, email=email, name="Intruder", password="another password!",
+                           confirm="another password!")
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        page = re.sub(r'name="csrf_token" value="[^"]+"', "csrf", page)  # differs per browser session
+        answers[email] = (response.status_code, response.headers["Location"],
+                          page.replace(email.lower(), "<email>"))
+    assert answers["Taken@Example.jp"] == answers["fresh@example.jp"]
+    assert answers["fresh@example.jp"][0] == 302
+    with app.app_context():
+        mails = db.session.execute(db.select(EmailMessage.recipient, EmailMessage.kind, EmailMessage.body_text)
+                                   .order_by(EmailMessage.id)).all()
+        assert [(m.recipient, m.kind) for m in mails] == [("taken@example.jp", "signup_existing"),
+                                                          ("fresh@example.jp", "welcome")]
+        assert "http://localhost.localdomain/auth/reset" in mails[0].body_text
+        owner_row = db.session.get(User, owner)
+        assert owner_row.check_password(PASSWORD) and owner_row.name != "Intruder"
+        assert db.session.scalar(db.select(db.func.count(User.id)).where(User.email == "taken@example.jp")) == 1
 
 
 def test_login_and_logout(client, make_user, auth):
@@ -161,3 +181,42 @@ def test_login_is_rate_limited(make_app):
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]
     assert "リクエストが多すぎます" in client.post("/auth/login", data={}).get_data(as_text=True)
+
+
+def _reset_mails(app) -> list[EmailMessage]:
+    with app.app_context():
+        return db.session.scalars(db.select(EmailMessage).where(EmailMessage.kind == "password_reset")).all()
+
+
+def test_reset_request_with_a_foreign_host_header_is_refused_and_mails_nothing(app, client, make_user):
+    """Finding 4: `Host: evil.example` must never end up in a mailed link (and unknown hosts get a 400)."""
+    make_user(email="victim@example.jp")
+    response = client.post("/auth/reset", data={"email": "victim@example.jp"}, headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert _reset_mails(app) == []
+
+
+def test_reset_link_is_built_from_the_public_base_url_not_the_request(app, make_app, make_user):
+    make_user(email="links@example.jp")
+    public = make_app(PUBLIC_BASE_URL="https://hub.example.jp/")
+    # localhost is a trusted host in tests, yet the link names the public address.
+    response = public.test_client().post("/auth/reset", data={"email": "links@example.jp"},
+                                         headers={"Host": "localhost"})
+    assert response.status_code == 302
+    (mail,) = _reset_mails(app)
+    links = re.findall(r"https?://\S+", mail.body_text)
+    assert links and all(link.startswith("https://hub.example.jp/auth/reset/") for link in links)
+
+
+def test_trusted_hosts_come_from_the_public_base_url(make_app):
+    production = make_app(TESTING=False, ENV_NAME="production", SERVER_NAME=None,
+                          PUBLIC_BASE_URL="https://hub.example.jp", SECRET_KEY="k" * 40)
+    assert production.config["TRUSTED_HOSTS"] == ["hub.example.jp"]
+    client = production.test_client()
+    assert client.get("/", base_url="https://hub.example.jp").status_code == 200
+    assert client.get("/", base_url="http://localhost").status_code == 400
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    explicit = make_app(SERVER_NAME=None, TRUSTED_HOSTS="hub.example.jp, .machikoba.example")
+    assert explicit.config["TRUSTED_HOSTS"] == ["hub.example.jp", ".machikoba.example"]
+    assert explicit.test_client().get("/", headers={"Host": "www.machikoba.example"}).status_code == 200
+    assert explicit.test_client().get("/", headers={"Host": "localhost"}).status_code == 400

@@ -86,7 +86,7 @@ def _visit_everything(client, login_as, make_factory, app, lang):
         assert response.status_code in (200, 404), url
         assert f'<html lang="{lang}">' in response.get_data(as_text=True), url
     login_as("factory", factory=factory)
-    for url in (f"/factories/{factory}/edit", "/needs/new", "/needs/mine"):
+    for url in (f"/factories/{factory}/edit", "/needs/new", "/needs/mine", "/auth/account/tokens"):
         assert client.get(url).status_code == 200, url
     need = client.post("/needs/new", data={"title": "t", "description": "d", "budget_band": "undecided",
                                            "kind": "fabrication", "visibility": "public",

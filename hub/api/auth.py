@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from hub.api import bp
 from hub.api.errors import ApiError
-from hub.api.validation import get_str, json_body
+from hub.api.validation import get_int, get_str, json_body
 from hub.auth import services
-from hub.auth.models import User
+from hub.auth.models import API_TOKEN_NAME_MAX, User
 from hub.extensions import db, limiter
 
 
@@ -56,14 +56,36 @@ def _login_limit() -> str:
 @bp.route("/auth/token", methods=["POST"])
 @limiter.limit(_login_limit)
 def issue_token():
-    """Exchange email and password for a bearer token (rate-limited like the sign-in page)."""
+    """Exchange email and password for a bearer token, optionally named and shorter-lived (rate-limited like the
+    sign-in page)."""
     data = json_body()
     email = get_str(data, "email", required=True, max_len=254)
     password = get_str(data, "password", required=True, max_len=128)
+    name = get_str(data, "name", max_len=API_TOKEN_NAME_MAX) or ""
+    longest = current_app.config["API_TOKEN_MAX_AGE_DAYS"]
+    days = get_int(data, "expires_in_days", low=1, high=longest, default=longest)
     user = services.authenticate(email, password)
     if user is None:
         raise ApiError(401, "invalid_credentials", _("Wrong email or password."))
-    raw = services.issue_api_token(user)
+    token, raw = services.create_api_token(user, name=name, days=days)
     db.session.commit()
-    return jsonify({"token": raw, "role": user.role,
-                    "expires_in_days": current_app.config["API_TOKEN_MAX_AGE_DAYS"]})
+    return jsonify({"token": raw, "role": user.role, "expires_in_days": days, **token.as_dict()})
+
+
+@bp.route("/auth/tokens")
+@token_required()
+def list_tokens():
+    """The caller's own API tokens (never their values), newest first."""
+    rows = services.list_api_tokens(g.api_user)
+    db.session.commit()
+    return jsonify({"tokens": [row.as_dict() for row in rows]})
+
+
+@bp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@token_required()
+def revoke_token(token_id: int):
+    """Revoke one of the caller's own API tokens (404 for anyone else's); 204 when done."""
+    if not services.revoke_api_token(g.api_user, token_id):
+        raise ApiError(404, "not_found", _("No such token."))
+    db.session.commit()
+    return "", 204

@@ -57,17 +57,38 @@ def document() -> dict:
                 "Coded": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"},
                                                            "source": {"type": "string"}}},
                 "FactorySummary": FACTORY_SUMMARY,
+                "ApiToken": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "expires_at": {"type": "string", "format": "date-time"},
+                    "last_used_at": {"type": "string", "format": "date-time", "nullable": True}}},
             },
         },
         "paths": {
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
             "/auth/token": {"post": {
-                "summary": "Exchange email and password for a bearer token",
+                "summary": "Exchange email and password for a bearer token (named and expiring)",
                 "requestBody": {"required": True, **_json({"type": "object", "required": ["email", "password"],
-                                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}})},
-                "responses": {"200": {"description": "Token", **_json({"type": "object", "properties": {
-                    "token": {"type": "string"}, "role": {"type": "string"}}})}, **_errors(400, 401, 415, 429)},
+                                "properties": {"email": {"type": "string"}, "password": {"type": "string"},
+                                               "name": {"type": "string", "maxLength": 100},
+                                               "expires_in_days": {"type": "integer", "minimum": 1}}})},
+                "responses": {"200": {"description": "Token (its value is shown only here)", **_json({
+                    "allOf": [{"$ref": "#/components/schemas/ApiToken"}, {"type": "object", "properties": {
+                        "token": {"type": "string"}, "role": {"type": "string"},
+                        "expires_in_days": {"type": "integer"}}}]})},
+                              **_errors(400, 401, 415, 429)},
             }},
+            "/auth/tokens": {"get": {
+                "summary": "Your own API tokens (names and dates, never the values)", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "Tokens, newest first", **_json({"type": "object", "properties": {
+                    "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/ApiToken"}}}})},
+                              **_errors(401, 429)},
+            }},
+            "/auth/tokens/{token_id}": {
+                "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "delete": {"summary": "Revoke one of your own API tokens", "security": [{"bearer": []}],
+                           "responses": {"204": {"description": "Revoked"}, **_errors(401, 404, 429)}},
+            },
             "/factories": {"get": {
                 "summary": "Public factory directory", "parameters": page_params,
                 "responses": {"200": {"description": "A page of factories", **_json({"type": "object", "properties": {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from hub.auth.models import SEEKER_KINDS
+from hub.auth.models import API_TOKEN_NAME_MAX, SEEKER_KINDS
 from hub.core.forms import language_choices
 
 
@@ -54,3 +55,18 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=128)])
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=API_TOKEN_NAME_MAX)],
+                       description=_l("What the token is for, e.g. \"inventory script\"."))
+    days = IntegerField(_l("Valid for (days)"), validators=[DataRequired(), NumberRange(min=1, max=365)], default=30)
+
+    def validate_days(self, field) -> None:
+        longest = current_app.config["API_TOKEN_MAX_AGE_DAYS"]
+        if field.data is not None and field.data > longest:
+            raise ValidationError(_l("At most %(days)s days.", days=longest))
+
+
+class RevokeTokenForm(FlaskForm):
+    """Only the CSRF token: revoking is a POST from the owner's own page."""

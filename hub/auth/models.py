@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Raised on sign-out and password change: every session cookie and remember-me cookie made before stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -61,8 +63,14 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        """Session id bound to the current password: changing the password signs out every other session."""
-        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+        """Session id bound to the session version and the current password: signing out or changing the password
+        ends every session and remember-me cookie issued before."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{self.session_version or 0}:{fingerprint}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this account."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store a salted hash (werkzeug's scrypt), never the password."""
@@ -79,14 +87,18 @@ class User(UserMixin, db.Model):
         return self.role in roles
 
 
+API_TOKEN_NAME_MAX = 100
+
+
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A named, expiring bearer token for the JSON API; only its SHA-256 is stored. Its owner lists and revokes it."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(API_TOKEN_NAME_MAX), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
@@ -98,8 +110,18 @@ class ApiToken(db.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, days: int) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, days: int, name: str = "") -> tuple[ApiToken, str]:
         """Make a new token; returns the row and the raw value (shown once)."""
         raw = secrets.token_urlsafe(32)
-        token = cls(user=user, token_hash=cls.hash(raw), expires_at=utcnow() + timedelta(days=days))
+        token = cls(user=user, token_hash=cls.hash(raw), name=name[:API_TOKEN_NAME_MAX],
+                    expires_at=utcnow() + timedelta(days=days))
         return token, raw
+
+    def as_dict(self) -> dict:
+        """What the owner may see of a token (never its value)."""
+        return {"id": self.id, "name": self.name, "created_at": _iso(self.created_at),
+                "expires_at": _iso(self.expires_at), "last_used_at": _iso(self.last_used_at)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None

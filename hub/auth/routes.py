@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hub.auth import services
-from hub.auth.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
+from hub.auth.forms import (
+    ApiTokenForm,
+    LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    RevokeTokenForm,
+    SignupForm,
+)
 from hub.core.routes import _safe_next
 from hub.extensions import db, limiter
 from hub.mail.services import deliver_pending, queue_email
@@ -26,7 +33,9 @@ def _signup_limit() -> str:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
-    """Anyone can open an account as a factory member, a seeker or a prospective successor."""
+    """Anyone can open an account as a factory member, a seeker or a prospective successor.
+
+    The answer is the same whether or not the address already has an account (the owner is told by email)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = SignupForm()
@@ -34,23 +43,17 @@ def signup():
         if form.role.data == "factory" and not (form.organisation.data or "").strip():
             form.organisation.errors.append(_("Please enter your factory's name."))
         else:
-            try:
-                user = services.create_user(
-                    form.email.data, form.password.data, name=form.name.data, role=form.role.data,
-                    locale=form.locale.data, organisation_name=form.organisation.data,
-                    seeker_kind=form.seeker_kind.data if form.role.data == "seeker" else None,
-                )
-            except services.AccountError:
-                form.email.errors.append(_("An account with this email already exists."))
-            else:
-                queue_email(user.email, "welcome", user.locale, user=user)
-                db.session.commit()
-                deliver_pending()
-                login_user(user)
-                flash(_("Welcome! Your account is ready."), "success")
-                if user.role == "factory":
-                    return redirect(url_for("factories.edit_mine"))
-                return redirect(url_for("core.index"))
+            services.register(
+                form.email.data, form.password.data, name=form.name.data, role=form.role.data,
+                locale=form.locale.data, organisation_name=form.organisation.data,
+                seeker_kind=form.seeker_kind.data if form.role.data == "seeker" else None,
+            )
+            db.session.commit()
+            deliver_pending()
+            flash(_("Thank you. We have sent an email to %(email)s. Sign in with your email and password to "
+                    "continue.", email=services.normalise_email(form.email.data)), "success")
+            next_page = url_for("factories.edit_mine") if form.role.data == "factory" else None
+            return redirect(url_for("auth.login", next=next_page))
     return render_template("auth/signup.html", form=form)
 
 
@@ -76,7 +79,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST with CSRF token, so that a link elsewhere cannot sign people out)."""
+    """Sign out (POST with CSRF token, so that a link elsewhere cannot sign people out). Ends every session and
+    remember-me cookie of the account, so a copied cookie stops working too."""
+    services.sign_out_everywhere(current_user)
+    db.session.commit()
     logout_user()
     flash(_("Signed out."), "info")
     return redirect(url_for("core.index"))
@@ -114,3 +120,32 @@ def reset_password(token: str):
         flash(_("Your password has been changed. Please sign in."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The signed-in user's API tokens: make a named, expiring one (its value shown once), see the others."""
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _token, new_token = services.create_api_token(current_user, name=form.name.data, days=form.days.data)
+        db.session.commit()
+        form = ApiTokenForm(formdata=None)
+    rows = services.list_api_tokens(current_user)
+    db.session.commit()  # expired tokens were deleted on the way
+    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token,
+                           revoke_form=RevokeTokenForm())
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the signed-in user's own API tokens (404 for anyone else's)."""
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    if not services.revoke_api_token(current_user, token_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The token has been revoked."), "info")
+    return redirect(url_for("auth.tokens"))

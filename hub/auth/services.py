@@ -40,6 +40,23 @@ def create_user(email: str, password: str, *, name: str, role: str, locale: str 
     return user
 
 
+def register(email: str, password: str, *, name: str, role: str, locale: str = "ja",
+             organisation_name: str | None = None, seeker_kind: str | None = None) -> User | None:
+    """Sign-up for a visitor: a new account and its welcome email, or, when the address already has an account,
+    an email telling its owner (and no account). Both take about as long, so the answer reveals nothing."""
+    from hub.mail.services import queue_email
+
+    existing = find_user(email)
+    if existing is not None:
+        User(password_hash="").set_password(password)  # the same hashing work as a new account
+        queue_email(existing.email, "signup_existing", existing.locale, user=existing)
+        return None
+    user = create_user(email, password, name=name, role=role, locale=locale, organisation_name=organisation_name,
+                       seeker_kind=seeker_kind)
+    queue_email(user.email, "welcome", user.locale, user=user)
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer for unknown email and bad password)."""
     user = find_user(email)
@@ -87,21 +104,61 @@ def user_from_reset_token(token: str) -> User | None:
 
 
 def change_password(user: User, password: str) -> None:
-    """Set a new password and revoke every API token; other sessions end because their id carries the old
-    password's fingerprint (see User.get_id)."""
+    """Set a new password, revoke every API token and end every session and remember-me cookie (for the owner)."""
     user.set_password(password)
+    user.end_sessions()
     db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.flush()
 
 
-def issue_api_token(user: User) -> str:
-    token, raw = ApiToken.issue(user, current_app.config["API_TOKEN_MAX_AGE_DAYS"])
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember-me cookie of ``user`` (called on sign-out, so a copied cookie dies too)."""
+    user.end_sessions()
+    db.session.flush()
+
+
+def token_lifetime_days(requested: int | None = None) -> int:
+    """The lifetime of a new API token: what was asked for, at most API_TOKEN_MAX_AGE_DAYS (the default)."""
+    longest = current_app.config["API_TOKEN_MAX_AGE_DAYS"]
+    if requested is None:
+        return longest
+    if requested < 1 or requested > longest:
+        raise AccountError("token_lifetime")
+    return requested
+
+
+def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> str:
+    """A new bearer token for ``user`` (its owner), named and expiring; returns the raw value, shown once."""
+    return create_api_token(user, name=name, days=days)[1]
+
+
+def create_api_token(user: User, *, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """As :func:`issue_api_token`, also returning the stored row (for listing its id and expiry)."""
+    token, raw = ApiToken.issue(user, token_lifetime_days(days), (name or "").strip())
     db.session.add(token)
     db.session.flush()
-    return raw
+    return token, raw
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    """The owner's tokens that still work, newest first (expired ones are deleted on the way)."""
+    db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at < utcnow()))
+    return list(db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(user: User, token_id: int) -> bool:
+    """Delete one of ``user``'s own tokens; False when ``token_id`` is not theirs (or does not exist)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return False
+    db.session.delete(token)
+    db.session.flush()
+    return True
 
 
 def user_for_api_token(raw: str) -> User | None:
+    """The active owner of a valid, unexpired token (and mark it used), or None."""
     token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(raw)))
     if token is None or token.expires_at < utcnow() or not token.user.is_active:
         return None

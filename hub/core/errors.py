@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 
 def wants_json() -> bool:
@@ -35,12 +35,22 @@ def _code_name(code: int) -> str:
     }.get(code, "error" if code < 500 else "server_error")
 
 
+def unknown_host() -> Response | None:
+    """A plain 400 for a Host header outside TRUSTED_HOSTS: no page can be built for it (no URLs, no links)."""
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    message = _("This address is not served here. Use the hub's own address.")
+    return Response(f"400 Bad Request: {message}\n", status=400, mimetype="text/plain")
+
+
 def register(app: Flask) -> None:
     """One handler for every HTTP error: HTML page or the API's JSON error body."""
     from hub.api.errors import error_response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        if (refused := unknown_host()) is not None:
+            return refused
         message = _("Your form expired or was sent from another site. Please reload the page and try again.")
         if wants_json():
             return error_response(400, "csrf_failed", message)
@@ -48,6 +58,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if (refused := unknown_host()) is not None:
+            return refused
         code = exc.code or 500
         if wants_json():
             response = error_response(code, _code_name(code), _message(code))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, request
 
 
 def _bad(values) -> bool:
@@ -42,4 +42,8 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Content-Security-Policy", CSP)
+    max_age = current_app.config.get("HSTS_MAX_AGE") or 0
+    if max_age and (request.is_secure or current_app.config["PUBLIC_BASE_URL"].startswith("https://")):
+        # Only for a site served over https (browsers ignore the header on http anyway).
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}; includeSubDomains")
     return response

@@ -7,9 +7,11 @@ from flask import Blueprint, render_template, request
 from hub.auth.decorators import roles_required
 from hub.core.params import page_arg
 from hub.extensions import db
+from hub.mail.masking import mask_secrets
 from hub.mail.models import EmailMessage
 
 bp = Blueprint("mail", __name__, url_prefix="/organiser/outbox")
+bp.add_app_template_filter(mask_secrets, "mask_secrets")
 
 
 @bp.route("/")
@@ -27,6 +29,6 @@ def outbox():
 @bp.route("/<int:message_id>")
 @roles_required("organiser")
 def message(message_id: int):
-    """One email as it was written (organisers only)."""
+    """One email as it was written, with the secrets in its links masked (organisers only)."""
     row = db.get_or_404(EmailMessage, message_id)
     return render_template("mail/message.html", message=row)
