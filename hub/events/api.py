@@ -71,7 +71,7 @@ def openfactory_slots():
     if edition is None:
         return jsonify({"edition": None, "slots": []})
     slots = db.session.scalars(
-        db.select(Slot).join(Program).where(Program.edition_id == edition.id)
+        db.select(Slot).join(Program).where(Program.edition_id == edition.id, services.program_is_public())
         .options(joinedload(Slot.program).joinedload(Program.factory)).order_by(Slot.starts_at, Slot.id)).all()
     counts = services.slot_counts(s.id for s in slots)
     locale = _locale()

@@ -82,9 +82,7 @@ def openfactory_index():
     day = (request.args.get("day") or "")[:10]
     language = request.args.get("language") if request.args.get("language") in ("ja", "en") else ""
     query = (db.select(Program).join(Factory, Program.factory_id == Factory.id)
-             .join(Participation, (Participation.factory_id == Program.factory_id)
-                   & (Participation.edition_id == Program.edition_id))
-             .where(Program.edition_id == edition.id, Participation.status == "approved", Factory.is_published))
+             .where(Program.edition_id == edition.id, services.program_is_public()))
     if ward:
         query = query.where(Factory.ward == ward)
     if kind:

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SEEKER, User
 from hub.core.timeutil import utcnow
@@ -232,18 +233,29 @@ class BookingResult:
     overlaps: list[Booking] = field(default_factory=list)
 
 
+def takes_part(edition_id, factory_id):
+    """THE rule for what visitors see (one predicate for the API, the pages and direct links): the factory's
+    participation in the edition is approved, the factory is published and so is the edition. ``edition_id`` and
+    ``factory_id`` are values or columns (e.g. ``Program.edition_id``: the EXISTS then correlates)."""
+    factory, edition = aliased(Factory), aliased(Edition)  # aliases: an outer Factory/Edition stays correlated
+    return (db.select(Participation.id)
+            .join(factory, factory.id == Participation.factory_id)
+            .join(edition, edition.id == Participation.edition_id)
+            .where(Participation.edition_id == edition_id, Participation.factory_id == factory_id,
+                   Participation.status == "approved", factory.is_published, edition.is_published)
+            .exists())
+
+
+def program_is_public():
+    """Where-clause over ``Program``: its factory takes part (see :func:`takes_part`)."""
+    return takes_part(Program.edition_id, Program.factory_id)
+
+
 def public_slot(slot_id: int) -> Slot | None:
-    """A slot visitors may see and book: a programme in a published edition, of a published factory whose
-    participation is approved (the list pages show no others, so neither may a direct link or the API)."""
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.program is None or not slot.program.edition.is_published:
-        return None
-    program = slot.program
-    approved = db.session.scalar(db.select(Participation.id).join(Factory, Factory.id == Participation.factory_id)
-                                 .where(Participation.edition_id == program.edition_id,
-                                        Participation.factory_id == program.factory_id,
-                                        Participation.status == "approved", Factory.is_published))
-    return slot if approved is not None else None
+    """A slot visitors may see and book: its programme passes :func:`program_is_public` (the list pages and the
+    slot list of the API use the same predicate, so no direct link or API call shows more)."""
+    return db.session.scalar(db.select(Slot).join(Program, Program.id == Slot.program_id)
+                             .where(Slot.id == slot_id, program_is_public()))
 
 
 def booking_window(slot: Slot) -> tuple[datetime | None, datetime]:
@@ -587,9 +599,8 @@ def edition_stats(edition: Edition) -> list[dict]:
 
 def participating_factories(edition: Edition) -> dict[str, list[Factory]]:
     """Approved factories by ward key (for visitors)."""
-    rows = db.session.scalars(db.select(Factory).join(Participation, Participation.factory_id == Factory.id).where(
-        Participation.edition_id == edition.id, Participation.status == "approved",
-        Factory.is_published).order_by(Factory.ward, Factory.name)).all()
+    rows = db.session.scalars(db.select(Factory).where(takes_part(edition.id, Factory.id))
+                              .order_by(Factory.ward, Factory.name)).all()
     by_ward: dict[str, list[Factory]] = defaultdict(list)
     for factory in rows:
         by_ward[factory.ward or ""].append(factory)
