@@ -133,6 +133,14 @@ def prepare(url: str, capacity: int) -> int:
     return slot_id
 
 
+def bench_app(lock: bool = True, delay: float = 0.0):
+    """The app gunicorn serves in a run: the test-only switches go through create_app(config) with TESTING."""
+    from hub import create_app
+
+    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "EVENTS_BOOKING_LOCK": bool(lock),
+                       "EVENTS_RACE_DELAY": float(delay)})
+
+
 def measure(url: str, slot_id: int) -> tuple[int, int]:
     """(confirmed seats, booking rows) straight from the database."""
     import sqlalchemy as sa
@@ -153,12 +161,14 @@ class Server:
     def __init__(self, url: str, lock: bool, workers: int, threads: int, delay: float, log: Path):
         self.port = free_port()
         env = {**os.environ, "HUB_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
-               "HUB_RATELIMIT_ENABLED": "false", "HUB_EVENTS_BOOKING_LOCK": "true" if lock else "false",
-               "HUB_EVENTS_RACE_DELAY": str(delay), "PYTHONPATH": str(ROOT)}
+               "HUB_RATELIMIT_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+        # The lock switch is test-only: it cannot come from the environment, so gunicorn loads bench_app(), which
+        # passes it to create_app() with TESTING=True.
+        target = f"bench.booking_concurrency:bench_app(lock={lock!r}, delay={float(delay)!r})"
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--threads", str(threads),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],
+             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2", target],
             cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     @property

@@ -17,6 +17,17 @@ class ConfigError(RuntimeError):
 DEV_SECRET_KEY = "dev-only-not-secret"  # used only when HUB_ENV is development/testing
 
 
+# Test-only switches: honoured only when passed to ``create_app(config)`` together with ``TESTING=True``; never
+# read from the environment (``HUB_EVENTS_BOOKING_LOCK=false`` must not switch the booking lock off in a running
+# site). These are their safe values.
+TEST_ONLY_SWITCHES = {"EVENTS_BOOKING_LOCK": True, "EVENTS_RACE_DELAY": 0}
+
+
+def reset_test_switches(config) -> None:
+    """Put every test-only switch back to its safe value (after reading ``HUB_*``, and outside tests)."""
+    config.update(TEST_ONLY_SWITCHES)
+
+
 def _normalise_db_url(url: str) -> str:
     """Accept the URLs people paste (``postgres://``, ``postgresql://``) and pick the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -59,9 +70,9 @@ def base_config(instance_path: str) -> dict:
         "RATELIMIT_BOOKING": "30 per minute",  # public Open Factory bookings, per client
         "RATELIMIT_DEALS_INQUIRY": "20 per hour",  # new inquiries, per user
         # Open Factory bookings lock the slot row before counting seats. Only the control test switches it off
-        # (with a small pause between counting and inserting, so that the race it proves shows up reliably).
-        "EVENTS_BOOKING_LOCK": True,
-        "EVENTS_RACE_DELAY": 0,
+        # (with a small pause between counting and inserting, so that the race it proves shows up reliably):
+        # see TEST_ONLY_SWITCHES.
+        **TEST_ONLY_SWITCHES,
         # Absolute links in emails sent outside a request (reminders, digests).
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -94,3 +105,5 @@ def finalise(config: dict) -> None:
                 "(or HUB_ENV=development for a local demo)."
             )
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config.get("TESTING"):
+        reset_test_switches(config)

@@ -4,7 +4,8 @@ Capacity under concurrency (the contract's invariant): every booking and cancell
 ``SELECT … FOR UPDATE`` on PostgreSQL (READ COMMITTED is enough once the row is locked), and on SQLite a write to
 the slot row as the first statement, which takes the database's write lock before anything is counted — then
 counts the confirmed seats and only then inserts. ``EVENTS_BOOKING_LOCK = False`` switches the lock off: only
-the control test does that, to show the race is real.
+the control test does that, to show the race is real — and only in an app made by ``create_app(config)`` with
+``TESTING=True`` (the switch is never read from the environment: see ``hub.config.TEST_ONLY_SWITCHES``).
 """
 
 from __future__ import annotations
@@ -176,9 +177,14 @@ def waitlist_position(booking: Booking) -> int | None:
 
 # --- the lock -------------------------------------------------------------------------------------------------
 
+def booking_lock_on() -> bool:
+    """True unless a test app (``TESTING``) asked for the control run without the lock."""
+    return not (current_app.testing and current_app.config.get("EVENTS_BOOKING_LOCK") is False)
+
+
 def lock_slot(slot_id: int) -> Slot | None:
     """Lock the slot for the rest of the transaction (see the module docstring), then return it, fresh."""
-    if not current_app.config.get("EVENTS_BOOKING_LOCK", True):
+    if not booking_lock_on():
         return db.session.get(Slot, slot_id, populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
         return db.session.scalar(db.select(Slot).where(Slot.id == slot_id).with_for_update()
@@ -192,7 +198,7 @@ def lock_slot(slot_id: int) -> Slot | None:
 def _race_window() -> None:
     """Tests widen the window between counting and inserting (EVENTS_RACE_DELAY seconds) so that the control
     run without the lock shows the race reliably; with the lock the same window is harmless."""
-    delay = float(current_app.config.get("EVENTS_RACE_DELAY", 0) or 0)
+    delay = float(current_app.config.get("EVENTS_RACE_DELAY", 0) or 0) if current_app.testing else 0.0
     if delay > 0:
         time.sleep(min(delay, 2.0))
 
