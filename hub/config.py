@@ -73,6 +73,11 @@ def base_config(instance_path: str) -> dict:
         # (with a small pause between counting and inserting, so that the race it proves shows up reliably):
         # see TEST_ONLY_SWITCHES.
         **TEST_ONLY_SWITCHES,
+        # Bookings made without an account wait for an emailed link (None: on in production, off in development
+        # and tests); the link's lifetime; seats one mailbox may hold on one slot. See docs/events.md.
+        "EVENTS_BOOKING_EMAIL_CONFIRMATION": None,
+        "EVENTS_CONFIRMATION_MAX_AGE": 24 * 3600,
+        "EVENTS_MAX_SEATS_PER_EMAIL": 10,
         # Absolute links in emails sent outside a request (reminders, digests).
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
 from hub.core.params import int_or_none, page_arg
-from hub.events import services
+from hub.events import confirmation, services
 from hub.events.forms import (
     ApplyForm,
     BookingForm,
@@ -140,7 +140,7 @@ def slot_detail(slot_id: int):
         if current_user.is_authenticated:
             form.name.data, form.email.data = current_user.name, current_user.email
     if form.validate_on_submit():
-        response = _book_and_redirect(slot, form)
+        response = _book_and_redirect(slot, form, url_for("events.slot_detail", slot_id=slot.id))
         if response is not None:
             return response
     counts = services.slot_counts([slot.id])[slot.id]
@@ -148,10 +148,15 @@ def slot_detail(slot_id: int):
                            state=services.booking_state(slot), state_messages=services.STATE_MESSAGES)
 
 
-def _book_and_redirect(slot: Slot, form: BookingForm):
+def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
+    """Book through the engine; a request that must not see a booking is sent ``back`` with a neutral message."""
+    email = form.email.data
+    vouched = confirmation.account_vouches_for(current_user, email)
+    confirm = confirmation.confirmation_required()
     try:
-        result = services.with_retry(lambda: services.book(slot.id, form.name.data, form.email.data,
-                                                           form.party_size.data, form.locale.data))
+        result = services.with_retry(lambda: confirmation.submit_booking(
+            slot.id, form.name.data, email, form.party_size.data, form.locale.data, confirm=confirm,
+            vouched=vouched))
     except services.BookingError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors = list(form[exc.field].errors) + [str(exc.message)]
@@ -159,7 +164,11 @@ def _book_and_redirect(slot: Slot, form: BookingForm):
             _flash_error(exc)
         return None
     booking = result.booking
-    if not result.created:
+    if booking is None:
+        flash(_("Thank you. We have sent an email to %(email)s: please follow its link to complete or see your "
+                "booking. If nothing arrives, check the address and your spam folder.", email=email), "info")
+        return redirect(back)
+    if result.existing:
         flash(_("You had already booked this slot with this email address; here is that booking. Nothing was "
                 "booked twice."), "info")
     elif booking.status == BOOKING_CONFIRMED:
@@ -182,12 +191,15 @@ def _booking_by_token(booking_id: int) -> tuple[Booking, str]:
 def booking_detail(booking_id: int):
     """A visitor's booking: status, QR code for the door, calendar file, cancel and manage links."""
     booking, token = _booking_by_token(booking_id)
+    # The address's other bookings only for someone who proved they own it (an emailed link): a booking made by
+    # typing somebody's address must not open theirs (issue 10, finding 3).
+    owner = booking.email_confirmed_at is not None
     return render_template("events/booking.html", booking=booking, token=token,
                            position=services.waitlist_position(booking),
-                           overlaps=services.overlapping_bookings(booking) if booking.email_key else [],
+                           overlaps=services.overlapping_bookings(booking) if owner and booking.email_key else [],
                            code=services.checkin_code(booking), title=services.slot_title(booking.slot, _locale()),
                            place=services.slot_place(booking.slot, _locale()),
-                           manage=services.manage_token(booking.email))
+                           manage=services.manage_token(booking.email) if owner else None)
 
 
 @bp.route("/openfactory/bookings/<int:booking_id>/qr.png")
@@ -645,7 +657,7 @@ def pitch_night_register(night_id: int):
         abort(404)
     form = BookingForm()
     if form.validate_on_submit():
-        response = _book_and_redirect(night.slot, form)
+        response = _book_and_redirect(night.slot, form, url_for("events.pitch_night_detail", night_id=night.id))
         if response is not None:
             return response
     else:
@@ -808,3 +820,4 @@ def pitch_night_roster(night_id: int):
     return redirect(url_for("events.roster", slot_id=night.slot_id))
 
 
+from hub.events import confirm_routes  # noqa: E402,F401  (the confirmation pages, on bp)

@@ -307,11 +307,33 @@ def overlapping_bookings(booking: Booking) -> list[Booking]:
         .order_by(Slot.starts_at)))
 
 
+def mailbox_key(email: str) -> str:
+    """One key per mailbox: lower-cased, without a ``+tag`` (a+1@x and a+2@x share the per-email seat cap)."""
+    local, _at, domain = (email or "").strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if local else domain
+
+
+def seats_of_mailbox(slot_id: int, email: str) -> int:
+    """Seats (confirmed and waiting) that one mailbox holds on a slot — call with the slot locked."""
+    key = mailbox_key(email)
+    rows = db.session.execute(db.select(Booking.email_key, Booking.party_size).where(
+        Booking.slot_id == slot_id, Booking.status != BOOKING_CANCELLED))
+    return sum(size for email_key, size in rows if email_key and mailbox_key(email_key) == key)
+
+
+def seat_cap() -> int:
+    """EVENTS_MAX_SEATS_PER_EMAIL: seats one mailbox may hold on one slot (default 10)."""
+    return max(1, int(current_app.config.get("EVENTS_MAX_SEATS_PER_EMAIL", 10) or 10))
+
+
 def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja",
-         now: datetime | None = None) -> BookingResult:
+         now: datetime | None = None, email_confirmed: bool = False) -> BookingResult:
     """Book ``party_size`` seats for a visitor (no account): confirmed if the seats are free, else waitlisted.
 
-    The same email on the same slot gets its existing booking back (no second booking). Raises BookingError."""
+    The same email on the same slot makes no second booking: the result is the existing one with
+    ``created=False`` — for the service layer only. Whoever asked has not proved they own the address, so the
+    edges must go through :func:`hub.events.confirmation.submit_booking`, which never shows it to them.
+    ``email_confirmed``: the booker proved the address (an emailed link). Raises BookingError."""
     name, email = (name or "").strip(), (email or "").strip()
     if not isinstance(party_size, int) or not 1 <= party_size <= MAX_PARTY:
         raise BookingError("invalid", _l("A party has 1 to %(n)s people.", n=MAX_PARTY), 400, "party_size")
@@ -319,23 +341,24 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     slot = lock_slot(slot_id)
     if slot is None:
         raise BookingError("not_found", _l("This slot does not exist."), 404)
+    check_bookable(slot, party_size, now)
     existing = _active_booking(slot.id, email_key)
     if existing is not None:
+        if email_confirmed and existing.email_confirmed_at is None:
+            existing.email_confirmed_at = utcnow()
+            db.session.flush()
         return BookingResult(existing, False, overlapping_bookings(existing))
-    state = booking_state(slot, now)
-    if state != "open":
-        raise BookingError(f"booking_{state}", STATE_MESSAGES[state], 409)
-    if party_size > slot.capacity:
-        raise BookingError("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
-                                                 "smaller party or choose another slot.", n=slot.capacity),
-                           400, "party_size")
+    if seats_of_mailbox(slot.id, email_key) + party_size > seat_cap():
+        raise BookingError("seat_cap", _l("At most %(n)s seats per person for this slot (bookings made with the same "
+                                          "email address count together).", n=seat_cap()), 400, "party_size")
     taken = confirmed_seats(slot.id)
     _race_window()
     # Waiting parties never fit the free seats (each cancellation promotes those that do), so a newcomer who
     # fits takes them without jumping anyone who could have had them.
     status = BOOKING_CONFIRMED if taken + party_size <= slot.capacity else BOOKING_WAITLISTED
     booking = Booking(slot=slot, name=name[:120], email=email[:254], email_key=email_key[:254],
-                      party_size=party_size, status=status, locale=locale if locale in ("ja", "en") else "ja")
+                      party_size=party_size, status=status, locale=locale if locale in ("ja", "en") else "ja",
+                      email_confirmed_at=utcnow() if email_confirmed else None)
     db.session.add(booking)
     # Without the lock, a twin request of the same email can win: the unique (slot, email_key) constraint raises
     # IntegrityError here and with_retry() runs the booking again, which then answers with the existing one.
@@ -344,6 +367,18 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     _mail_booking(booking, "booking_confirmed" if status == BOOKING_CONFIRMED else "booking_waitlisted",
                   overlaps=overlaps)
     return BookingResult(booking, True, overlaps)
+
+
+def check_bookable(slot: Slot, party_size: int, now: datetime | None = None) -> None:
+    """Raise BookingError unless the slot takes bookings now and has room for such a party at all (public facts:
+    they say nothing about anybody's bookings)."""
+    state = booking_state(slot, now)
+    if state != "open":
+        raise BookingError(f"booking_{state}", STATE_MESSAGES[state], 409)
+    if party_size > slot.capacity:
+        raise BookingError("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
+                                                 "smaller party or choose another slot.", n=slot.capacity),
+                           400, "party_size")
 
 
 def cancel(booking: Booking, now: datetime | None = None) -> list[Booking]:
