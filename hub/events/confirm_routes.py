@@ -10,14 +10,8 @@ from flask_babel import gettext as _
 from hub.events import confirmation, services
 from hub.events.forms import ConfirmForm
 from hub.events.models import BOOKING_CONFIRMED
-from hub.events.routes import bp
+from hub.events.routes import _booking_limit, bp
 from hub.extensions import limiter
-
-
-def _booking_limit() -> str:
-    from flask import current_app
-
-    return current_app.config.get("RATELIMIT_BOOKING", "30 per minute")
 
 
 @bp.route("/openfactory/confirm/<token>", methods=["GET", "POST"])

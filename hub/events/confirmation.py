@@ -26,12 +26,13 @@ from sqlalchemy import func
 
 from hub.core.timeutil import utcnow
 from hub.events import services
-from hub.events.models import Booking, BookingRequest
+from hub.events.models import Booking, BookingRequest, Slot
 from hub.extensions import db
 from hub.mail.services import queue_email
 
 NOTICE_INTERVAL = timedelta(hours=1)  # at most one "you already have a booking" email per booking and hour
 MAX_OPEN_REQUESTS = 3  # unconfirmed requests per address and slot within CONFIRMATION_MAX_AGE; more are dropped
+MAX_REQUESTS_PER_HOUR = 10  # confirmation emails to one address an hour, over every slot
 
 
 def confirmation_required() -> bool:
@@ -92,7 +93,7 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
     if not isinstance(party_size, int) or not 1 <= party_size <= services.MAX_PARTY:
         raise services.BookingError("invalid", _l("A party has 1 to %(n)s people.", n=services.MAX_PARTY), 400,
                                     "party_size")
-    slot = db.session.get(services.Slot, slot_id)
+    slot = db.session.get(Slot, slot_id)
     if slot is None:
         raise services.BookingError("not_found", _l("This slot does not exist."), 404)
     services.check_bookable(slot, party_size, now)
@@ -102,11 +103,7 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
     if existing is not None:
         notify_existing(existing, now)
         return Submission(None)
-    since = (now or utcnow()) - timedelta(seconds=confirmation_max_age())
-    open_requests = db.session.scalar(db.select(func.count()).where(
-        BookingRequest.slot_id == slot.id, BookingRequest.email_key == email_key,
-        BookingRequest.confirmed_at.is_(None), BookingRequest.created_at >= since)) or 0
-    if open_requests >= MAX_OPEN_REQUESTS:
+    if _mail_quota_used(slot.id, email_key, now or utcnow()):
         return Submission(None)  # the address already has links waiting: no more mail to it
     request = BookingRequest(slot_id=slot.id, name=(name or "").strip()[:120], email=email[:254],
                              email_key=email_key[:254], party_size=party_size,
@@ -120,6 +117,18 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
                 link=url_for("events.confirm_booking", token=confirm_token(request), _external=True),
                 hours=confirmation_max_age() // 3600)
     return Submission(None)
+
+
+def _mail_quota_used(slot_id: int, email_key: str, now: datetime) -> bool:
+    """True when the address has MAX_OPEN_REQUESTS links waiting for this slot, or had MAX_REQUESTS_PER_HOUR
+    confirmation emails in the last hour: the hub must not be a way to flood somebody's mailbox."""
+    since = now - timedelta(seconds=confirmation_max_age())
+    open_here = db.session.scalar(db.select(func.count()).where(
+        BookingRequest.slot_id == slot_id, BookingRequest.email_key == email_key,
+        BookingRequest.confirmed_at.is_(None), BookingRequest.created_at >= since)) or 0
+    last_hour = db.session.scalar(db.select(func.count()).where(
+        BookingRequest.email_key == email_key, BookingRequest.created_at >= now - timedelta(hours=1))) or 0
+    return open_here >= MAX_OPEN_REQUESTS or last_hour >= MAX_REQUESTS_PER_HOUR
 
 
 def notify_existing(booking: Booking, now: datetime | None = None) -> bool:

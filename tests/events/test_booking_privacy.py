@@ -182,6 +182,19 @@ def test_confirmation_mails_to_one_address_are_capped(app, of, book_api, outbox,
     assert len(outbox("booking_confirm_request", VICTIM)) == 3
 
 
+def test_confirmation_mails_to_one_address_are_capped_over_all_slots(app, of, book_api, add_slot, outbox,
+                                                                     confirmation_on):
+    from datetime import timedelta
+
+    from hub.core.timeutil import utcnow
+
+    ids = of()
+    slots = [add_slot(ids["program"], utcnow() + timedelta(days=2, hours=h)) for h in range(1, 13)]
+    for slot_id in slots:
+        assert book_api(slot_id, VICTIM, 1).status_code == 202
+    assert len(outbox("booking_confirm_request", VICTIM)) == 10
+
+
 def test_an_expired_or_forged_link_books_nothing(app, client, of, book_api, outbox, confirmation_on):
     from hub.events.models import Booking, BookingRequest
 
