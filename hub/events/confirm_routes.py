@@ -29,8 +29,7 @@ def confirm_booking(token: str):
             result = services.with_retry(lambda: confirmation.confirm_request(request_id))
         except services.BookingError as exc:
             flash(str(exc.message), "danger")
-            return redirect(url_for("events.slot_detail", slot_id=request_row.slot_id)
-                            if services.public_slot(request_row.slot_id) else url_for("events.openfactory_index"))
+            return redirect(_slot_page(request_row.slot))
         booking = result.booking
         if not result.created:
             flash(_("This email address already has a booking for this slot; here it is. Nothing was booked "
@@ -46,3 +45,13 @@ def confirm_booking(token: str):
     return render_template("events/confirm.html", request_row=request_row, expired=expired, form=form,
                            title=services.slot_title(slot, locale) if slot else "",
                            state=services.booking_state(slot) if slot else None)
+
+
+def _slot_page(slot) -> str:
+    """Where a slot is booked: its pitch night's page, its Open Factory page, or the programme."""
+    night = services.night_for_slot(slot)
+    if night is not None:
+        return url_for("events.pitch_night_detail", night_id=night.id)
+    if services.public_slot(slot.id) is not None:
+        return url_for("events.slot_detail", slot_id=slot.id)
+    return url_for("events.openfactory_index")

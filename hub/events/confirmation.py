@@ -99,7 +99,7 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
     services.check_bookable(slot, party_size, now)
     email = (email or "").strip()
     email_key = email.lower()
-    existing = services._active_booking(slot.id, email_key)
+    existing = services.active_booking(slot.id, email_key)
     if existing is not None:
         notify_existing(existing, now)
         return Submission(None)

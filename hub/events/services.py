@@ -292,7 +292,8 @@ STATE_MESSAGES = {
 }
 
 
-def _active_booking(slot_id: int, email_key: str) -> Booking | None:
+def active_booking(slot_id: int, email_key: str) -> Booking | None:
+    """The address's booking on the slot that is not cancelled (services only: never shown to a request)."""
     return db.session.scalar(db.select(Booking).where(Booking.slot_id == slot_id, Booking.email_key == email_key,
                                                       Booking.status != BOOKING_CANCELLED))
 
@@ -342,7 +343,7 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     if slot is None:
         raise BookingError("not_found", _l("This slot does not exist."), 404)
     check_bookable(slot, party_size, now)
-    existing = _active_booking(slot.id, email_key)
+    existing = active_booking(slot.id, email_key)
     if existing is not None:
         if email_confirmed and existing.email_confirmed_at is None:
             existing.email_confirmed_at = utcnow()

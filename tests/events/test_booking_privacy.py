@@ -230,3 +230,21 @@ def test_html_form_with_confirmation_sends_the_link(app, client, of, outbox, con
     (mail,) = outbox("booking_confirm_request", "hanako@example.jp")
     assert "予約" in mail[2] and "様" in mail[3]
     assert _seats(app, ids["slot"]) == 0
+
+
+def test_a_link_pressed_after_booking_closed_books_nothing(app, client, of, book_api, outbox, confirmation_on):
+    from datetime import timedelta
+
+    from hub.core.timeutil import utcnow
+    from hub.events.models import Booking, Slot
+
+    ids = of()
+    book_api(ids["slot"], "late@example.jp", 1)
+    link = _link(outbox("booking_confirm_request")[0][3], "/openfactory/confirm/")
+    with app.app_context():
+        db.session.get(Slot, ids["slot"]).booking_closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = client.post(link + "?lang=en")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/openfactory/slots/{ids['slot']}")
+    assert "Booking for this slot is closed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _rows(app, Booking) == 0
