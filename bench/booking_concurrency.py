@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -133,6 +134,17 @@ def prepare(url: str, capacity: int) -> int:
     return slot_id
 
 
+def bench_app(lock: bool = True, delay: float = 0.0, confirm: bool = False):
+    """The app gunicorn serves in a run: the test-only switches go through create_app(config) with TESTING.
+    ``confirm``: bookings wait for the emailed link (EVENTS_BOOKING_EMAIL_CONFIRMATION); the bench presses it
+    without a form, so CSRF is off in that run."""
+    from hub import create_app
+
+    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "EVENTS_BOOKING_LOCK": bool(lock),
+                       "EVENTS_RACE_DELAY": float(delay), "EVENTS_BOOKING_EMAIL_CONFIRMATION": bool(confirm),
+                       "WTF_CSRF_ENABLED": not confirm})
+
+
 def measure(url: str, slot_id: int) -> tuple[int, int]:
     """(confirmed seats, booking rows) straight from the database."""
     import sqlalchemy as sa
@@ -150,15 +162,18 @@ def measure(url: str, slot_id: int) -> tuple[int, int]:
 class Server:
     """gunicorn on 127.0.0.1 with a random free port; stopped by its own pid."""
 
-    def __init__(self, url: str, lock: bool, workers: int, threads: int, delay: float, log: Path):
+    def __init__(self, url: str, lock: bool, workers: int, threads: int, delay: float, log: Path,
+                 confirm: bool = False):
         self.port = free_port()
         env = {**os.environ, "HUB_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
-               "HUB_RATELIMIT_ENABLED": "false", "HUB_EVENTS_BOOKING_LOCK": "true" if lock else "false",
-               "HUB_EVENTS_RACE_DELAY": str(delay), "PYTHONPATH": str(ROOT)}
+               "HUB_RATELIMIT_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+        # The lock switch is test-only: it cannot come from the environment, so gunicorn loads bench_app(), which
+        # passes it to create_app() with TESTING=True.
+        target = f"bench.booking_concurrency:bench_app(lock={lock!r}, delay={float(delay)!r}, confirm={confirm!r})"
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--threads", str(threads),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],
+             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2", target],
             cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     @property
@@ -199,17 +214,63 @@ def _post(base: str, slot_id: int, index: int, party: int, start: threading.Barr
         pass
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())["status"] if response.status == 201 else f"error:{response.status}"
+            return json.loads(response.read())["status"] if response.status in (201, 202) \
+                else f"error:{response.status}"
     except urllib.error.HTTPError as exc:
         return f"error:{exc.code}"
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return "error:connection"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 302 itself is the answer: it names the booking
+
+
+_NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
+
+
+def _confirm(base: str, token: str, start: threading.Barrier) -> str:
+    """Press the emailed link's button; the answer is ``booking:<id>`` (the redirect to it) or ``error:<why>``."""
+    request = urllib.request.Request(f"{base}/openfactory/confirm/{token}", data=b"", method="POST")
+    try:
+        start.wait(timeout=30)
+    except threading.BrokenBarrierError:
+        pass
+    try:
+        with _NO_REDIRECT.open(request, timeout=60) as response:
+            return f"error:{response.status}"
+    except urllib.error.HTTPError as exc:
+        match = re.search(r"/openfactory/bookings/(\d+)", exc.headers.get("Location") or "")
+        return f"booking:{match.group(1)}" if exc.code == 302 and match else f"error:{exc.code}"
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return "error:connection"
+
+
+def _confirm_all(url: str, base: str, slot_id: int) -> tuple[list[str], dict[str, str]]:
+    """Press every confirmation link in the outbox at once: (answers, {booking id: status})."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        bodies = conn.execute(sa.text("SELECT body_text FROM email_messages WHERE kind = 'booking_confirm_request'"))
+        tokens = [m.group(1) for (body,) in bodies for m in [re.search(r"/openfactory/confirm/(\S+)", body)] if m]
+    barrier = threading.Barrier(max(1, min(len(tokens), 64)))
+    with ThreadPoolExecutor(max_workers=max(1, min(len(tokens), 64))) as pool:
+        answers = list(pool.map(lambda t: _confirm(base, t, barrier), tokens))
+    with engine.connect() as conn:
+        statuses = {str(i): s for i, s in conn.execute(
+            sa.text("SELECT id, status FROM event_bookings WHERE slot_id = :s"), {"s": slot_id})}
+    engine.dispose()
+    return answers, statuses
+
+
 def run(database_url: str | None = None, *, lock: bool = True, capacity: int = 10, requests: int = 48,
-        workers: int = 4, threads: int = 4, delay: float = 0.05, seed: int = 7, workdir: Path | None = None
-        ) -> RunResult:
-    """One round: fresh database, gunicorn, ``requests`` simultaneous bookings of 1–3 people, then count."""
+        workers: int = 4, threads: int = 4, delay: float = 0.05, seed: int = 7, workdir: Path | None = None,
+        confirm: bool = False) -> RunResult:
+    """One round: fresh database, gunicorn, ``requests`` simultaneous bookings of 1–3 people, then count.
+    ``confirm``: with the email confirmation on, every booking answers 202 first; then all the emailed links are
+    pressed at once, and each answer (the booking it redirects to) counts as that booking's status."""
     own_tmp = None
     if workdir is None:
         own_tmp = tempfile.TemporaryDirectory(prefix="booking-bench-")
@@ -219,7 +280,8 @@ def run(database_url: str | None = None, *, lock: bool = True, capacity: int = 1
     server = None
     try:
         slot_id = prepare(database.url, capacity)
-        server = Server(database.url, lock, workers, threads, delay, workdir / f"gunicorn-{server_id()}.log")
+        server = Server(database.url, lock, workers, threads, delay, workdir / f"gunicorn-{server_id()}.log",
+                        confirm=confirm)
         server.wait_ready(slot_id)
         rng = random.Random(seed)
         parties = [rng.randint(1, 3) for _ in range(requests)]
@@ -227,6 +289,11 @@ def run(database_url: str | None = None, *, lock: bool = True, capacity: int = 1
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=min(requests, 64)) as pool:
             outcomes = list(pool.map(lambda i: _post(server.base, slot_id, i, parties[i], barrier), range(requests)))
+        if confirm:
+            pending = outcomes.count("pending_confirmation")
+            answers, statuses = _confirm_all(database.url, server.base, slot_id)
+            outcomes = [statuses.get(a.split(":", 1)[1], "error:unknown") if a.startswith("booking:") else a
+                        for a in answers] + ["error:not_pending"] * (requests - pending)
         seconds = time.monotonic() - started
         seats, rows = measure(database.url, slot_id)
         counts: dict[str, int] = {}
@@ -251,9 +318,9 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL")
     print(f"booking concurrency: gunicorn workers=4 threads=4, race window 50 ms, {date.today().isoformat()}")
     ok = True
-    for lock in (True, False):
-        result = run(url, lock=lock)
-        print(result.line())
+    for lock, confirm in ((True, False), (True, True), (False, False)):
+        result = run(url, lock=lock, confirm=confirm)
+        print(("confirm by email: " if confirm else "") + result.line())
         if lock and (result.overbooked or result.rows != result.created
                      or sum(result.outcomes.values()) != result.requests):
             ok = False

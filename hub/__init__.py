@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = HubFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(config_module.base_config(app.instance_path))
     app.config.from_prefixed_env("HUB")
+    config_module.reset_test_switches(app.config)  # test-only switches never come from the environment
     if config:
         app.config.update(config)
     config_module.finalise(app.config)

@@ -21,6 +21,17 @@ DEV_ENVS = {"development", "testing"}
 DEV_HOSTS = ("localhost", "127.0.0.1")  # trusted as well in development and tests
 
 
+# Test-only switches: honoured only when passed to ``create_app(config)`` together with ``TESTING=True``; never
+# read from the environment (``HUB_EVENTS_BOOKING_LOCK=false`` must not switch the booking lock off in a running
+# site). These are their safe values.
+TEST_ONLY_SWITCHES = {"EVENTS_BOOKING_LOCK": True, "EVENTS_RACE_DELAY": 0}
+
+
+def reset_test_switches(config) -> None:
+    """Put every test-only switch back to its safe value (after reading ``HUB_*``, and outside tests)."""
+    config.update(TEST_ONLY_SWITCHES)
+
+
 def _normalise_db_url(url: str) -> str:
     """Accept the URLs people paste (``postgres://``, ``postgresql://``) and pick the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -68,9 +79,14 @@ def base_config(instance_path: str) -> dict:
         "RATELIMIT_BOOKING": "30 per minute",  # public Open Factory bookings, per client
         "RATELIMIT_DEALS_INQUIRY": "20 per hour",  # new inquiries, per user
         # Open Factory bookings lock the slot row before counting seats. Only the control test switches it off
-        # (with a small pause between counting and inserting, so that the race it proves shows up reliably).
-        "EVENTS_BOOKING_LOCK": True,
-        "EVENTS_RACE_DELAY": 0,
+        # (with a small pause between counting and inserting, so that the race it proves shows up reliably):
+        # see TEST_ONLY_SWITCHES.
+        **TEST_ONLY_SWITCHES,
+        # Bookings made without an account wait for an emailed link (None: on in production, off in development
+        # and tests); the link's lifetime; seats one mailbox may hold on one slot. See docs/events.md.
+        "EVENTS_BOOKING_EMAIL_CONFIRMATION": None,
+        "EVENTS_CONFIRMATION_MAX_AGE": 24 * 3600,
+        "EVENTS_MAX_SEATS_PER_EMAIL": 10,
         # Every absolute link (emails, QR codes) is built on it, never on the request's Host header. Required in
         # production; TRUSTED_HOSTS (None: derived from it) are the only Host headers answered.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
@@ -130,6 +146,8 @@ def finalise(config: dict) -> None:
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config.get("TESTING"):
+        reset_test_switches(config)
 
 
 def instance_secret_key(path: Path) -> str:

@@ -20,11 +20,33 @@ def json_body(max_keys: int = 50) -> dict:
         data = None
     if data is None:
         raise ApiError(400, "invalid_json", _("The body is not valid JSON."))
+    if _has_lone_surrogate(data):
+        # JSON may spell "\ud800" but no database or encoder takes it: refuse it here, for every endpoint.
+        raise ApiError(400, "invalid_json", _("The body contains text that is not valid Unicode."))
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", _("The body must be a JSON object."))
     if len(data) > max_keys:
         raise ApiError(400, "invalid_json", _("Too many fields."))
     return data
+
+
+def _has_lone_surrogate(data) -> bool:
+    """True when a string (value or key) anywhere in a parsed JSON document holds a UTF-16 surrogate on its own
+    (valid JSON, ``"\\ud800"``, but not valid Unicode text). Iterative: deep documents cannot exhaust the stack."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")  # at C speed; only lone surrogates fail (pairs were joined by the decoder)
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _fail(field: str, message: str):

@@ -1,14 +1,26 @@
-"""Uploaded files: checked by content (not by name), bounded in size, stored outside ``static/``."""
+"""Uploaded files: checked by content (not by name), bounded in size, stored outside ``static/``.
+
+Names (issue 10, finding 7): a file's type, and so its extension, comes from its bytes — ``drawing.html`` that
+starts with ``ISO-10303-21;`` is stored and sent as ``drawing.step``. The name the client sent is cleaned when the
+file is stored (:func:`safe_filename`: no path, no control or format characters) and again when it is sent
+(:func:`send_stored`, which also writes an RFC 6266/5987 ``Content-Disposition`` with ``filename*``), so rows
+stored before the fix download too. Images are refused cleanly (never a 5xx) when they claim more pixels than
+allowed, before Pillow decodes anything.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, current_app, send_from_directory
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
@@ -25,6 +37,57 @@ class StoredFile:
     content_type: str
     width: int = 0
     height: int = 0
+    original_name: str = ""  # the client's name, cleaned, with the extension of the detected type
+
+
+# Unicode categories never kept in a file name: controls (NUL, CR, LF, ESC, DEL, C1), format characters (bidi
+# overrides that disguise "gpj.exe"), surrogates, private use, unassigned, line and paragraph separators.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+MAX_NAME_CHARS = 120
+
+
+def safe_filename(name: str | None, ext: str, fallback: str = "file") -> str:
+    """A display name for a stored file: NFC, no folders, no control or format characters, no quotes or
+    backslashes, at most MAX_NAME_CHARS characters, ending in ``ext`` (the detected type's, never the client's)."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text
+                   if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    text = re.split(r"[/\\]", text)[-1]
+    text = text.replace('"', "").replace("'", "").strip(" .")
+    stem = _EXTENSION.sub("", text).strip(" .") or fallback
+    return stem[:MAX_NAME_CHARS].rstrip(" .") + ext.lower()
+
+
+def _ascii_fallback(name: str) -> str:
+    """The ``filename=`` for old clients: ASCII letters, digits, dot, dash and underscore only."""
+    def ascii_only(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
+
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        return ascii_only(name) or "file"
+    return f"{ascii_only(stem) or 'file'}.{ascii_only(ext) or 'bin'}"
+
+
+def content_disposition(name: str, as_attachment: bool = True) -> str:
+    """RFC 6266 with the RFC 5987 ``filename*`` (UTF-8) and a plain ASCII ``filename`` for old clients."""
+    kind = "attachment" if as_attachment else "inline"
+    return f"{kind}; filename=\"{_ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def send_stored(kind: str, stored_name: str, display_name: str | None, content_type: str, *,
+                as_attachment: bool = True, max_age: int = 0) -> Response:
+    """Send a stored file under a safe name with the extension of its detected type (the stored name's), whatever
+    name was saved with it; ``nosniff`` so that browsers never second-guess the type."""
+    stored = Path(stored_name).name
+    name = safe_filename(display_name, Path(stored).suffix)
+    response = send_from_directory(folder(kind), stored, mimetype=content_type, as_attachment=as_attachment,
+                                   download_name=name, max_age=max_age)
+    response.headers["Content-Disposition"] = content_disposition(name, as_attachment)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _read_bounded(file: FileStorage, max_bytes: int) -> bytes:
@@ -81,8 +144,30 @@ _SIGNATURES = (
 )
 
 
+def _check_image(data: bytes) -> None:
+    """Refuse an image that is not one, or that claims more pixels than allowed (a decompression bomb: a few KB
+    that would decode to gigabytes) — read from the header, before anything is decoded; never an exception other
+    than UploadError."""
+    limit = int(current_app.config.get("ATTACHMENT_MAX_PIXELS") or current_app.config["PHOTO_MAX_PIXELS"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > limit:
+                    raise UploadError(_("The image has too many pixels (at most %(n)s million).",
+                                        n=limit // 1_000_000))
+                img.verify()
+    except UploadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadError(_("The image has too many pixels (at most %(n)s million).", n=limit // 1_000_000)) \
+            from None
+    except Exception:  # Pillow raises many kinds on hostile input; none of them may become a 5xx
+        raise UploadError(_("This file is not a valid image.")) from None
+
+
 def save_attachment(file: FileStorage) -> StoredFile:
-    """Accept a PDF, PNG, JPEG or STEP drawing, identified by content."""
+    """Accept a PDF, PNG, JPEG or STEP drawing, identified by content; its name gets the detected extension."""
     data = _read_bounded(file, current_app.config["ATTACHMENT_MAX_BYTES"])
     head = data[:64].lstrip(b"\xef\xbb\xbf \r\n\t")
     kind = next(((ctype, ext) for magic, ctype, ext in _SIGNATURES if head.startswith(magic)), None)
@@ -90,14 +175,24 @@ def save_attachment(file: FileStorage) -> StoredFile:
         raise UploadError(_("Please upload a drawing as PDF, PNG, JPEG or STEP."))
     content_type, ext = kind
     if content_type.startswith("image/"):
-        try:
-            with Image.open(io.BytesIO(data)) as img:
-                img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise UploadError(_("This file is not a valid image.")) from None
+        _check_image(data)
     name = secrets.token_hex(16) + ext
     (folder("attachments") / name).write_bytes(data)
-    return StoredFile(name, len(data), content_type)
+    return StoredFile(name, len(data), content_type, original_name=safe_filename(file.filename, ext, "drawing"))
+
+
+def save_attachments(files: Iterable[FileStorage]) -> list[StoredFile]:
+    """All or nothing: store every file, or — when one is refused or anything fails — none (the ones already
+    written are removed) and raise."""
+    stored: list[StoredFile] = []
+    try:
+        for file in files:
+            stored.append(save_attachment(file))
+    except BaseException:
+        for saved in stored:
+            remove("attachments", saved.stored_name)
+        raise
+    return stored
 
 
 def remove(kind: str, stored_name: str) -> None:

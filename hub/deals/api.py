@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, jsonify, request, send_from_directory
+from flask import g, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -305,9 +305,8 @@ def api_attachment(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         raise ApiError(404, "not_found", _("No such file."))
     _deal(deal_id, thread=True)
-    return send_from_directory(uploads.folder("attachments"), attachment.stored_name,
-                               mimetype=attachment.content_type, as_attachment=True,
-                               download_name=attachment.original_name, max_age=0)
+    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
+                               attachment.content_type)
 
 
 @bp.route("/deals/<int:deal_id>/close", methods=["POST"])

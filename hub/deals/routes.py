@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import get_locale
@@ -412,9 +411,8 @@ def download(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         abort(404)
     _deal_or_404(deal_id, thread=True)
-    return send_from_directory(uploads.folder("attachments"), attachment.stored_name,
-                               mimetype=attachment.content_type, as_attachment=True,
-                               download_name=attachment.original_name, max_age=0)
+    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
+                               attachment.content_type)
 
 
 @bp.route("/<int:deal_id>/close", methods=["POST"])

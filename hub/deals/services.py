@@ -488,18 +488,14 @@ def post_message(actor: User, deal: Deal, body: str, files=()) -> DealMessage:
         raise DealError(_("Please write a message or attach a file."), 400, "body")
     if len(files) > MAX_ATTACHMENTS_PER_MESSAGE:
         raise DealError(_("At most %(n)s files per message.", n=MAX_ATTACHMENTS_PER_MESSAGE), 400, "file")
-    stored = []
     try:
-        for file in files:
-            stored.append((file, uploads.save_attachment(file)))
+        stored = uploads.save_attachments(files)  # all or nothing
     except uploads.UploadError as exc:
-        for _file, saved in stored:
-            uploads.remove("attachments", saved.stored_name)
         raise DealError(str(exc), 400, "file") from None
     message = DealMessage(deal=deal, author_id=actor.id, author=actor, body=body[:20000])
-    for file, saved in stored:
+    for saved in stored:
         message.attachments.append(DealAttachment(
-            deal_id=deal.id, uploader_id=actor.id, original_name=(file.filename or "file")[-200:],
+            deal_id=deal.id, uploader_id=actor.id, original_name=saved.original_name,
             stored_name=saved.stored_name, content_type=saved.content_type, size_bytes=saved.size_bytes))
     db.session.add(message)
     _touch(deal)

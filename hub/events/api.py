@@ -12,7 +12,7 @@ from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body
 from hub.core.params import int_or_none
-from hub.events import services
+from hub.events import confirmation, services
 from hub.events.models import Booking, Edition, Program, Slot
 from hub.extensions import db, limiter
 
@@ -71,7 +71,7 @@ def openfactory_slots():
     if edition is None:
         return jsonify({"edition": None, "slots": []})
     slots = db.session.scalars(
-        db.select(Slot).join(Program).where(Program.edition_id == edition.id)
+        db.select(Slot).join(Program).where(Program.edition_id == edition.id, services.program_is_public())
         .options(joinedload(Slot.program).joinedload(Program.factory)).order_by(Slot.starts_at, Slot.id)).all()
     counts = services.slot_counts(s.id for s in slots)
     locale = _locale()
@@ -91,7 +91,8 @@ def openfactory_slot(slot_id: int):
 @bp.route("/openfactory/slots/<int:slot_id>/bookings", methods=["POST"])
 @limiter.limit(_booking_limit)
 def openfactory_book(slot_id: int):
-    """Book seats without an account: 201 confirmed or waitlisted; 409 when booking is closed; 400 when invalid."""
+    """Book seats without an account: 201 confirmed or waitlisted; 202 "pending_confirmation" when the address must
+    confirm by email (or already has a booking here: its owner is emailed); 409 when closed; 400 when invalid."""
     data = json_body()
     name = get_str(data, "name", required=True, max_len=120)
     email = get_str(data, "email", required=True, max_len=254)
@@ -103,15 +104,23 @@ def openfactory_book(slot_id: int):
         raise ApiError(400, "validation_failed", _("Some fields are not valid."),
                        {"email": _("Enter a valid email address.")}) from None
     _slot_or_404(slot_id)
+    confirm = confirmation.confirmation_required()
     try:
-        result = services.with_retry(lambda: services.book(slot_id, name, email, party_size, locale))
+        result = services.with_retry(lambda: confirmation.submit_booking(slot_id, name, email, party_size, locale,
+                                                                         confirm=confirm))
     except services.BookingError as exc:
         fields = {exc.field: str(exc.message)} if exc.field else {}
         raise ApiError(exc.status, exc.code, str(exc.message), fields) from None
+    if result.booking is None:
+        # The same answer whether the address already had a booking here or must confirm a new one: nothing
+        # about anybody's bookings is told to whoever typed the address (issue 10, finding 3).
+        return jsonify({"status": "pending_confirmation", "message": _(
+            "Thank you. We have sent an email to this address: please follow its link to complete or see your "
+            "booking.")}), 202
     booking = result.booking
     body = {"id": booking.id, "status": booking.status, "cancel_token": services.booking_token(booking),
             "position": services.waitlist_position(booking), "party_size": booking.party_size,
-            "duplicate": not result.created, "overlaps": [b.slot_id for b in result.overlaps]}
+            "overlaps": [b.slot_id for b in result.overlaps]}
     return jsonify(body), 201
 
 
@@ -191,8 +200,10 @@ OPENAPI_PATHS = {
     "/openfactory/slots/{slot_id}/bookings": {
         "parameters": [{"name": "slot_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "post": {
-            "summary": "Book seats without an account (public, rate-limited). The same email on the same slot "
-                       "gets its existing booking back.",
+            "summary": "Book seats without an account (public, rate-limited). 201 when booked. 202 "
+                       "pending_confirmation when the address must confirm by email "
+                       "(EVENTS_BOOKING_EMAIL_CONFIRMATION) or already has a booking on this slot: an existing "
+                       "booking is never shown to the request, its owner is emailed instead.",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["name", "email", "party_size"], "properties": {
                     "name": {"type": "string", "maxLength": 120}, "email": {"type": "string", "format": "email"},
@@ -202,9 +213,13 @@ OPENAPI_PATHS = {
                 "id": {"type": "integer"}, "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
                 "cancel_token": {"type": "string"},
                 "position": {"type": "integer", "nullable": True, "description": "place in the waiting list"},
-                "duplicate": {"type": "boolean"},
                 "overlaps": {"type": "array", "items": {"type": "integer"},
-                             "description": "slots of this email's other bookings at the same time"}}}, "201"),
+                             "description": "slots of this email's other bookings at the same time (only when "
+                                            "the booker proved the address)"}}}, "201"),
+                **_ok("Check your email: confirm the booking, or see the booking the address already has",
+                      {"type": "object", "properties": {
+                          "status": {"type": "string", "enum": ["pending_confirmation"]},
+                          "message": {"type": "string"}}}, "202"),
                 **_errors(400, 404, 409, 415, 429)}}},
     "/bookings/{booking_id}": {
         "parameters": [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}},

@@ -142,8 +142,34 @@ class Booking(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scan_count: Mapped[int] = mapped_column(Integer, default=0)
     reminder_sent_at: Mapped[datetime | None]
+    # Set when whoever made the booking proved they own the address (an emailed confirmation link): only then may
+    # the booking page show the address's other bookings (overlaps, "all my bookings").
+    email_confirmed_at: Mapped[datetime | None]
+    # The last "you already have a booking" notice to the address (at most one an hour: no mail bombing).
+    notice_sent_at: Mapped[datetime | None]
 
     slot: Mapped[Slot] = relationship(back_populates="bookings")
+
+
+class BookingRequest(db.Model):
+    """A booking asked for without an account while EVENTS_BOOKING_EMAIL_CONFIRMATION is on. It holds no seat:
+    the booking is made (confirmed or waitlisted, under the slot lock) only when the emailed link is used."""
+
+    __tablename__ = "event_booking_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("event_slots.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), index=True)
+    party_size: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("event_bookings.id", ondelete="SET NULL"))
+
+    slot: Mapped[Slot] = relationship()
+    booking: Mapped[Booking | None] = relationship()
 
 
 class PitchNight(db.Model):

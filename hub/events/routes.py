@@ -17,18 +17,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
 from hub.core.params import int_or_none, page_arg
-from hub.events import services
+from hub.events import checkins, confirmation, kpis, services
 from hub.events.forms import (
     ApplyForm,
     BookingForm,
     CheckinForm,
     ConfirmForm,
-    DecisionForm,
     EditionForm,
-    PitchForm,
-    PitchNightForm,
     ProgramForm,
-    RunningOrderForm,
     SlotForm,
     WalkInForm,
     kind_choices,
@@ -40,9 +36,6 @@ from hub.events.models import (
     Booking,
     Edition,
     Participation,
-    Pitch,
-    PitchCriterion,
-    PitchNight,
     Program,
     Slot,
 )
@@ -82,9 +75,7 @@ def openfactory_index():
     day = (request.args.get("day") or "")[:10]
     language = request.args.get("language") if request.args.get("language") in ("ja", "en") else ""
     query = (db.select(Program).join(Factory, Program.factory_id == Factory.id)
-             .join(Participation, (Participation.factory_id == Program.factory_id)
-                   & (Participation.edition_id == Program.edition_id))
-             .where(Program.edition_id == edition.id, Participation.status == "approved", Factory.is_published))
+             .where(Program.edition_id == edition.id, services.program_is_public()))
     if ward:
         query = query.where(Factory.ward == ward)
     if kind:
@@ -142,7 +133,7 @@ def slot_detail(slot_id: int):
         if current_user.is_authenticated:
             form.name.data, form.email.data = current_user.name, current_user.email
     if form.validate_on_submit():
-        response = _book_and_redirect(slot, form)
+        response = _book_and_redirect(slot, form, url_for("events.slot_detail", slot_id=slot.id))
         if response is not None:
             return response
     counts = services.slot_counts([slot.id])[slot.id]
@@ -150,10 +141,15 @@ def slot_detail(slot_id: int):
                            state=services.booking_state(slot), state_messages=services.STATE_MESSAGES)
 
 
-def _book_and_redirect(slot: Slot, form: BookingForm):
+def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
+    """Book through the engine; a request that must not see a booking is sent ``back`` with a neutral message."""
+    email = form.email.data
+    vouched = confirmation.account_vouches_for(current_user, email)
+    confirm = confirmation.confirmation_required()
     try:
-        result = services.with_retry(lambda: services.book(slot.id, form.name.data, form.email.data,
-                                                           form.party_size.data, form.locale.data))
+        result = services.with_retry(lambda: confirmation.submit_booking(
+            slot.id, form.name.data, email, form.party_size.data, form.locale.data, confirm=confirm,
+            vouched=vouched))
     except services.BookingError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors = list(form[exc.field].errors) + [str(exc.message)]
@@ -161,7 +157,11 @@ def _book_and_redirect(slot: Slot, form: BookingForm):
             _flash_error(exc)
         return None
     booking = result.booking
-    if not result.created:
+    if booking is None:
+        flash(_("Thank you. We have sent an email to %(email)s: please follow its link to complete or see your "
+                "booking. If nothing arrives, check the address and your spam folder.", email=email), "info")
+        return redirect(back)
+    if result.existing:
         flash(_("You had already booked this slot with this email address; here is that booking. Nothing was "
                 "booked twice."), "info")
     elif booking.status == BOOKING_CONFIRMED:
@@ -184,12 +184,15 @@ def _booking_by_token(booking_id: int) -> tuple[Booking, str]:
 def booking_detail(booking_id: int):
     """A visitor's booking: status, QR code for the door, calendar file, cancel and manage links."""
     booking, token = _booking_by_token(booking_id)
+    # The address's other bookings only for someone who proved they own it (an emailed link): a booking made by
+    # typing somebody's address must not open theirs (issue 10, finding 3).
+    owner = booking.email_confirmed_at is not None
     return render_template("events/booking.html", booking=booking, token=token,
                            position=services.waitlist_position(booking),
-                           overlaps=services.overlapping_bookings(booking) if booking.email_key else [],
+                           overlaps=services.overlapping_bookings(booking) if owner and booking.email_key else [],
                            code=services.checkin_code(booking), title=services.slot_title(booking.slot, _locale()),
                            place=services.slot_place(booking.slot, _locale()),
-                           manage=services.manage_token(booking.email))
+                           manage=services.manage_token(booking.email) if owner else None)
 
 
 @bp.route("/openfactory/bookings/<int:booking_id>/qr.png")
@@ -434,7 +437,7 @@ def roster_checkin(booking_id: int):
     booking = db.session.get(Booking, booking_id) or abort(404)
     _staffed_slot(booking.slot_id)
     if ConfirmForm().validate_on_submit():
-        result = services.check_in(current_user, booking=booking)
+        result = checkins.check_in(current_user, booking=booking)
         db.session.commit()
         flash(result.message, "success" if result.ok else "warning")
     return redirect(url_for("events.roster", slot_id=booking.slot_id) + f"#booking-{booking.id}")
@@ -448,7 +451,7 @@ def walk_in(slot_id: int):
     form = WalkInForm()
     if form.validate_on_submit():
         delta = 1 if form.delta.data != "-1" else -1
-        total = services.with_retry(lambda: services.add_walk_ins(db.session.get(Slot, slot.id), delta))
+        total = services.with_retry(lambda: checkins.add_walk_ins(db.session.get(Slot, slot.id), delta))
         flash(_("Walk-ins: %(n)s", n=total), "info")
     return redirect(url_for("events.roster", slot_id=slot.id))
 
@@ -460,7 +463,7 @@ def checkin():
     form = CheckinForm()
     result = None
     if form.validate_on_submit():
-        result = services.check_in(current_user, code=form.code.data)
+        result = checkins.check_in(current_user, code=form.code.data)
         db.session.commit()
         form.code.data = ""
     return render_template("events/checkin.html", form=form, result=result)
@@ -503,7 +506,7 @@ def edition_dashboard(edition_id: int):
     participations = db.session.scalars(db.select(Participation).where(Participation.edition_id == edition.id)
                                         .options(joinedload(Participation.factory))
                                         .order_by(Participation.status, Participation.id)).all()
-    stats = services.edition_stats(edition)
+    stats = kpis.edition_stats(edition)
     factory_id = int_or_none(request.args.get("factory"))
     slots = []
     counts = {}
@@ -556,257 +559,5 @@ def edition_csv(edition_id: int):
                       services.to_tokyo(b.created_at).strftime("%Y-%m-%d %H:%M")])
     return csv_response(table, f"openfactory-{edition.starts_on.isoformat()}-bookings.csv")
 
-
-# --- pitch nights ---------------------------------------------------------------------------------------------
-
-@bp.route("/pitch-nights/")
-def pitch_nights():
-    """Upcoming pitch nights (and, for a signed-in team, its own pitches)."""
-    nights = services.upcoming_pitch_nights()
-    past = db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at < services.utcnow())
-                              .order_by(PitchNight.starts_at.desc()).limit(10)).all()
-    mine = []
-    if current_user.is_authenticated:
-        mine = db.session.scalars(db.select(Pitch).where(Pitch.submitter_id == current_user.id)
-                                  .order_by(Pitch.id.desc())).all()
-    return render_template("events/pitch_nights.html", nights=nights, past=past, mine=mine)
-
-
-def _criteria_text(night: PitchNight) -> str:
-    return "\n".join(f"{c.name} | {c.weight}" for c in night.criteria)
-
-
-@bp.route("/pitch-nights/new", methods=["GET", "POST"])
-@bp.route("/pitch-nights/<int:night_id>/edit", methods=["GET", "POST"])
-@roles_required("organiser")
-def pitch_night_edit(night_id: int | None = None):
-    """Create or edit a pitch night: date, venue, capacity, call window, criteria with weights, reviewers."""
-    night = db.session.get(PitchNight, night_id) if night_id else None
-    if night_id and night is None:
-        abort(404)
-    form = PitchNightForm()
-    if request.method == "GET" and night is None:
-        form.criteria.data = _("Feasibility | 2\nFit with local factories | 3\nTeam | 1")
-    if request.method == "GET" and night is not None:
-        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
-            form[name].data = getattr(night, name)
-        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
-            form[name].data = services.to_tokyo(getattr(night, name))
-        form.capacity.data = night.slot.capacity if night.slot else 60
-        form.criteria.data = _criteria_text(night)
-        form.reviewer_emails.data = "\n".join(night.reviewer_emails or [])
-    if form.validate_on_submit():
-        created = night is None
-        night = night or PitchNight(created_by_id=current_user.id)
-        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
-            setattr(night, name, form[name].data)
-        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
-            setattr(night, name, services.from_tokyo(form[name].data))
-        night.reviewer_emails = getattr(form, "parsed_emails", [])
-        if night.slot is None:
-            night.slot = Slot(capacity=form.capacity.data, starts_at=night.starts_at, ends_at=night.ends_at)
-        booked = services.confirmed_seats(night.slot.id) if night.slot.id else 0
-        night.slot.capacity = max(form.capacity.data, booked)
-        night.slot.starts_at, night.slot.ends_at = night.starts_at, night.ends_at
-        if created or not any(p.reviews for p in night.pitches):
-            # Criteria can be rewritten until the first review is in (scores refer to them).
-            night.criteria = [PitchCriterion(name=name, weight=weight, position=i)
-                              for i, (name, weight) in enumerate(form.parsed_criteria)]
-        elif [(c.name, c.weight) for c in night.criteria] != form.parsed_criteria:
-            flash(_("Reviews have started, so the criteria were kept as they were."), "warning")
-        db.session.add(night)
-        db.session.commit()
-        flash(_("The pitch night has been saved."), "success")
-        return redirect(url_for("events.pitch_night_detail", night_id=night.id))
-    return render_template("events/pitch_night_edit.html", form=form, night=night)
-
-
-@bp.route("/pitch-nights/<int:night_id>")
-def pitch_night_detail(night_id: int):
-    """A pitch night: details, audience registration, the call for pitches, the published running order."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    form = BookingForm()
-    form.locale.data = _locale()
-    if current_user.is_authenticated:
-        form.name.data, form.email.data = current_user.name, current_user.email
-    counts = services.slot_counts([night.slot_id])[night.slot_id] if night.slot_id else None
-    return render_template("events/pitch_night.html", night=night, form=form, counts=counts,
-                           state=services.booking_state(night.slot) if night.slot else "closed",
-                           state_messages=services.STATE_MESSAGES, cfp_open=services.cfp_open(night),
-                           can_submit=services.can_submit_pitch(current_user),
-                           is_reviewer=services.is_reviewer(current_user, night),
-                           order=services.running_order(night))
-
-
-@bp.route("/pitch-nights/<int:night_id>/register", methods=["POST"])
-@limiter.limit(_booking_limit)
-def pitch_night_register(night_id: int):
-    """Register for the audience through the same booking engine (capacity, waiting list, QR)."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    if night.slot is None:
-        abort(404)
-    form = BookingForm()
-    if form.validate_on_submit():
-        response = _book_and_redirect(night.slot, form)
-        if response is not None:
-            return response
-    else:
-        flash(_("Please check the registration form."), "danger")
-    return redirect(url_for("events.pitch_night_detail", night_id=night.id) + "#register")
-
-
-@bp.route("/pitch-nights/<int:night_id>/submit", methods=["GET", "POST"])
-@login_required
-def pitch_submit(night_id: int):
-    """Submit a pitch (startups, students and other teams) while the call is open."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    if not services.can_submit_pitch(current_user):
-        abort(403)
-    if not services.cfp_open(night):
-        flash(_("The call for pitches is not open."), "warning")
-        return redirect(url_for("events.pitch_night_detail", night_id=night.id))
-    form = PitchForm()
-    if request.method == "GET":
-        form.language.data = current_user.locale
-    if form.validate_on_submit():
-        data = {name: form[name].data.strip() if isinstance(form[name].data, str) else form[name].data
-                for name in ("title", "summary", "team", "needs", "language")}
-        pitch = services.submit_pitch(night, current_user, data)
-        db.session.commit()
-        flash(_("Your pitch has been submitted. The organisers will tell you their decision by email."), "success")
-        return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
-    return render_template("events/pitch_submit.html", form=form, night=night)
-
-
-def _viewable_pitch(pitch_id: int) -> Pitch:
-    pitch = db.session.get(Pitch, pitch_id) or abort(404)
-    if not services.can_view_pitch(current_user, pitch):
-        abort(404)
-    return pitch
-
-
-@bp.route("/pitch-nights/pitches/<int:pitch_id>", methods=["GET", "POST"])
-@login_required
-def pitch_detail(pitch_id: int):
-    """A pitch: the team sees its status; reviewers score it; organisers see matched factories and decide."""
-    pitch = _viewable_pitch(pitch_id)
-    night = pitch.pitch_night
-    can_review = services.can_review(current_user, pitch)
-    review = services.my_review(current_user, pitch)
-    errors = []
-    if request.method == "POST":
-        if not can_review:
-            abort(403)
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        scores = {}
-        for criterion in night.criteria:
-            raw = request.form.get(f"score-{criterion.id}", "")
-            score = int_or_none(raw, 1, 5)
-            if score is not None:
-                scores[criterion.id] = score
-            else:
-                errors.append(criterion.name)
-        comment = (request.form.get("comment") or "")[:5000]
-        if not errors:
-            services.save_review(current_user, pitch, scores, comment)
-            db.session.commit()
-            flash(_("Your review has been saved."), "success")
-            return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
-        flash(_("Give every criterion a score from 1 to 5."), "danger")
-    is_organiser = current_user.role == "organiser"
-    show_team = not night.is_blind_review or is_organiser or not services.is_reviewer(current_user, night) \
-        or services.own_team(current_user, pitch)
-    # The team sees its suggested factories once its acceptance has been sent (never the decision before that).
-    announced = pitch.status == "accepted" and pitch.decision_sent_at is not None
-    matches = services.pitch_matches(pitch, _locale()) if is_organiser or announced else []
-    others_visible = services.may_see_scores(current_user, pitch) or is_organiser and not can_review
-    return render_template("events/pitch.html", pitch=pitch, night=night, can_review=can_review, review=review,
-                           form=ConfirmForm(), decision_form=DecisionForm(decision=pitch.status),
-                           show_team=show_team, matches=matches, others_visible=others_visible,
-                           own_team=services.own_team(current_user, pitch), is_organiser=is_organiser,
-                           score=services.weighted_score(pitch) if is_organiser else None)
-
-
-@bp.route("/pitch-nights/pitches/<int:pitch_id>/decide", methods=["POST"])
-@roles_required("organiser")
-def pitch_decide(pitch_id: int):
-    """Accept or reject a pitch (the email goes out with "send decisions", all in one go)."""
-    pitch = db.session.get(Pitch, pitch_id) or abort(404)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        services.decide_pitch(pitch, form.decision.data, current_user)
-        db.session.commit()
-        flash(_("Decision saved. Send all decisions from the review page when you are ready."), "success")
-    if request.form.get("next") == "review":
-        return redirect(url_for("events.pitch_night_review", night_id=pitch.pitch_night_id))
-    return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
-
-
-@bp.route("/pitch-nights/<int:night_id>/review")
-@login_required
-def pitch_night_review(night_id: int):
-    """Reviewers: the pitches to score. Organisers: the ranked list, decisions and the running order."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    if not services.is_reviewer(current_user, night):
-        abort(403)
-    is_organiser = current_user.role == "organiser"
-    rows = [(p, services.my_review(current_user, p), services.own_team(current_user, p))
-            for p in night.pitches if p.status != "withdrawn"]
-    pending = sum(1 for p in night.pitches if p.status in ("accepted", "rejected") and p.decision_sent_at is None)
-    return render_template("events/pitch_review.html", night=night, rows=rows, is_organiser=is_organiser,
-                           ranked=services.ranked(night) if is_organiser else [], pending=pending,
-                           order=services.running_order(night), form=ConfirmForm(),
-                           order_form=RunningOrderForm(publish=night.running_order_published_at is not None),
-                           decision_form=DecisionForm())
-
-
-@bp.route("/pitch-nights/<int:night_id>/send-decisions", methods=["POST"])
-@roles_required("organiser")
-def send_decisions(night_id: int):
-    """Queue every pending decision email in one go."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        count = services.send_decisions(night, current_user)
-        db.session.commit()
-        from hub.mail.services import deliver_pending
-
-        deliver_pending()
-        flash(_("%(n)s decision emails were sent.", n=count), "success")
-    return redirect(url_for("events.pitch_night_review", night_id=night.id))
-
-
-@bp.route("/pitch-nights/<int:night_id>/running-order", methods=["POST"])
-@roles_required("organiser")
-def running_order(night_id: int):
-    """Save the order of the accepted pitches and (optionally) publish it."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    form = RunningOrderForm()
-    if form.validate_on_submit():
-        positions = []
-        for pitch in services.running_order(night):
-            raw = request.form.get(f"position-{pitch.id}", "")
-            position = int_or_none(raw, 0, 999)
-            positions.append((999 if position is None else position, pitch.id))
-        order = [pitch_id for _pos, pitch_id in sorted(positions)]
-        try:
-            services.set_running_order(night, order, bool(form.publish.data))
-            db.session.commit()
-            flash(_("The running order has been published.") if form.publish.data
-                  else _("The running order has been saved (not published)."), "success")
-        except services.BookingError as exc:
-            db.session.rollback()
-            _flash_error(exc)
-    return redirect(url_for("events.pitch_night_review", night_id=night.id) + "#running-order")
-
-
-@bp.route("/pitch-nights/<int:night_id>/roster")
-@roles_required("organiser")
-def pitch_night_roster(night_id: int):
-    """The audience roster of a pitch night (same roster and check-in as Open Factory slots)."""
-    night = db.session.get(PitchNight, night_id) or abort(404)
-    if night.slot_id is None:
-        abort(404)
-    return redirect(url_for("events.roster", slot_id=night.slot_id))
-
-
+# Pages defined in their own modules, on this blueprint.
+from hub.events import confirm_routes, pitch_routes  # noqa: E402,F401

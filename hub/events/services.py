@@ -1,10 +1,14 @@
-"""The booking engine and the rules of Open Factory Week and pitch nights. Services flush; callers commit.
+"""The booking engine and the rules of Open Factory Week. Services flush; callers commit. Pitch nights' rules are
+in :mod:`hub.events.pitches`, check-in at the door in :mod:`hub.events.checkins`, what a booking request may
+learn and the email confirmation in :mod:`hub.events.confirmation`, the organisers' figures in
+:mod:`hub.events.kpis`.
 
 Capacity under concurrency (the contract's invariant): every booking and cancellation first locks its slot —
 ``SELECT … FOR UPDATE`` on PostgreSQL (READ COMMITTED is enough once the row is locked), and on SQLite a write to
 the slot row as the first statement, which takes the database's write lock before anything is counted — then
 counts the confirmed seats and only then inserts. ``EVENTS_BOOKING_LOCK = False`` switches the lock off: only
-the control test does that, to show the race is real.
+the control test does that, to show the race is real — and only in an app made by ``create_app(config)`` with
+``TESTING=True`` (the switch is never read from the environment: see ``hub.config.TEST_ONLY_SWITCHES``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
 
-from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SEEKER, User
+from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, User
 from hub.core.timeutil import utcnow
 from hub.events.models import (
     BOOKING_CANCELLED,
@@ -30,9 +35,7 @@ from hub.events.models import (
     Booking,
     Edition,
     Participation,
-    Pitch,
     PitchNight,
-    PitchReview,
     Program,
     Slot,
 )
@@ -175,9 +178,14 @@ def waitlist_position(booking: Booking) -> int | None:
 
 # --- the lock -------------------------------------------------------------------------------------------------
 
+def booking_lock_on() -> bool:
+    """True unless a test app (``TESTING``) asked for the control run without the lock."""
+    return not (current_app.testing and current_app.config.get("EVENTS_BOOKING_LOCK") is False)
+
+
 def lock_slot(slot_id: int) -> Slot | None:
     """Lock the slot for the rest of the transaction (see the module docstring), then return it, fresh."""
-    if not current_app.config.get("EVENTS_BOOKING_LOCK", True):
+    if not booking_lock_on():
         return db.session.get(Slot, slot_id, populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
         return db.session.scalar(db.select(Slot).where(Slot.id == slot_id).with_for_update()
@@ -191,7 +199,7 @@ def lock_slot(slot_id: int) -> Slot | None:
 def _race_window() -> None:
     """Tests widen the window between counting and inserting (EVENTS_RACE_DELAY seconds) so that the control
     run without the lock shows the race reliably; with the lock the same window is harmless."""
-    delay = float(current_app.config.get("EVENTS_RACE_DELAY", 0) or 0)
+    delay = float(current_app.config.get("EVENTS_RACE_DELAY", 0) or 0) if current_app.testing else 0.0
     if delay > 0:
         time.sleep(min(delay, 2.0))
 
@@ -232,18 +240,29 @@ class BookingResult:
     overlaps: list[Booking] = field(default_factory=list)
 
 
+def takes_part(edition_id, factory_id):
+    """THE rule for what visitors see (one predicate for the API, the pages and direct links): the factory's
+    participation in the edition is approved, the factory is published and so is the edition. ``edition_id`` and
+    ``factory_id`` are values or columns (e.g. ``Program.edition_id``: the EXISTS then correlates)."""
+    factory, edition = aliased(Factory), aliased(Edition)  # aliases: an outer Factory/Edition stays correlated
+    return (db.select(Participation.id)
+            .join(factory, factory.id == Participation.factory_id)
+            .join(edition, edition.id == Participation.edition_id)
+            .where(Participation.edition_id == edition_id, Participation.factory_id == factory_id,
+                   Participation.status == "approved", factory.is_published, edition.is_published)
+            .exists())
+
+
+def program_is_public():
+    """Where-clause over ``Program``: its factory takes part (see :func:`takes_part`)."""
+    return takes_part(Program.edition_id, Program.factory_id)
+
+
 def public_slot(slot_id: int) -> Slot | None:
-    """A slot visitors may see and book: a programme in a published edition, of a published factory whose
-    participation is approved (the list pages show no others, so neither may a direct link or the API)."""
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.program is None or not slot.program.edition.is_published:
-        return None
-    program = slot.program
-    approved = db.session.scalar(db.select(Participation.id).join(Factory, Factory.id == Participation.factory_id)
-                                 .where(Participation.edition_id == program.edition_id,
-                                        Participation.factory_id == program.factory_id,
-                                        Participation.status == "approved", Factory.is_published))
-    return slot if approved is not None else None
+    """A slot visitors may see and book: its programme passes :func:`program_is_public` (the list pages and the
+    slot list of the API use the same predicate, so no direct link or API call shows more)."""
+    return db.session.scalar(db.select(Slot).join(Program, Program.id == Slot.program_id)
+                             .where(Slot.id == slot_id, program_is_public()))
 
 
 def booking_window(slot: Slot) -> tuple[datetime | None, datetime]:
@@ -274,7 +293,8 @@ STATE_MESSAGES = {
 }
 
 
-def _active_booking(slot_id: int, email_key: str) -> Booking | None:
+def active_booking(slot_id: int, email_key: str) -> Booking | None:
+    """The address's booking on the slot that is not cancelled (services only: never shown to a request)."""
     return db.session.scalar(db.select(Booking).where(Booking.slot_id == slot_id, Booking.email_key == email_key,
                                                       Booking.status != BOOKING_CANCELLED))
 
@@ -289,11 +309,33 @@ def overlapping_bookings(booking: Booking) -> list[Booking]:
         .order_by(Slot.starts_at)))
 
 
+def mailbox_key(email: str) -> str:
+    """One key per mailbox: lower-cased, without a ``+tag`` (a+1@x and a+2@x share the per-email seat cap)."""
+    local, _at, domain = (email or "").strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if local else domain
+
+
+def seats_of_mailbox(slot_id: int, email: str) -> int:
+    """Seats (confirmed and waiting) that one mailbox holds on a slot — call with the slot locked."""
+    key = mailbox_key(email)
+    rows = db.session.execute(db.select(Booking.email_key, Booking.party_size).where(
+        Booking.slot_id == slot_id, Booking.status != BOOKING_CANCELLED))
+    return sum(size for email_key, size in rows if email_key and mailbox_key(email_key) == key)
+
+
+def seat_cap() -> int:
+    """EVENTS_MAX_SEATS_PER_EMAIL: seats one mailbox may hold on one slot (default 10)."""
+    return max(1, int(current_app.config.get("EVENTS_MAX_SEATS_PER_EMAIL", 10) or 10))
+
+
 def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja",
-         now: datetime | None = None) -> BookingResult:
+         now: datetime | None = None, email_confirmed: bool = False) -> BookingResult:
     """Book ``party_size`` seats for a visitor (no account): confirmed if the seats are free, else waitlisted.
 
-    The same email on the same slot gets its existing booking back (no second booking). Raises BookingError."""
+    The same email on the same slot makes no second booking: the result is the existing one with
+    ``created=False`` — for the service layer only. Whoever asked has not proved they own the address, so the
+    edges must go through :func:`hub.events.confirmation.submit_booking`, which never shows it to them.
+    ``email_confirmed``: the booker proved the address (an emailed link). Raises BookingError."""
     name, email = (name or "").strip(), (email or "").strip()
     if not isinstance(party_size, int) or not 1 <= party_size <= MAX_PARTY:
         raise BookingError("invalid", _l("A party has 1 to %(n)s people.", n=MAX_PARTY), 400, "party_size")
@@ -301,23 +343,24 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     slot = lock_slot(slot_id)
     if slot is None:
         raise BookingError("not_found", _l("This slot does not exist."), 404)
-    existing = _active_booking(slot.id, email_key)
+    check_bookable(slot, party_size, now)
+    existing = active_booking(slot.id, email_key)
     if existing is not None:
+        if email_confirmed and existing.email_confirmed_at is None:
+            existing.email_confirmed_at = utcnow()
+            db.session.flush()
         return BookingResult(existing, False, overlapping_bookings(existing))
-    state = booking_state(slot, now)
-    if state != "open":
-        raise BookingError(f"booking_{state}", STATE_MESSAGES[state], 409)
-    if party_size > slot.capacity:
-        raise BookingError("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
-                                                 "smaller party or choose another slot.", n=slot.capacity),
-                           400, "party_size")
+    if seats_of_mailbox(slot.id, email_key) + party_size > seat_cap():
+        raise BookingError("seat_cap", _l("At most %(n)s seats per person for this slot (bookings made with the same "
+                                          "email address count together).", n=seat_cap()), 400, "party_size")
     taken = confirmed_seats(slot.id)
     _race_window()
     # Waiting parties never fit the free seats (each cancellation promotes those that do), so a newcomer who
     # fits takes them without jumping anyone who could have had them.
     status = BOOKING_CONFIRMED if taken + party_size <= slot.capacity else BOOKING_WAITLISTED
     booking = Booking(slot=slot, name=name[:120], email=email[:254], email_key=email_key[:254],
-                      party_size=party_size, status=status, locale=locale if locale in ("ja", "en") else "ja")
+                      party_size=party_size, status=status, locale=locale if locale in ("ja", "en") else "ja",
+                      email_confirmed_at=utcnow() if email_confirmed else None)
     db.session.add(booking)
     # Without the lock, a twin request of the same email can win: the unique (slot, email_key) constraint raises
     # IntegrityError here and with_retry() runs the booking again, which then answers with the existing one.
@@ -326,6 +369,18 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     _mail_booking(booking, "booking_confirmed" if status == BOOKING_CONFIRMED else "booking_waitlisted",
                   overlaps=overlaps)
     return BookingResult(booking, True, overlaps)
+
+
+def check_bookable(slot: Slot, party_size: int, now: datetime | None = None) -> None:
+    """Raise BookingError unless the slot takes bookings now and has room for such a party at all (public facts:
+    they say nothing about anybody's bookings)."""
+    state = booking_state(slot, now)
+    if state != "open":
+        raise BookingError(f"booking_{state}", STATE_MESSAGES[state], 409)
+    if party_size > slot.capacity:
+        raise BookingError("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
+                                                 "smaller party or choose another slot.", n=slot.capacity),
+                           400, "party_size")
 
 
 def cancel(booking: Booking, now: datetime | None = None) -> list[Booking]:
@@ -420,15 +475,7 @@ def send_reminders(now: datetime | None = None) -> int:
     return len(due)
 
 
-# --- check-in -------------------------------------------------------------------------------------------------
-
-@dataclass
-class CheckinResult:
-    ok: bool
-    code: str  # checked_in | already | forged | cancelled | waitlisted | other_slot | forbidden | not_found
-    booking: Booking | None = None
-    message: str = ""
-
+# --- who staffs a slot ---------------------------------------------------------------------------------------
 
 def user_factory_id(user: User | None) -> int | None:
     if user is None or not user.is_authenticated or user.role != ROLE_FACTORY or user.organisation_id is None:
@@ -443,47 +490,6 @@ def can_staff_slot(user: User | None, slot: Slot) -> bool:
     if user.role == ROLE_ORGANISER:
         return True
     return slot.program is not None and slot.program.factory_id == user_factory_id(user)
-
-
-def check_in(user: User, code: str | None = None, booking: Booking | None = None) -> CheckinResult:
-    """Check a booking in from its signed QR code (or from the roster's button). A second scan is flagged and
-    not counted again."""
-    if booking is None:
-        data = read_checkin_code(code or "")
-        if data is None:
-            return CheckinResult(False, "forged", None, str(_l(
-                "This code is not valid: its signature does not match. Do not admit on this code.")))
-        booking = db.session.get(Booking, data["b"])
-        if booking is None or booking.slot_id != data["s"]:
-            return CheckinResult(False, "not_found", None, str(_l("No booking matches this code.")))
-    if not can_staff_slot(user, booking.slot):
-        return CheckinResult(False, "forbidden", booking,
-                             str(_l("This booking is for another factory's program.")))
-    if booking.status == BOOKING_CANCELLED:
-        return CheckinResult(False, "cancelled", booking, str(_l("This booking was cancelled.")))
-    if booking.status == BOOKING_WAITLISTED:
-        return CheckinResult(False, "waitlisted", booking,
-                             str(_l("This party is still on the waiting list, not confirmed.")))
-    booking.scan_count = (booking.scan_count or 0) + 1
-    if booking.checked_in_at is not None:
-        db.session.flush()
-        return CheckinResult(False, "already", booking, str(_l(
-            "Already checked in at %(time)s — not counted again.",
-            time=to_tokyo(booking.checked_in_at).strftime("%H:%M"))))
-    booking.checked_in_at = utcnow()
-    booking.checked_in_by_id = user.id
-    db.session.flush()
-    return CheckinResult(True, "checked_in", booking, str(_l(
-        "Checked in: %(name)s, party of %(n)s.", name=booking.name, n=booking.party_size)))
-
-
-def add_walk_ins(slot: Slot, delta: int) -> int:
-    """Count people who came without booking (never below zero)."""
-    lock_slot(slot.id)
-    db.session.refresh(slot)
-    slot.walk_ins = max(0, (slot.walk_ins or 0) + max(-50, min(50, delta)))
-    db.session.flush()
-    return slot.walk_ins
 
 
 # --- editions and participation -------------------------------------------------------------------------------
@@ -553,208 +559,14 @@ def can_edit_program(user: User | None, program: Program) -> bool:
     return user.role == ROLE_ORGANISER or program.factory_id == user_factory_id(user)
 
 
-def edition_stats(edition: Edition) -> list[dict]:
-    """Per factory: programs, slots, capacity, booked seats, fill rate, waiting parties, check-ins, no-shows."""
-    slots = db.session.scalars(db.select(Slot).join(Program).where(Program.edition_id == edition.id)
-                               .options(db.joinedload(Slot.program).joinedload(Program.factory))).all()
-    counts = slot_counts(s.id for s in slots)
-    now = utcnow()
-    no_shows = dict(db.session.execute(
-        db.select(Booking.slot_id, func.sum(Booking.party_size)).join(Slot).join(Program)
-        .where(Program.edition_id == edition.id, Booking.status == BOOKING_CONFIRMED,
-               Booking.checked_in_at.is_(None), Slot.ends_at <= now).group_by(Booking.slot_id)).all())
-    per: dict[int, dict] = defaultdict(lambda: {"slots": 0, "capacity": 0, "booked": 0, "waitlisted": 0,
-                                                "checked_in": 0, "walk_ins": 0, "no_shows": 0, "programs": set()})
-    for slot in slots:
-        row = per[slot.program.factory_id]
-        row["factory"] = slot.program.factory
-        row["programs"].add(slot.program_id)
-        row["slots"] += 1
-        row["capacity"] += slot.capacity
-        row["booked"] += counts[slot.id]["booked"]
-        row["waitlisted"] += counts[slot.id]["waitlisted"]
-        row["checked_in"] += counts[slot.id]["checked_in"]
-        row["walk_ins"] += slot.walk_ins or 0
-        row["no_shows"] += int(no_shows.get(slot.id) or 0)
-    result = []
-    for row in per.values():
-        row["programs"] = len(row["programs"])
-        row["fill_rate"] = round(100 * row["booked"] / row["capacity"]) if row["capacity"] else 0
-        result.append(row)
-    result.sort(key=lambda r: (-r["fill_rate"], r["factory"].name))
-    return result
-
-
 def participating_factories(edition: Edition) -> dict[str, list[Factory]]:
     """Approved factories by ward key (for visitors)."""
-    rows = db.session.scalars(db.select(Factory).join(Participation, Participation.factory_id == Factory.id).where(
-        Participation.edition_id == edition.id, Participation.status == "approved",
-        Factory.is_published).order_by(Factory.ward, Factory.name)).all()
+    rows = db.session.scalars(db.select(Factory).where(takes_part(edition.id, Factory.id))
+                              .order_by(Factory.ward, Factory.name)).all()
     by_ward: dict[str, list[Factory]] = defaultdict(list)
     for factory in rows:
         by_ward[factory.ward or ""].append(factory)
     return dict(by_ward)
-
-
-# --- pitch nights ---------------------------------------------------------------------------------------------
-
-def cfp_open(night: PitchNight, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return night.cfp_opens_at <= now < night.cfp_closes_at
-
-
-def is_reviewer(user: User | None, night: PitchNight) -> bool:
-    """Organisers, and factory members the organisers invited by email."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role == ROLE_ORGANISER:
-        return True
-    return user.email.lower() in {e.lower() for e in night.reviewer_emails or []}
-
-
-def own_team(user: User, pitch: Pitch) -> bool:
-    """Nobody reviews their own team's pitch."""
-    if pitch.submitter_id == user.id:
-        return True
-    return pitch.organisation_id is not None and pitch.organisation_id == user.organisation_id
-
-
-def can_review(user: User | None, pitch: Pitch) -> bool:
-    return is_reviewer(user, pitch.pitch_night) and not own_team(user, pitch) and pitch.status != "withdrawn"
-
-
-def can_view_pitch(user: User | None, pitch: Pitch) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return (pitch.submitter_id == user.id or user.role == ROLE_ORGANISER
-            or (pitch.organisation_id is not None and pitch.organisation_id == user.organisation_id)
-            or is_reviewer(user, pitch.pitch_night))
-
-
-def can_submit_pitch(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.role == ROLE_SEEKER
-
-
-def submit_pitch(night: PitchNight, user: User, data: dict) -> Pitch:
-    if not can_submit_pitch(user):
-        raise BookingError("forbidden", _l("Startups, students and other teams submit pitches from a team "
-                                           "account."), 403)
-    if not cfp_open(night):
-        raise BookingError("closed", _l("The call for pitches is not open."), 409)
-    pitch = Pitch(pitch_night_id=night.id, submitter_id=user.id, organisation_id=user.organisation_id, **data)
-    db.session.add(pitch)
-    db.session.flush()
-    return pitch
-
-
-def my_review(user: User, pitch: Pitch) -> PitchReview | None:
-    return next((r for r in pitch.reviews if r.reviewer_id == user.id), None)
-
-
-def save_review(user: User, pitch: Pitch, scores: dict[int, int], comment: str) -> PitchReview:
-    """Create or update this reviewer's scores (1–5 for every criterion)."""
-    if not can_review(user, pitch):
-        raise BookingError("forbidden", _l("You cannot review this pitch."), 403)
-    criteria = {c.id for c in pitch.pitch_night.criteria}
-    if set(scores) != criteria or any(not 1 <= v <= 5 for v in scores.values()):
-        raise BookingError("invalid", _l("Give every criterion a score from 1 to 5."), 400)
-    review = my_review(user, pitch)
-    if review is None:
-        review = PitchReview(pitch=pitch, reviewer_id=user.id)
-        db.session.add(review)
-    review.scores = {str(k): int(v) for k, v in scores.items()}
-    review.comment = comment or ""
-    db.session.flush()
-    return review
-
-
-def may_see_scores(user: User, pitch: Pitch) -> bool:
-    """Reviewers see the others' scores only after submitting their own (when the night asks for that)."""
-    if not pitch.pitch_night.hide_scores_until_reviewed:
-        return True
-    return my_review(user, pitch) is not None
-
-
-def weighted_score(pitch: Pitch) -> float | None:
-    """The mean over reviews of the weighted mean over criteria (1–5); None before the first review."""
-    criteria = pitch.pitch_night.criteria
-    total_weight = sum(c.weight for c in criteria)
-    if not pitch.reviews or not total_weight:
-        return None
-    per_review = [sum(c.weight * int(r.scores.get(str(c.id), 0)) for c in criteria) / total_weight
-                  for r in pitch.reviews]
-    return round(sum(per_review) / len(per_review), 2)
-
-
-def ranked(night: PitchNight) -> list[tuple[Pitch, float | None]]:
-    rows = [(p, weighted_score(p)) for p in night.pitches if p.status != "withdrawn"]
-    return sorted(rows, key=lambda r: (r[1] is None, -(r[1] or 0), r[0].id))
-
-
-def decide_pitch(pitch: Pitch, status: str, actor: User) -> Pitch:
-    if actor.role != ROLE_ORGANISER:
-        raise BookingError("forbidden", _l("Only organisers decide on pitches."), 403)
-    if status not in ("accepted", "rejected", "submitted"):
-        raise BookingError("invalid", _l("Unknown decision."), 400)
-    if pitch.status != status:
-        pitch.status = status
-        pitch.decision_sent_at = None
-        if status != "accepted":
-            pitch.running_position = None
-    db.session.flush()
-    return pitch
-
-
-def send_decisions(night: PitchNight, actor: User) -> int:
-    """Queue every decided pitch's email that has not gone out yet, in one go."""
-    if actor.role != ROLE_ORGANISER:
-        raise BookingError("forbidden", _l("Only organisers decide on pitches."), 403)
-    count = 0
-    for pitch in night.pitches:
-        if pitch.status in ("accepted", "rejected") and pitch.decision_sent_at is None and pitch.submitter:
-            user = pitch.submitter
-            queue_email(user.email, f"pitch_{pitch.status}", user.locale,
-                        template=f"events/mail/pitch_{pitch.status}.txt", pitch=pitch, user=user,
-                        night_title=night.display_title(user.locale), starts=to_tokyo(night.starts_at),
-                        venue=night.venue,
-                        link=url_for("events.pitch_detail", pitch_id=pitch.id, _external=True))
-            pitch.decision_sent_at = utcnow()
-            count += 1
-    db.session.flush()
-    return count
-
-
-def set_running_order(night: PitchNight, order: list[int], publish: bool) -> None:
-    """Positions for the accepted pitches in the order given; publishing shows it on the public page."""
-    accepted = {p.id: p for p in night.pitches if p.status == "accepted"}
-    if sorted(order) != sorted(accepted):
-        raise BookingError("invalid", _l("List every accepted pitch exactly once."), 400)
-    for position, pitch_id in enumerate(order, start=1):
-        accepted[pitch_id].running_position = position
-    night.running_order_published_at = utcnow() if publish else None
-    db.session.flush()
-
-
-def running_order(night: PitchNight) -> list[Pitch]:
-    accepted = [p for p in night.pitches if p.status == "accepted"]
-    return sorted(accepted, key=lambda p: (p.running_position is None, p.running_position or 0, p.id))
-
-
-def pitch_matches(pitch: Pitch, lang: str, limit: int = 5):
-    """Factories the matcher suggests inviting for what the pitch needs: (match, factory) rows."""
-    from hub.matches.services import rank_for_text
-
-    text = "\n".join(part for part in (pitch.needs, pitch.summary) if part)
-    try:
-        return list(rank_for_text(text, lang, limit=limit).rows())
-    except ValueError:
-        return []
-
-
-def upcoming_pitch_nights(now: datetime | None = None):
-    now = now or utcnow()
-    return db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at >= now)
-                              .order_by(PitchNight.starts_at)).all()
 
 
 def night_for_slot(slot: Slot) -> PitchNight | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -151,9 +151,8 @@ def upload_attachment(need_id: int):
         except uploads.UploadError as exc:
             flash(str(exc), "danger")
         else:
-            original = (form.file.data.filename or "drawing")[-200:]
             need.attachments.append(NeedAttachment(
-                original_name=original, stored_name=stored.stored_name, content_type=stored.content_type,
+                original_name=stored.original_name, stored_name=stored.stored_name, content_type=stored.content_type,
                 size_bytes=stored.size_bytes))
             db.session.commit()
             flash(_("The drawing has been attached."), "success")
@@ -171,9 +170,8 @@ def download_attachment(attachment_id: int):
     attachment = db.session.get(NeedAttachment, attachment_id)
     if attachment is None or not services.can_open_attachments(current_user, attachment.need):
         abort(404)
-    return send_from_directory(uploads.folder("attachments"), attachment.stored_name,
-                               mimetype=attachment.content_type, as_attachment=True,
-                               download_name=attachment.original_name)
+    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
+                               attachment.content_type)
 
 
 @bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])

@@ -368,7 +368,7 @@ def upload_document(public_id: str):
                 flash(str(exc), "danger")
             else:
                 listing.documents.append(ListingDocument(
-                    original_name=(form.file.data.filename or "document.pdf")[-200:],
+                    original_name=stored.original_name,
                     stored_name=stored.stored_name, content_type=stored.content_type, size_bytes=stored.size_bytes))
                 services.audit(listing, current_user, "document_added")
                 db.session.commit()
@@ -405,8 +405,7 @@ def document(public_id: str, document_id: int):
     if document is None or document.listing_id != listing.id or not services.can_see_identity(current_user, listing):
         abort(404)
     return _serve_disclosed(listing, "document_downloaded", f"document #{document.id}", "attachments",
-                            document.stored_name, mimetype="application/pdf", as_attachment=True,
-                            download_name=document.original_name)
+                            document.stored_name, mimetype="application/pdf", download_name=document.original_name)
 
 
 @bp.route("/l/<public_id>/photos/<int:photo_id>")
@@ -425,7 +424,10 @@ def _serve_disclosed(listing, event: str, detail: str, kind: str, stored_name: s
     """Log the view for the owner, then send the file uncached (disclosed data must not linger in caches)."""
     services.record_view(listing, current_user, event, detail)
     db.session.commit()
-    response = send_from_directory(uploads.folder(kind), stored_name, max_age=0, **send_options)
+    if "download_name" in send_options:  # a document: a safe name, RFC 5987 filename* (hub.core.uploads)
+        response = uploads.send_stored(kind, stored_name, send_options["download_name"], send_options["mimetype"])
+    else:
+        response = send_from_directory(uploads.folder(kind), stored_name, max_age=0, **send_options)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

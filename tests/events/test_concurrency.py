@@ -48,6 +48,12 @@ def test_sqlite_never_overbooks_with_several_gunicorn_workers(tmp_path):
     _check_invariant(run(None, lock=True, capacity=CAPACITY, requests=REQUESTS, workdir=tmp_path))
 
 
+def test_sqlite_email_confirmations_pressed_at_once_never_overbook(tmp_path):
+    """With EVENTS_BOOKING_EMAIL_CONFIRMATION on, requests hold no seat; every link pressed at the same moment
+    books through the same lock (issue 10, finding 3)."""
+    _check_invariant(run(None, lock=True, capacity=CAPACITY, requests=REQUESTS, workdir=tmp_path, confirm=True))
+
+
 def test_sqlite_control_without_the_lock_overbooks(tmp_path):
     _control(None, tmp_path)
 
@@ -56,6 +62,12 @@ def test_sqlite_control_without_the_lock_overbooks(tmp_path):
 @needs_pg
 def test_postgresql_never_overbooks_with_several_gunicorn_workers(tmp_path):
     _check_invariant(run(PG_URL, lock=True, capacity=CAPACITY, requests=REQUESTS, workdir=tmp_path))
+
+
+@pytest.mark.postgres_only
+@needs_pg
+def test_postgresql_email_confirmations_pressed_at_once_never_overbook(tmp_path):
+    _check_invariant(run(PG_URL, lock=True, capacity=CAPACITY, requests=REQUESTS, workdir=tmp_path, confirm=True))
 
 
 @pytest.mark.postgres_only

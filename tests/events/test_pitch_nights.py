@@ -112,7 +112,7 @@ def test_full_pitch_night_flow(app, client, night, outbox):
     # Organiser: ranking by weighted mean, decisions, one-go emails, running order.
     _login(client, emails["organiser"])
     from hub.events.models import Pitch
-    from hub.events.services import weighted_score
+    from hub.events.pitches import weighted_score
 
     with app.app_context():
         score_a = weighted_score(db.session.get(Pitch, a))
@@ -177,17 +177,17 @@ def test_organiser_sees_matched_factories_for_the_pitch(app, client, night, make
     night_id, emails = night
     factory = make_factory(name="城南アルマイト", processes=["アルマイト", "MC加工"], description="アルミの削り出し")
     pitch = _submit(client, night_id, emails["team"], "筐体")
-    from hub.events import services
+    from hub.events import pitches
 
     calls = []
-    real = services.pitch_matches
+    real = pitches.pitch_matches
 
     def spy(p, lang, limit=5):
         rows = real(p, lang, limit)
         calls.append([f.id for _m, f in rows])
         return rows
 
-    monkeypatch.setattr(services, "pitch_matches", spy)
+    monkeypatch.setattr(pitches, "pitch_matches", spy)
     _login(client, emails["organiser"])
     page = client.get(f"/pitch-nights/pitches/{pitch}?lang=en").get_data(as_text=True)
     assert calls and factory in calls[0]

@@ -37,3 +37,30 @@ def test_csv_exports_neutralise_formulas(app, client, login_as, make_factory):
         assert response.status_code == 200, url
         text = response.data.decode("utf-8-sig")
         assert "\n=cmd" not in text and ",=cmd" not in text, url
+
+
+@pytest.mark.parametrize("status", ["rejected", "pending"])
+def test_slot_list_and_pages_hide_factories_not_approved(app, client, of, make_factory, status):
+    """Issue 10 finding 11: the public slot list showed slots of a factory whose participation was rejected,
+    while the single-slot endpoint answered 404. One predicate now serves both and the pages."""
+    from hub.events.models import Program, Slot
+
+    shown = of()
+    with app.app_context():
+        hidden_factory = make_factory(name="却下製作所", name_en="Rejected Works", ward="ota")
+        db.session.add(Participation(edition_id=shown["edition"], factory_id=hidden_factory, status=status))
+        program = Program(edition_id=shown["edition"], factory_id=hidden_factory, kind="tour",
+                          title="見せない見学", title_en="Hidden tour")
+        base = db.session.get(Slot, shown["slot"])
+        hidden_slot = Slot(program=program, starts_at=base.starts_at, ends_at=base.ends_at, capacity=5)
+        db.session.add_all([program, hidden_slot])
+        db.session.commit()
+        hidden_id = hidden_slot.id
+    listing = client.get(f"/api/v1/openfactory/slots?edition={shown['edition']}").get_json()
+    ids = [s["id"] for s in listing["slots"]]
+    assert shown["slot"] in ids and hidden_id not in ids
+    assert client.get(f"/api/v1/openfactory/slots/{hidden_id}").status_code == 404
+    index = client.get("/openfactory/?lang=en").get_data(as_text=True)
+    assert "Lathe tour" in index and "Hidden tour" not in index
+    factories = client.get("/openfactory/factories?lang=en").get_data(as_text=True)
+    assert "Kengaku Works" in factories and "Rejected Works" not in factories

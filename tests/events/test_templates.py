@@ -41,13 +41,19 @@ def _visit_everything(app, client, of, book_api, make_user, lang):
         night_id, pitch_id = night.id, pitch.id
     with app.test_request_context():
         manage = manage_token("a@example.jp")
-        from hub.events.models import Booking
+        from hub.events.confirmation import confirm_token
+        from hub.events.models import Booking, BookingRequest
 
         token = booking_token(db.session.get(Booking, ok["id"]))
+        request_row = BookingRequest(slot_id=ids["slot"], name="花子", email="c@example.jp", email_key="c@example.jp",
+                                     party_size=1)
+        db.session.add(request_row)
+        db.session.commit()
+        confirm = confirm_token(request_row)
     public = ["/openfactory/", "/openfactory/?ward=ota&kind=tour", "/openfactory/factories",
               f"/openfactory/slots/{ids['slot']}", f"/openfactory/bookings/{ok['id']}?token={token}",
               f"/openfactory/bookings/{ok['id']}/cancel?token={token}", f"/openfactory/my/{manage}",
-              "/pitch-nights/", f"/pitch-nights/{night_id}"]
+              "/pitch-nights/", f"/pitch-nights/{night_id}", f"/openfactory/confirm/{confirm}"]
     for url in public:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -107,7 +113,7 @@ def _mail_context(app):
     links = {"view": "http://x/b", "ics": "http://x/b.ics", "cancel": "http://x/c", "manage": "http://x/m"}
     return dict(booking=booking, title="旋盤の見学", place="大田区", starts=now, ends=now, links=links, position=2,
                 overlaps=[], participation=participation, user=user, edition_name="OF", pitch=pitch,
-                night_title="夜", venue="PiO", link="http://x/l")
+                night_title="夜", venue="PiO", link="http://x/l", hours=24)
 
 
 @pytest.mark.parametrize("kind", EVENT_MAILS)

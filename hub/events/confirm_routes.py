@@ -1,0 +1,57 @@
+"""The email confirmation of bookings made without an account (EVENTS_BOOKING_EMAIL_CONFIRMATION): the link in
+the email opens a page with one button (link previews and mail scanners confirm nothing); the button books."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from hub.events import confirmation, services
+from hub.events.forms import ConfirmForm
+from hub.events.models import BOOKING_CONFIRMED
+from hub.events.routes import _booking_limit, bp
+from hub.extensions import limiter
+
+
+@bp.route("/openfactory/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_booking_limit, methods=["POST"])
+def confirm_booking(token: str):
+    """The owner of an address confirms the booking asked for with it (from the emailed link)."""
+    request_row, expired = confirmation.request_for_token(token)
+    if request_row is None and not expired:
+        abort(404)
+    locale = str(get_locale() or "ja")
+    form = ConfirmForm()
+    if request_row is not None and form.validate_on_submit():
+        request_id = request_row.id
+        try:
+            result = services.with_retry(lambda: confirmation.confirm_request(request_id))
+        except services.BookingError as exc:
+            flash(str(exc.message), "danger")
+            return redirect(_slot_page(request_row.slot))
+        booking = result.booking
+        if not result.created:
+            flash(_("This email address already has a booking for this slot; here it is. Nothing was booked "
+                    "twice."), "info")
+        elif booking.status == BOOKING_CONFIRMED:
+            flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
+        else:
+            flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
+                    "frees up.", n=services.waitlist_position(booking)), "warning")
+        return redirect(url_for("events.booking_detail", booking_id=booking.id,
+                                token=services.booking_token(booking)))
+    slot = request_row.slot if request_row is not None else None
+    return render_template("events/confirm.html", request_row=request_row, expired=expired, form=form,
+                           title=services.slot_title(slot, locale) if slot else "",
+                           state=services.booking_state(slot) if slot else None)
+
+
+def _slot_page(slot) -> str:
+    """Where a slot is booked: its pitch night's page, its Open Factory page, or the programme."""
+    night = services.night_for_slot(slot)
+    if night is not None:
+        return url_for("events.pitch_night_detail", night_id=night.id)
+    if services.public_slot(slot.id) is not None:
+        return url_for("events.slot_detail", slot_id=slot.id)
+    return url_for("events.openfactory_index")

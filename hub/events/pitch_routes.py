@@ -1,0 +1,267 @@
+"""Pitch nights' pages: the list, the organisers' form, the public page with audience registration (through the
+booking engine), submissions, reviews, decisions, the running order."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from hub.auth.decorators import roles_required
+from hub.core.params import int_or_none
+from hub.events import pitches, services
+from hub.events.forms import BookingForm, ConfirmForm, DecisionForm, PitchForm, PitchNightForm, RunningOrderForm
+from hub.events.models import Pitch, PitchCriterion, PitchNight, Slot
+from hub.events.routes import _book_and_redirect, _booking_limit, _flash_error, _locale, bp
+from hub.extensions import db, limiter
+
+
+@bp.route("/pitch-nights/")
+def pitch_nights():
+    """Upcoming pitch nights (and, for a signed-in team, its own pitches)."""
+    nights = pitches.upcoming_pitch_nights()
+    past = db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at < services.utcnow())
+                              .order_by(PitchNight.starts_at.desc()).limit(10)).all()
+    mine = []
+    if current_user.is_authenticated:
+        mine = db.session.scalars(db.select(Pitch).where(Pitch.submitter_id == current_user.id)
+                                  .order_by(Pitch.id.desc())).all()
+    return render_template("events/pitch_nights.html", nights=nights, past=past, mine=mine)
+
+
+def _criteria_text(night: PitchNight) -> str:
+    return "\n".join(f"{c.name} | {c.weight}" for c in night.criteria)
+
+
+@bp.route("/pitch-nights/new", methods=["GET", "POST"])
+@bp.route("/pitch-nights/<int:night_id>/edit", methods=["GET", "POST"])
+@roles_required("organiser")
+def pitch_night_edit(night_id: int | None = None):
+    """Create or edit a pitch night: date, venue, capacity, call window, criteria with weights, reviewers."""
+    night = db.session.get(PitchNight, night_id) if night_id else None
+    if night_id and night is None:
+        abort(404)
+    form = PitchNightForm()
+    if request.method == "GET" and night is None:
+        form.criteria.data = _("Feasibility | 2\nFit with local factories | 3\nTeam | 1")
+    if request.method == "GET" and night is not None:
+        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
+            form[name].data = getattr(night, name)
+        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
+            form[name].data = services.to_tokyo(getattr(night, name))
+        form.capacity.data = night.slot.capacity if night.slot else 60
+        form.criteria.data = _criteria_text(night)
+        form.reviewer_emails.data = "\n".join(night.reviewer_emails or [])
+    if form.validate_on_submit():
+        created = night is None
+        night = night or PitchNight(created_by_id=current_user.id)
+        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
+            setattr(night, name, form[name].data)
+        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
+            setattr(night, name, services.from_tokyo(form[name].data))
+        night.reviewer_emails = getattr(form, "parsed_emails", [])
+        if night.slot is None:
+            night.slot = Slot(capacity=form.capacity.data, starts_at=night.starts_at, ends_at=night.ends_at)
+        booked = services.confirmed_seats(night.slot.id) if night.slot.id else 0
+        night.slot.capacity = max(form.capacity.data, booked)
+        night.slot.starts_at, night.slot.ends_at = night.starts_at, night.ends_at
+        if created or not any(p.reviews for p in night.pitches):
+            # Criteria can be rewritten until the first review is in (scores refer to them).
+            night.criteria = [PitchCriterion(name=name, weight=weight, position=i)
+                              for i, (name, weight) in enumerate(form.parsed_criteria)]
+        elif [(c.name, c.weight) for c in night.criteria] != form.parsed_criteria:
+            flash(_("Reviews have started, so the criteria were kept as they were."), "warning")
+        db.session.add(night)
+        db.session.commit()
+        flash(_("The pitch night has been saved."), "success")
+        return redirect(url_for("events.pitch_night_detail", night_id=night.id))
+    return render_template("events/pitch_night_edit.html", form=form, night=night)
+
+
+@bp.route("/pitch-nights/<int:night_id>")
+def pitch_night_detail(night_id: int):
+    """A pitch night: details, audience registration, the call for pitches, the published running order."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    form = BookingForm()
+    form.locale.data = _locale()
+    if current_user.is_authenticated:
+        form.name.data, form.email.data = current_user.name, current_user.email
+    counts = services.slot_counts([night.slot_id])[night.slot_id] if night.slot_id else None
+    return render_template("events/pitch_night.html", night=night, form=form, counts=counts,
+                           state=services.booking_state(night.slot) if night.slot else "closed",
+                           state_messages=services.STATE_MESSAGES, cfp_open=pitches.cfp_open(night),
+                           can_submit=pitches.can_submit_pitch(current_user),
+                           is_reviewer=pitches.is_reviewer(current_user, night),
+                           order=pitches.running_order(night))
+
+
+@bp.route("/pitch-nights/<int:night_id>/register", methods=["POST"])
+@limiter.limit(_booking_limit)
+def pitch_night_register(night_id: int):
+    """Register for the audience through the same booking engine (capacity, waiting list, QR)."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    if night.slot is None:
+        abort(404)
+    form = BookingForm()
+    if form.validate_on_submit():
+        response = _book_and_redirect(night.slot, form, url_for("events.pitch_night_detail", night_id=night.id))
+        if response is not None:
+            return response
+    else:
+        flash(_("Please check the registration form."), "danger")
+    return redirect(url_for("events.pitch_night_detail", night_id=night.id) + "#register")
+
+
+@bp.route("/pitch-nights/<int:night_id>/submit", methods=["GET", "POST"])
+@login_required
+def pitch_submit(night_id: int):
+    """Submit a pitch (startups, students and other teams) while the call is open."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    if not pitches.can_submit_pitch(current_user):
+        abort(403)
+    if not pitches.cfp_open(night):
+        flash(_("The call for pitches is not open."), "warning")
+        return redirect(url_for("events.pitch_night_detail", night_id=night.id))
+    form = PitchForm()
+    if request.method == "GET":
+        form.language.data = current_user.locale
+    if form.validate_on_submit():
+        data = {name: form[name].data.strip() if isinstance(form[name].data, str) else form[name].data
+                for name in ("title", "summary", "team", "needs", "language")}
+        pitch = pitches.submit_pitch(night, current_user, data)
+        db.session.commit()
+        flash(_("Your pitch has been submitted. The organisers will tell you their decision by email."), "success")
+        return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
+    return render_template("events/pitch_submit.html", form=form, night=night)
+
+
+def _viewable_pitch(pitch_id: int) -> Pitch:
+    pitch = db.session.get(Pitch, pitch_id) or abort(404)
+    if not pitches.can_view_pitch(current_user, pitch):
+        abort(404)
+    return pitch
+
+
+@bp.route("/pitch-nights/pitches/<int:pitch_id>", methods=["GET", "POST"])
+@login_required
+def pitch_detail(pitch_id: int):
+    """A pitch: the team sees its status; reviewers score it; organisers see matched factories and decide."""
+    pitch = _viewable_pitch(pitch_id)
+    night = pitch.pitch_night
+    can_review = pitches.can_review(current_user, pitch)
+    review = pitches.my_review(current_user, pitch)
+    errors = []
+    if request.method == "POST":
+        if not can_review:
+            abort(403)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        scores = {}
+        for criterion in night.criteria:
+            raw = request.form.get(f"score-{criterion.id}", "")
+            score = int_or_none(raw, 1, 5)
+            if score is not None:
+                scores[criterion.id] = score
+            else:
+                errors.append(criterion.name)
+        comment = (request.form.get("comment") or "")[:5000]
+        if not errors:
+            pitches.save_review(current_user, pitch, scores, comment)
+            db.session.commit()
+            flash(_("Your review has been saved."), "success")
+            return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
+        flash(_("Give every criterion a score from 1 to 5."), "danger")
+    is_organiser = current_user.role == "organiser"
+    show_team = not night.is_blind_review or is_organiser or not pitches.is_reviewer(current_user, night) \
+        or pitches.own_team(current_user, pitch)
+    # The team sees its suggested factories once its acceptance has been sent (never the decision before that).
+    announced = pitch.status == "accepted" and pitch.decision_sent_at is not None
+    matches = pitches.pitch_matches(pitch, _locale()) if is_organiser or announced else []
+    others_visible = pitches.may_see_scores(current_user, pitch) or is_organiser and not can_review
+    return render_template("events/pitch.html", pitch=pitch, night=night, can_review=can_review, review=review,
+                           form=ConfirmForm(), decision_form=DecisionForm(decision=pitch.status),
+                           show_team=show_team, matches=matches, others_visible=others_visible,
+                           own_team=pitches.own_team(current_user, pitch), is_organiser=is_organiser,
+                           score=pitches.weighted_score(pitch) if is_organiser else None)
+
+
+@bp.route("/pitch-nights/pitches/<int:pitch_id>/decide", methods=["POST"])
+@roles_required("organiser")
+def pitch_decide(pitch_id: int):
+    """Accept or reject a pitch (the email goes out with "send decisions", all in one go)."""
+    pitch = db.session.get(Pitch, pitch_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        pitches.decide_pitch(pitch, form.decision.data, current_user)
+        db.session.commit()
+        flash(_("Decision saved. Send all decisions from the review page when you are ready."), "success")
+    if request.form.get("next") == "review":
+        return redirect(url_for("events.pitch_night_review", night_id=pitch.pitch_night_id))
+    return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
+
+
+@bp.route("/pitch-nights/<int:night_id>/review")
+@login_required
+def pitch_night_review(night_id: int):
+    """Reviewers: the pitches to score. Organisers: the ranked list, decisions and the running order."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    if not pitches.is_reviewer(current_user, night):
+        abort(403)
+    is_organiser = current_user.role == "organiser"
+    rows = [(p, pitches.my_review(current_user, p), pitches.own_team(current_user, p))
+            for p in night.pitches if p.status != "withdrawn"]
+    pending = sum(1 for p in night.pitches if p.status in ("accepted", "rejected") and p.decision_sent_at is None)
+    return render_template("events/pitch_review.html", night=night, rows=rows, is_organiser=is_organiser,
+                           ranked=pitches.ranked(night) if is_organiser else [], pending=pending,
+                           order=pitches.running_order(night), form=ConfirmForm(),
+                           order_form=RunningOrderForm(publish=night.running_order_published_at is not None),
+                           decision_form=DecisionForm())
+
+
+@bp.route("/pitch-nights/<int:night_id>/send-decisions", methods=["POST"])
+@roles_required("organiser")
+def send_decisions(night_id: int):
+    """Queue every pending decision email in one go."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        count = pitches.send_decisions(night, current_user)
+        db.session.commit()
+        from hub.mail.services import deliver_pending
+
+        deliver_pending()
+        flash(_("%(n)s decision emails were sent.", n=count), "success")
+    return redirect(url_for("events.pitch_night_review", night_id=night.id))
+
+
+@bp.route("/pitch-nights/<int:night_id>/running-order", methods=["POST"])
+@roles_required("organiser")
+def running_order(night_id: int):
+    """Save the order of the accepted pitches and (optionally) publish it."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    form = RunningOrderForm()
+    if form.validate_on_submit():
+        positions = []
+        for pitch in pitches.running_order(night):
+            raw = request.form.get(f"position-{pitch.id}", "")
+            position = int_or_none(raw, 0, 999)
+            positions.append((999 if position is None else position, pitch.id))
+        order = [pitch_id for _pos, pitch_id in sorted(positions)]
+        try:
+            pitches.set_running_order(night, order, bool(form.publish.data))
+            db.session.commit()
+            flash(_("The running order has been published.") if form.publish.data
+                  else _("The running order has been saved (not published)."), "success")
+        except services.BookingError as exc:
+            db.session.rollback()
+            _flash_error(exc)
+    return redirect(url_for("events.pitch_night_review", night_id=night.id) + "#running-order")
+
+
+@bp.route("/pitch-nights/<int:night_id>/roster")
+@roles_required("organiser")
+def pitch_night_roster(night_id: int):
+    """The audience roster of a pitch night (same roster and check-in as Open Factory slots)."""
+    night = db.session.get(PitchNight, night_id) or abort(404)
+    if night.slot_id is None:
+        abort(404)
+    return redirect(url_for("events.roster", slot_id=night.slot_id))

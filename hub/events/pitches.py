@@ -1,0 +1,175 @@
+"""Pitch nights: the call for pitches, who reviews what, weighted scores, decisions and the running order (the
+audience books through the booking engine in :mod:`hub.events.services`). Services flush; callers commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from hub.auth.models import ROLE_ORGANISER, ROLE_SEEKER, User
+from hub.core.timeutil import utcnow
+from hub.events.models import Pitch, PitchNight, PitchReview
+from hub.events.services import BookingError, to_tokyo
+from hub.extensions import db
+from hub.mail.services import queue_email
+
+
+def cfp_open(night: PitchNight, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return night.cfp_opens_at <= now < night.cfp_closes_at
+
+
+def is_reviewer(user: User | None, night: PitchNight) -> bool:
+    """Organisers, and factory members the organisers invited by email."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == ROLE_ORGANISER:
+        return True
+    return user.email.lower() in {e.lower() for e in night.reviewer_emails or []}
+
+
+def own_team(user: User, pitch: Pitch) -> bool:
+    """Nobody reviews their own team's pitch."""
+    if pitch.submitter_id == user.id:
+        return True
+    return pitch.organisation_id is not None and pitch.organisation_id == user.organisation_id
+
+
+def can_review(user: User | None, pitch: Pitch) -> bool:
+    return is_reviewer(user, pitch.pitch_night) and not own_team(user, pitch) and pitch.status != "withdrawn"
+
+
+def can_view_pitch(user: User | None, pitch: Pitch) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return (pitch.submitter_id == user.id or user.role == ROLE_ORGANISER
+            or (pitch.organisation_id is not None and pitch.organisation_id == user.organisation_id)
+            or is_reviewer(user, pitch.pitch_night))
+
+
+def can_submit_pitch(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.role == ROLE_SEEKER
+
+
+def submit_pitch(night: PitchNight, user: User, data: dict) -> Pitch:
+    if not can_submit_pitch(user):
+        raise BookingError("forbidden", _l("Startups, students and other teams submit pitches from a team "
+                                           "account."), 403)
+    if not cfp_open(night):
+        raise BookingError("closed", _l("The call for pitches is not open."), 409)
+    pitch = Pitch(pitch_night_id=night.id, submitter_id=user.id, organisation_id=user.organisation_id, **data)
+    db.session.add(pitch)
+    db.session.flush()
+    return pitch
+
+
+def my_review(user: User, pitch: Pitch) -> PitchReview | None:
+    return next((r for r in pitch.reviews if r.reviewer_id == user.id), None)
+
+
+def save_review(user: User, pitch: Pitch, scores: dict[int, int], comment: str) -> PitchReview:
+    """Create or update this reviewer's scores (1–5 for every criterion)."""
+    if not can_review(user, pitch):
+        raise BookingError("forbidden", _l("You cannot review this pitch."), 403)
+    criteria = {c.id for c in pitch.pitch_night.criteria}
+    if set(scores) != criteria or any(not 1 <= v <= 5 for v in scores.values()):
+        raise BookingError("invalid", _l("Give every criterion a score from 1 to 5."), 400)
+    review = my_review(user, pitch)
+    if review is None:
+        review = PitchReview(pitch=pitch, reviewer_id=user.id)
+        db.session.add(review)
+    review.scores = {str(k): int(v) for k, v in scores.items()}
+    review.comment = comment or ""
+    db.session.flush()
+    return review
+
+
+def may_see_scores(user: User, pitch: Pitch) -> bool:
+    """Reviewers see the others' scores only after submitting their own (when the night asks for that)."""
+    if not pitch.pitch_night.hide_scores_until_reviewed:
+        return True
+    return my_review(user, pitch) is not None
+
+
+def weighted_score(pitch: Pitch) -> float | None:
+    """The mean over reviews of the weighted mean over criteria (1–5); None before the first review."""
+    criteria = pitch.pitch_night.criteria
+    total_weight = sum(c.weight for c in criteria)
+    if not pitch.reviews or not total_weight:
+        return None
+    per_review = [sum(c.weight * int(r.scores.get(str(c.id), 0)) for c in criteria) / total_weight
+                  for r in pitch.reviews]
+    return round(sum(per_review) / len(per_review), 2)
+
+
+def ranked(night: PitchNight) -> list[tuple[Pitch, float | None]]:
+    rows = [(p, weighted_score(p)) for p in night.pitches if p.status != "withdrawn"]
+    return sorted(rows, key=lambda r: (r[1] is None, -(r[1] or 0), r[0].id))
+
+
+def decide_pitch(pitch: Pitch, status: str, actor: User) -> Pitch:
+    if actor.role != ROLE_ORGANISER:
+        raise BookingError("forbidden", _l("Only organisers decide on pitches."), 403)
+    if status not in ("accepted", "rejected", "submitted"):
+        raise BookingError("invalid", _l("Unknown decision."), 400)
+    if pitch.status != status:
+        pitch.status = status
+        pitch.decision_sent_at = None
+        if status != "accepted":
+            pitch.running_position = None
+    db.session.flush()
+    return pitch
+
+
+def send_decisions(night: PitchNight, actor: User) -> int:
+    """Queue every decided pitch's email that has not gone out yet, in one go."""
+    if actor.role != ROLE_ORGANISER:
+        raise BookingError("forbidden", _l("Only organisers decide on pitches."), 403)
+    count = 0
+    for pitch in night.pitches:
+        if pitch.status in ("accepted", "rejected") and pitch.decision_sent_at is None and pitch.submitter:
+            user = pitch.submitter
+            queue_email(user.email, f"pitch_{pitch.status}", user.locale,
+                        template=f"events/mail/pitch_{pitch.status}.txt", pitch=pitch, user=user,
+                        night_title=night.display_title(user.locale), starts=to_tokyo(night.starts_at),
+                        venue=night.venue,
+                        link=url_for("events.pitch_detail", pitch_id=pitch.id, _external=True))
+            pitch.decision_sent_at = utcnow()
+            count += 1
+    db.session.flush()
+    return count
+
+
+def set_running_order(night: PitchNight, order: list[int], publish: bool) -> None:
+    """Positions for the accepted pitches in the order given; publishing shows it on the public page."""
+    accepted = {p.id: p for p in night.pitches if p.status == "accepted"}
+    if sorted(order) != sorted(accepted):
+        raise BookingError("invalid", _l("List every accepted pitch exactly once."), 400)
+    for position, pitch_id in enumerate(order, start=1):
+        accepted[pitch_id].running_position = position
+    night.running_order_published_at = utcnow() if publish else None
+    db.session.flush()
+
+
+def running_order(night: PitchNight) -> list[Pitch]:
+    accepted = [p for p in night.pitches if p.status == "accepted"]
+    return sorted(accepted, key=lambda p: (p.running_position is None, p.running_position or 0, p.id))
+
+
+def pitch_matches(pitch: Pitch, lang: str, limit: int = 5):
+    """Factories the matcher suggests inviting for what the pitch needs: (match, factory) rows."""
+    from hub.matches.services import rank_for_text
+
+    text = "\n".join(part for part in (pitch.needs, pitch.summary) if part)
+    try:
+        return list(rank_for_text(text, lang, limit=limit).rows())
+    except ValueError:
+        return []
+
+
+def upcoming_pitch_nights(now: datetime | None = None):
+    now = now or utcnow()
+    return db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at >= now)
+                              .order_by(PitchNight.starts_at)).all()
