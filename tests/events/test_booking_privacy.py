@@ -6,6 +6,7 @@ of bookings made without an account (EVENTS_BOOKING_EMAIL_CONFIRMATION), which h
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import pytest
@@ -118,7 +119,9 @@ def test_confirmation_is_on_in_production_and_off_in_development_and_tests(make_
 
     cases = {(False, "production"): True, (False, "development"): False, (True, "production"): False}
     for (testing, env), expected in cases.items():
-        other = make_app(TESTING=testing, ENV_NAME=env)
+        # production settings need a real key and public address (the suite no longer ships a fixed key)
+        other = make_app(TESTING=testing, ENV_NAME=env, SECRET_KEY=secrets.token_urlsafe(32),
+                         PUBLIC_BASE_URL="https://hub.example.jp")
         with other.app_context():
             assert confirmation_required() is expected, (testing, env)
     with make_app(EVENTS_BOOKING_EMAIL_CONFIRMATION=True).app_context():

@@ -4,6 +4,8 @@ environment used to switch the booking lock off; now the switch is honoured only
 
 from __future__ import annotations
 
+import secrets
+
 from hub import create_app
 from hub.events import services
 
@@ -24,7 +26,8 @@ def test_environment_cannot_switch_the_booking_lock_off(monkeypatch, make_app):
 def test_the_switch_needs_testing_as_well(tmp_root):
     from tests.conftest import dispose_engines, make_config
 
-    site = create_app(make_config(tmp_root, TESTING=False, EVENTS_BOOKING_LOCK=False, EVENTS_RACE_DELAY=1))
+    site = create_app(make_config(tmp_root, TESTING=False, EVENTS_BOOKING_LOCK=False, EVENTS_RACE_DELAY=1,
+                                  SECRET_KEY=secrets.token_urlsafe(32), PUBLIC_BASE_URL="https://hub.example.jp"))
     try:
         assert _lock_state(site) == (True, 0)
     finally:
