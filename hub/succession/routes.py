@@ -16,7 +16,7 @@ from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryPhoto
 from hub.mail.services import deliver_pending
-from hub.succession import labels, services
+from hub.succession import labels, public, recheck, services
 from hub.succession.forms import (
     ActionForm,
     BrowseForm,
@@ -43,6 +43,7 @@ from hub.succession.services import SuccessionError
 from matching import Taxonomy
 
 bp = Blueprint("succession", __name__, url_prefix="/succession")
+recheck.connect()  # published listings are counted again whenever the public directory changes
 
 MAX_DOCUMENTS = 10
 
@@ -51,6 +52,11 @@ MAX_DOCUMENTS = 10
 def succession_headline(listing: SuccessionListing) -> str:
     """The anonymous title of a listing (ward and processes only)."""
     return services.headline(listing)
+
+
+bp.add_app_template_global(public.display, "succession_public")
+bp.add_app_template_global(lambda listing: public.hold_message(listing) or "", "succession_hold_message")
+bp.add_app_template_global(public.kanon.k_value, "kanon_k")
 
 
 @bp.context_processor
@@ -166,13 +172,14 @@ def detail(public_id: str):
     if profile is not None:
         fit = services.fit(profile, listing, "successor", _locale())
     findings = services.findings(listing) if owner or services.is_organiser(current_user) else []
+    preview = public.preview(listing) if owner or services.is_organiser(current_user) else None
     profiles = {}
     if owner and listing.disclosures:
         profiles = {p.user_id: p for p in db.session.scalars(db.select(SuccessorProfile).where(
             SuccessorProfile.user_id.in_([d.successor_id for d in listing.disclosures])))}
     return render_template(
         "succession/detail.html", listing=listing, identity=identity, owner=owner, disclosure=disclosure,
-        fit=fit, findings=findings, labels=labels, profiles=profiles, action_form=ActionForm(),
+        fit=fit, findings=findings, preview=preview, labels=labels, profiles=profiles, action_form=ActionForm(),
         return_form=ReturnForm(),
         document_form=DocumentForm() if owner else None, can_request=services.can_request(current_user, listing),
         can_review=services.can_review(current_user, listing),

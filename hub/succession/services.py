@@ -18,7 +18,7 @@ from hub.extensions import db
 from hub.factories.models import Factory
 from hub.factories.services import normaliser
 from hub.mail.services import queue_email
-from hub.succession import anonymity, nda_text
+from hub.succession import anonymity, kanon, nda_text, public
 from hub.succession.labels import SCHEME_LABELS, label
 from hub.succession.models import (
     AuditEvent,
@@ -95,21 +95,22 @@ def _approved(user: User | None, listing: SuccessionListing) -> bool:
 
 
 def can_view(user: User | None, listing: SuccessionListing) -> bool:
-    """Owner and organisers always; successors while it is published, or paused once their disclosure was approved."""
+    """Owner and organisers always; successors while it is published, or paused / held once their disclosure was
+    approved."""
     if is_owner(user, listing) or is_organiser(user):
         return True
     if not is_successor(user):
         return False
     if listing.status in VISIBLE_TO_SUCCESSORS:
         return True
-    return listing.status == "paused" and _approved(user, listing)
+    return listing.status in ("paused", "held") and _approved(user, listing)
 
 
 def can_see_identity(user: User | None, listing: SuccessionListing) -> bool:
     """Name, address, photos and documents: the owner, organisers (to review), and successors the owner approved."""
     if is_owner(user, listing) or is_organiser(user):
         return True
-    return listing.status in ("published", "paused") and _approved(user, listing)
+    return listing.status in ("published", "paused", "held") and _approved(user, listing)
 
 
 def can_edit(user: User | None, listing: SuccessionListing) -> bool:
@@ -153,13 +154,8 @@ def ward_name(key: str | None, locale: str | None = None) -> str:
 
 
 def headline(listing: SuccessionListing, locale: str | None = None) -> str:
-    """A title made only from anonymous data (ward and processes): owners never write the title themselves."""
-    labels = process_labels(listing.processes[:3], locale)
-    processes = ", ".join(labels) if _lang(locale) == "en" else "・".join(labels)
-    if not processes:
-        return _("Workshop in %(ward)s looking for a successor", ward=ward_name(listing.ward, locale))
-    return _("%(processes)s workshop in %(ward)s looking for a successor", processes=processes,
-             ward=ward_name(listing.ward, locale))
+    """A title made only from the public form (area and processes): owners never write the title themselves."""
+    return public.headline(listing, locale)
 
 
 # --- listings ----------------------------------------------------------------------------------------------------
@@ -212,15 +208,8 @@ def blocking(listing: SuccessionListing) -> list[anonymity.Finding]:
 
 
 def _search_text(listing: SuccessionListing) -> str:
-    """Only what anonymous readers see: never the factory's name, address or public description."""
-    taxonomy = Taxonomy.default()
-    parts = [listing.reason_text, listing.description, " ".join(listing.machines or [])]
-    for code in listing.processes or []:
-        parts.extend([taxonomy.label(code, "ja"), taxonomy.label(code, "en")])
-    ward = WARDS.get(listing.ward or "")
-    if ward is not None:
-        parts.extend([ward.name_ja, ward.name_en])
-    return fold(" ".join(p for p in parts if p))[:20000]
+    """Only what anonymous readers see: never the factory's name, address, public description or exact codes."""
+    return public.search_text(listing)
 
 
 def audit(listing: SuccessionListing, actor: User | None, action: str, detail: str = "") -> AuditEvent:
@@ -254,7 +243,8 @@ def _apply(listing: SuccessionListing, data: dict) -> None:
     for name in LISTING_FIELDS:
         if name in data:
             setattr(listing, name, data[name])
-    listing.ward = listing.factory.ward  # ward level only, and always the factory's own
+    listing.ward = listing.factory.ward  # kept private: successors see the area of listing.public_view
+    listing.public_view = None  # checked again at submission (kanon.py); until then nobody but the owner sees it
     listing.search_text = _search_text(listing)
 
 
@@ -263,7 +253,7 @@ def update_listing(listing: SuccessionListing, actor: User, data: dict) -> bool:
     if not can_edit(actor, listing):
         raise SuccessionError(_("You cannot edit this listing."))
     _apply(listing, data)
-    back_to_draft = listing.status in ("submitted", "published", "paused")
+    back_to_draft = listing.status in ("submitted", "published", "paused", "held")
     if back_to_draft:
         listing.status = "draft"
         listing.published_at = None
@@ -280,6 +270,17 @@ def _raise_if_identifying(listing: SuccessionListing) -> None:
                                 "published.", kinds=kinds))
 
 
+def check_anonymity(listing: SuccessionListing) -> dict:
+    """Generalise the listing until at least k published directory entries share what it shows, store that public
+    form, and refuse (:class:`SuccessionError`, with the reason) when even the most general form is below k."""
+    view = kanon.generalise(listing)
+    listing.public_view = view
+    listing.search_text = _search_text(listing)
+    if view["blocked"]:
+        raise SuccessionError(public.blocked_reason(view))
+    return view
+
+
 def submit(listing: SuccessionListing, actor: User) -> None:
     """Owner → organisers' review queue. Blocked while the text names or locates the factory."""
     if not is_owner(actor, listing) or listing.status not in ("draft", "returned"):
@@ -287,6 +288,7 @@ def submit(listing: SuccessionListing, actor: User) -> None:
     if not listing.processes:
         raise SuccessionError(_("Add at least one process before submitting."))
     _raise_if_identifying(listing)
+    check_anonymity(listing)
     listing.status = "submitted"
     listing.submitted_at = utcnow()
     audit(listing, actor, "listing_submitted")
@@ -302,7 +304,9 @@ def approve(listing: SuccessionListing, actor: User) -> None:
     if not can_review(actor, listing):
         raise SuccessionError(_("This listing is not waiting for review."))
     _raise_if_identifying(listing)
+    check_anonymity(listing)
     now = utcnow()
+    listing.hold_reason, listing.held_at = "", None
     listing.status = "published"
     listing.published_at = now
     listing.reviewed_at = now
@@ -333,13 +337,15 @@ def set_status(listing: SuccessionListing, actor: User, action: str) -> None:
     owner, organiser = is_owner(actor, listing), is_organiser(actor)
     moves = {"pause": (("published",), "paused", "listing_paused", owner or organiser),
              "resume": (("paused",), "published", "listing_resumed", owner),
-             "withdraw": (("draft", "submitted", "returned", "published", "paused"), "withdrawn",
+             "withdraw": (("draft", "submitted", "returned", "published", "paused", "held"), "withdrawn",
                           "listing_withdrawn", owner or organiser)}
     if action not in moves:
         raise SuccessionError(_("Unknown action."))
     sources, target, event, allowed = moves[action]
     if not allowed or listing.status not in sources:
         raise SuccessionError(_("This cannot be done with the listing now."))
+    if target == "published":
+        check_anonymity(listing)  # the directory may have changed while it was paused
     listing.status = target
     audit(listing, actor, event)
     db.session.flush()
@@ -437,17 +443,13 @@ def identity(listing: SuccessionListing) -> dict:
 
 
 def public_dict(listing: SuccessionListing, locale: str | None = None) -> dict:
-    """The anonymous ("non-name") listing: no factory name, id, address, coordinates or photo."""
+    """The anonymous ("non-name") listing: no factory name, id, address, coordinates or photo, and only the
+    generalised area, processes, machines and bands (``public_view``)."""
     return {
         "id": listing.public_id,
         "headline": headline(listing, locale),
-        "ward": listing.ward,
-        "ward_label": ward_name(listing.ward, locale),
-        "processes": [{"code": c, "label": Taxonomy.default().label(c, _lang(locale))} for c in listing.processes],
-        "machines": list(listing.machines or []),
-        "employees_band": listing.employees_band,
+        **public.public_fields(listing, locale),  # generalised until k directory entries share it (kanon.py)
         "revenue_band": listing.revenue_band,
-        "years_band": listing.years_band,
         "reason": listing.reason,
         "reason_text": listing.reason_text,
         "description": listing.description,
@@ -511,6 +513,16 @@ class Fit:
     processes: list[str] = field(default_factory=list)  # listing codes that matched
 
 
+def _similarity(wanted: str, offered: str) -> float:
+    """Process credit; a process family (what a generalised listing shows) gives half credit to its processes."""
+    taxonomy = Taxonomy.default()
+    for family, code in ((offered, wanted), (wanted, offered)):
+        if family in taxonomy.families:
+            process = taxonomy.processes.get(code)
+            return 1.0 if code == family else (0.5 if process is not None and process.family == family else 0.0)
+    return taxonomy.process_similarity(wanted, offered)
+
+
 def _vector(codes: list[str]) -> np.ndarray:
     """A capability vector over the taxonomy: credit for every process, with family-level partial credit."""
     taxonomy = Taxonomy.default()
@@ -518,16 +530,15 @@ def _vector(codes: list[str]) -> np.ndarray:
     vec = np.zeros(len(all_codes))
     for j, target in enumerate(all_codes):
         for code in codes:
-            vec[j] = max(vec[j], taxonomy.process_similarity(target, code), taxonomy.process_similarity(code, target))
+            vec[j] = max(vec[j], _similarity(target, code), _similarity(code, target))
     return vec
 
 
 def _best(wanted: list[str], offered: list[str]) -> list[tuple[str, str, float]]:
     """For each wanted code, the offered code giving most credit: (wanted, offered, credit)."""
-    taxonomy = Taxonomy.default()
     out = []
     for w in wanted:
-        pairs = [(taxonomy.process_similarity(w, o), o) for o in offered]
+        pairs = [(_similarity(w, o), o) for o in offered]
         credit, offered_code = max(pairs) if pairs else (0.0, "")
         out.append((w, offered_code, credit))
     return out
@@ -537,11 +548,15 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
         locale: str | None = None) -> Fit:
     """How well a successor and a listing suit each other, with reasons in the reader's language.
 
-    ``perspective`` "successor" words the reasons for the successor, "owner" for the listing's owner.
+    ``perspective`` "successor" words the reasons for the successor, "owner" for the listing's owner. Successors are
+    scored on the listing's public form only (its area and process families when generalised): a score or a reason
+    must not reveal what the listing hides.
     """
     taxonomy = Taxonomy.default()
     lang = _lang(locale)
-    offered = list(listing.processes or [])
+    view = public.view_of(listing) if perspective == "successor" else None
+    offered = [p["code"] for p in view["processes"]] if view else list(listing.processes or [])
+    shown_wards = public.area_wards(view) if view else [listing.ward]
     wanted = list(profile.processes or []) or list(profile.skills or [])
     skills = list(profile.skills or [])
     interest_pairs = _best(wanted, offered)
@@ -552,7 +567,8 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
     cosine = float(cosine_similarity([_vector(mine)], [_vector(offered)])[0, 0]) if mine and offered else 0.0
     if interest == 0 and capability == 0:
         return Fit(0.0)
-    area = 1.0 if listing.ward in (profile.wards or []) else (0.5 if not profile.wards else 0.0)
+    liked = set(profile.wards or [])
+    area = 0.5 if not liked or shown_wards is None else (1.0 if liked & set(shown_wards) else 0.0)
     common_schemes = [s for s in (listing.schemes or []) if s in (profile.schemes or [])]
     scheme = 1.0 if common_schemes else (0.5 if not profile.schemes or not listing.schemes else 0.0)
     score = 0.35 * interest + 0.2 * capability + 0.15 * cosine + 0.2 * area + 0.1 * scheme
@@ -574,7 +590,7 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
             reasons.append(_("Your skills already cover: %(list)s", list=sep.join(covered))
                            if perspective == "successor" else
                            _("Can already do: %(list)s", list=sep.join(covered)))
-        ward = ward_name(listing.ward, lang)
+        ward = public.area_label(view, lang) if view else ward_name(listing.ward, lang)
         if area == 1.0:
             reasons.append(_("In your preferred area: %(ward)s", ward=ward) if perspective == "successor"
                            else _("Prefers your area: %(ward)s", ward=ward))
@@ -618,13 +634,13 @@ def browse_query(q: str | None = None, ward: str | None = None, process: str | N
         for word in fold(q).split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(SuccessionListing.search_text.like(f"%{escaped}%", escape="\\"))
-    if ward:
-        query = query.where(SuccessionListing.ward == ward)
     rows_order = (SuccessionListing.published_at.desc(), SuccessionListing.id.desc())
-    if process:
-        taxonomy = Taxonomy.default()
+    if ward or process:
+        # On the public form only: a filter must not tell a listing's exact ward or processes apart.
         ids = [listing.id for listing in db.session.scalars(query)
-               if any(taxonomy.process_similarity(process, code) >= 0.5 for code in listing.processes or [])]
+               if (not ward or public.shows_ward(listing, ward))
+               and (not process or any(public.process_credit(process, shown) >= 0.5
+                                       for shown in public.view_of(listing)["processes"]))]
         query = db.select(SuccessionListing).where(SuccessionListing.id.in_(ids or [-1]))
     return query.order_by(*rows_order)
 
