@@ -133,15 +133,15 @@ def _kakasi():
 @lru_cache(maxsize=4096)
 def _convert(text: str) -> tuple[str, str]:
     """(hiragana reading, folded romanisation) of a text, from pykakasi's readings."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c) or ord(c) > 0x3000)
     parts = _kakasi().convert(unicodedata.normalize("NFKC", text).casefold()[:20000])
     reading = re.sub(r"[\W_]+", "", "".join(p["hira"] for p in parts).translate(_KATAKANA))
-    roman = "".join(p["hepburn"] for p in parts)
-    roman = "".join(c for c in unicodedata.normalize("NFKD", roman) if not unicodedata.combining(c)).lower()
-    return reading, fold_roman(roman)
+    return reading, fold_roman("".join(p["hepburn"] for p in parts))
 
 
 def fold_roman(text: str) -> str:
     """Letters only, long vowels folded: Kyōjima, Kyoujima, Kyoojima and Kyo-jima are all 'kyojima'."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"[^a-z]", "", text.lower())
     for long, short in (("ou", "o"), ("oo", "o"), ("uu", "u"), ("oh", "o"), ("aa", "a"), ("ii", "i")):
         text = text.replace(long, short)

@@ -32,11 +32,12 @@ DEFAULT_K = 5
 
 # Areas of neighbouring wards (and the Tama cities): what a generalised listing shows instead of its ward.
 AREAS: dict[str, tuple[object, tuple[str, ...]]] = {
-    "jonan": (_l("Jōnan area (south)"), ("ota", "shinagawa", "meguro", "setagaya")),
-    "joto": (_l("Jōtō area (east)"), ("sumida", "koto", "katsushika", "edogawa", "adachi", "arakawa", "taito")),
-    "johoku": (_l("Jōhoku area (north)"), ("kita", "itabashi", "toshima", "nerima")),
-    "josai": (_l("Jōsai area (west)"), ("shinjuku", "shibuya", "nakano", "suginami")),
-    "toshin": (_l("Central Tokyo area"), ("chiyoda", "chuo", "minato", "bunkyo")),
+    "jonan": (_l("Jōnan area (Ota, Shinagawa, Meguro, Setagaya)"), ("ota", "shinagawa", "meguro", "setagaya")),
+    "joto": (_l("Jōtō area (Sumida, Koto, Katsushika, Edogawa, Adachi, Arakawa, Taito)"),
+             ("sumida", "koto", "katsushika", "edogawa", "adachi", "arakawa", "taito")),
+    "johoku": (_l("Jōhoku area (Kita, Itabashi, Toshima, Nerima)"), ("kita", "itabashi", "toshima", "nerima")),
+    "josai": (_l("Jōsai area (Shinjuku, Shibuya, Nakano, Suginami)"), ("shinjuku", "shibuya", "nakano", "suginami")),
+    "toshin": (_l("Central Tokyo (Chiyoda, Chuo, Minato, Bunkyo)"), ("chiyoda", "chuo", "minato", "bunkyo")),
     "tama": (_l("Tama area"), ("hachioji", "tachikawa", "musashino", "mitaka", "fuchu", "chofu", "machida")),
 }
 AREA_OF = {ward: key for key, (_label, wards) in AREAS.items() for ward in wards}

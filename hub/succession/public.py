@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub.succession import kanon
-from hub.succession.labels import EMPLOYEE_LABELS, YEARS_LABELS, label
+from hub.succession.labels import EMPLOYEE_LABELS, WIDE_EMPLOYEE_LABELS, WIDE_YEARS_LABELS, YEARS_LABELS, label
 from matching import WARDS, Taxonomy, fold
 
 FIELD_LABELS = {
@@ -58,11 +58,20 @@ def area_wards(view: dict) -> list[str] | None:
     return view["area"]["wards"]
 
 
+def family_label(code: str, locale: str | None = None) -> str:
+    """A process family's name ("machining" is also a process: the family is 切削・機械加工)."""
+    family = Taxonomy.default().families.get(code)
+    if family is None:
+        return code
+    return family.label_en if _lang(locale) == "en" else family.label_ja
+
+
 def process_items(view: dict, locale: str | None = None) -> list[dict]:
     """[{"code", "label", "kind"}] with kind "process" or "family"."""
     taxonomy = Taxonomy.default()
-    return [{"code": p["code"], "label": taxonomy.label(p["code"], _lang(locale)), "kind": p["kind"]}
-            for p in view["processes"]]
+    return [{"code": p["code"], "kind": p["kind"],
+             "label": taxonomy.label(p["code"], _lang(locale)) if p["kind"] == "process"
+             else family_label(p["code"], locale)} for p in view["processes"]]
 
 
 def machine_lines(view: dict, locale: str | None = None) -> list[str]:
@@ -71,9 +80,8 @@ def machine_lines(view: dict, locale: str | None = None) -> list[str]:
     if machines["level"] == "text":
         return list(machines["items"])
     if machines["level"] == "category":
-        taxonomy = Taxonomy.default()
         with force_locale(_lang(locale)):
-            return [_("%(family)s machines", family=taxonomy.label(code, _lang(locale))) for code in machines["items"]]
+            return [_("%(family)s machines", family=family_label(code, locale)) for code in machines["items"]]
     return []
 
 
@@ -81,8 +89,9 @@ def band_labels(view: dict, locale: str | None = None) -> tuple[str, str]:
     """(employees, years in business) as shown, in the reader's language."""
     with force_locale(_lang(locale)):
         hidden = _("Not shown (keeps the listing anonymous)")
-        employees = label(EMPLOYEE_LABELS, view["employees_band"]) if view["employees_band"] else hidden
-        years = label(YEARS_LABELS, view["years_band"]) if view["years_band"] else hidden
+        employees = label({**EMPLOYEE_LABELS, **WIDE_EMPLOYEE_LABELS}, view["employees_band"]) \
+            if view["employees_band"] else hidden
+        years = label({**YEARS_LABELS, **WIDE_YEARS_LABELS}, view["years_band"]) if view["years_band"] else hidden
     return employees, years
 
 
@@ -136,7 +145,7 @@ def public_fields(listing, locale: str | None = None) -> dict:
                  "wards": area["wards"]},
         "processes": process_items(view, locale),
         "machines": machine_lines(view, locale) if view["machines"]["level"] == "text" else [],
-        "machine_categories": [{"code": c, "label": Taxonomy.default().label(c, _lang(locale))}
+        "machine_categories": [{"code": c, "label": family_label(c, locale)}
                                for c in view["machines"]["items"]] if view["machines"]["level"] == "category" else [],
         "employees_band": view["employees_band"],
         "years_band": view["years_band"],

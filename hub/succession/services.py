@@ -513,14 +513,24 @@ class Fit:
     processes: list[str] = field(default_factory=list)  # listing codes that matched
 
 
+FAMILY = "family:"  # a process family shown by a generalised listing ("machining" is a process code too)
+
+
 def _similarity(wanted: str, offered: str) -> float:
     """Process credit; a process family (what a generalised listing shows) gives half credit to its processes."""
     taxonomy = Taxonomy.default()
     for family, code in ((offered, wanted), (wanted, offered)):
-        if family in taxonomy.families:
+        if family.startswith(FAMILY):
             process = taxonomy.processes.get(code)
-            return 1.0 if code == family else (0.5 if process is not None and process.family == family else 0.0)
+            return 1.0 if code == family else \
+                (0.5 if process is not None and FAMILY + process.family == family else 0.0)
     return taxonomy.process_similarity(wanted, offered)
+
+
+def _code_label(code: str, lang: str) -> str:
+    if code.startswith(FAMILY):
+        return public.family_label(code.removeprefix(FAMILY), lang)
+    return Taxonomy.default().label(code, lang)
 
 
 def _vector(codes: list[str]) -> np.ndarray:
@@ -552,10 +562,10 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
     scored on the listing's public form only (its area and process families when generalised): a score or a reason
     must not reveal what the listing hides.
     """
-    taxonomy = Taxonomy.default()
     lang = _lang(locale)
     view = public.view_of(listing) if perspective == "successor" else None
-    offered = [p["code"] for p in view["processes"]] if view else list(listing.processes or [])
+    offered = [p["code"] if p["kind"] == "process" else FAMILY + p["code"] for p in view["processes"]] if view \
+        else list(listing.processes or [])
     shown_wards = public.area_wards(view) if view else [listing.ward]
     wanted = list(profile.processes or []) or list(profile.skills or [])
     skills = list(profile.skills or [])
@@ -575,9 +585,9 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
 
     with force_locale(lang):
         reasons = []
-        exact = [taxonomy.label(o, lang) for _w, o, c in interest_pairs if c >= 1.0]
-        close = [_("%(offered)s (close to %(wanted)s)", offered=taxonomy.label(o, lang),
-                   wanted=taxonomy.label(w, lang)) for w, o, c in interest_pairs if 0 < c < 1.0]
+        exact = [_code_label(o, lang) for _w, o, c in interest_pairs if c >= 1.0]
+        close = [_("%(offered)s (close to %(wanted)s)", offered=_code_label(o, lang),
+                   wanted=_code_label(w, lang)) for w, o, c in interest_pairs if 0 < c < 1.0]
         sep = ", " if lang == "en" else "、"
         if exact:
             reasons.append(_("Processes you are looking for: %(list)s", list=sep.join(dict.fromkeys(exact)))
@@ -585,7 +595,7 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
                            _("Looking for your processes: %(list)s", list=sep.join(dict.fromkeys(exact))))
         if close:
             reasons.append(_("Related processes: %(list)s", list=sep.join(dict.fromkeys(close))))
-        covered = [taxonomy.label(o, lang) for o, _s, c in skill_pairs if c >= 1.0]
+        covered = [_code_label(o, lang) for o, _s, c in skill_pairs if c >= 1.0]
         if covered:
             reasons.append(_("Your skills already cover: %(list)s", list=sep.join(covered))
                            if perspective == "successor" else

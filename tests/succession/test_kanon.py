@@ -316,7 +316,8 @@ def test_five_thousand_factories_survive_the_join(app, client, make_user, api_to
                   "processes": [{"kind": "process", "code": c} for c in x.processes], "machines": list(x.machines),
                   "employees_band": x.employees_band, "years_band": x.years_band, "reason_text": "",
                   "description": ""}
-                 for x in db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published"))]
+                 for x in db.session.scalars(db.select(SuccessionListing)
+                                             .where(SuccessionListing.status == "published"))]
     old_smallest = min(len(_candidates(item, directory)) for item in exact)
     with capsys.disabled():
         print(f"[k-anonymity] the same listings shown exactly (as before): smallest candidate set {old_smallest}")
