@@ -12,7 +12,7 @@ from hub.auth.services import find_user
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.succession import kanon, services
+from hub.succession import kanon, outreach, services
 from hub.succession.models import OutreachRecord, OutreachStep, SuccessionListing
 from seeds import DemoResult
 
@@ -120,7 +120,7 @@ def load(result: DemoResult) -> None:
             on = max(date(today.year, 1, 1), today - timedelta(days=14 * (len(stages) - i)))
             record.steps.append(OutreachStep(stage=stage, happened_on=on, note="",
                                              author_id=organiser.id if organiser else None))
-            setattr(record, services.STAGE_DATE[stage], on)
+            setattr(record, outreach.STAGE_DATE[stage], on)
             record.stage = stage
         records += 1
     db.session.flush()

@@ -13,7 +13,7 @@ from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
 from hub.extensions import db
 from hub.mail.services import deliver_pending
-from hub.succession import services
+from hub.succession import fits, services
 from hub.succession.models import SuccessionListing
 from hub.succession.services import SuccessionError
 from matching import normalise_ward
@@ -102,7 +102,7 @@ def succession_matches():
     limit = query_int("limit", 10, 1, 50)
     locale = _locale()
     results = []
-    for listing, fit in services.listings_for(profile, locale, limit=limit):
+    for listing, fit in fits.listings_for(profile, locale, limit=limit):
         item = _as_seen_by(listing, locale)
         item.update({"score": fit.score, "reasons": fit.reasons})
         results.append(item)

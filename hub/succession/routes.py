@@ -16,7 +16,8 @@ from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryPhoto
 from hub.mail.services import deliver_pending
-from hub.succession import labels, public, recheck, services
+from hub.succession import fits, labels, public, recheck, services
+from hub.succession import outreach as outreach_services
 from hub.succession.forms import (
     ActionForm,
     BrowseForm,
@@ -119,7 +120,7 @@ def listings():
     query = services.browse_query(q=q, ward=ward, process=process)
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     profile = services.profile_for(current_user)
-    matches = services.listings_for(profile, _locale(), limit=5) if profile is not None else []
+    matches = fits.listings_for(profile, _locale(), limit=5) if profile is not None else []
     requested = {}
     if services.is_successor(current_user):
         requested = {d.listing_id: d for d in db.session.scalars(
@@ -170,7 +171,7 @@ def detail(public_id: str):
     fit = None
     profile = services.profile_for(current_user)
     if profile is not None:
-        fit = services.fit(profile, listing, "successor", _locale())
+        fit = fits.fit(profile, listing, "successor", _locale())
     findings = services.findings(listing) if owner or services.is_organiser(current_user) else []
     preview = public.preview(listing) if owner or services.is_organiser(current_user) else None
     profiles = {}
@@ -347,7 +348,7 @@ def successors(public_id: str):
     listing = _listing(public_id)
     if not (services.is_owner(current_user, listing) or services.is_organiser(current_user)):
         abort(403)
-    ranked = services.successors_for(listing, _locale())
+    ranked = fits.successors_for(listing, _locale())
     requested = {d.successor_id: d for d in listing.disclosures}
     return render_template("succession/successors.html", listing=listing, ranked=ranked, requested=requested,
                            labels=labels)
@@ -514,9 +515,9 @@ def _outreach_filters():
     form.ward.choices = [("", _("All areas"))] + ward_choices()
     form.stage.choices = [("", _("Any stage"))] + labels.choices(labels.STAGE_LABELS)
     if form.validate():
-        return form, services.outreach_candidates(ward=form.ward.data or None, stage=form.stage.data or None,
+        return form, outreach_services.outreach_candidates(ward=form.ward.data or None, stage=form.stage.data or None,
                                                   min_age=form.min_age.data)
-    return form, services.outreach_candidates()
+    return form, outreach_services.outreach_candidates()
 
 
 @bp.route("/outreach")
@@ -564,9 +565,9 @@ def outreach_detail(factory_id: int):
     form = OutreachStepForm()
     notes_form = OutreachNotesForm(obj=record, prefix="n")
     if form.validate_on_submit():
-        record = record or services.outreach_record(factory, current_user)
+        record = record or outreach_services.outreach_record(factory, current_user)
         try:
-            services.add_outreach_step(record, current_user, form.stage.data, form.happened_on.data,
+            outreach_services.add_outreach_step(record, current_user, form.stage.data, form.happened_on.data,
                                        form.note.data or "")
         except SuccessionError as exc:
             db.session.rollback()
@@ -577,8 +578,8 @@ def outreach_detail(factory_id: int):
             return redirect(url_for("succession.outreach_detail", factory_id=factory.id))
     listing = services.active_listing(factory)
     return render_template("succession/outreach_detail.html", factory=factory, record=record, form=form,
-                           notes_form=notes_form, age=services.owner_age(factory), risk=services.risk(factory),
-                           listing=listing, labels=labels)
+                           notes_form=notes_form, age=outreach_services.owner_age(factory),
+                           risk=outreach_services.risk(factory), listing=listing, labels=labels)
 
 
 @bp.route("/outreach/<int:factory_id>/notes", methods=["POST"])
@@ -588,7 +589,7 @@ def outreach_notes(factory_id: int):
     factory = db.get_or_404(Factory, factory_id)
     form = OutreachNotesForm(prefix="n")
     if form.validate_on_submit():
-        record = services.outreach_record(factory, current_user)
+        record = outreach_services.outreach_record(factory, current_user)
         record.notes = (form.notes.data or "").strip()
         db.session.commit()
         flash(_("The notes have been saved."), "success")

@@ -3,14 +3,9 @@ matching both ways and push-style outreach. Services add and flush; the caller c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
-import numpy as np
 from flask import url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sklearn.metrics.pairwise import cosine_similarity
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
 from hub.core.timeutil import utcnow
@@ -19,13 +14,10 @@ from hub.factories.models import Factory
 from hub.factories.services import normaliser
 from hub.mail.services import queue_email
 from hub.succession import anonymity, kanon, nda_text, public
-from hub.succession.labels import SCHEME_LABELS, label
 from hub.succession.models import (
     AuditEvent,
     Disclosure,
     NdaVersion,
-    OutreachRecord,
-    OutreachStep,
     SuccessionListing,
     SuccessorProfile,
 )
@@ -506,137 +498,6 @@ def save_profile(user: User, data: dict) -> SuccessorProfile:
     return profile
 
 
-@dataclass
-class Fit:
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    processes: list[str] = field(default_factory=list)  # listing codes that matched
-
-
-FAMILY = "family:"  # a process family shown by a generalised listing ("machining" is a process code too)
-
-
-def _similarity(wanted: str, offered: str) -> float:
-    """Process credit; a process family (what a generalised listing shows) gives half credit to its processes."""
-    taxonomy = Taxonomy.default()
-    for family, code in ((offered, wanted), (wanted, offered)):
-        if family.startswith(FAMILY):
-            process = taxonomy.processes.get(code)
-            return 1.0 if code == family else \
-                (0.5 if process is not None and FAMILY + process.family == family else 0.0)
-    return taxonomy.process_similarity(wanted, offered)
-
-
-def _code_label(code: str, lang: str) -> str:
-    if code.startswith(FAMILY):
-        return public.family_label(code.removeprefix(FAMILY), lang)
-    return Taxonomy.default().label(code, lang)
-
-
-def _vector(codes: list[str]) -> np.ndarray:
-    """A capability vector over the taxonomy: credit for every process, with family-level partial credit."""
-    taxonomy = Taxonomy.default()
-    all_codes = taxonomy.process_codes
-    vec = np.zeros(len(all_codes))
-    for j, target in enumerate(all_codes):
-        for code in codes:
-            vec[j] = max(vec[j], _similarity(target, code), _similarity(code, target))
-    return vec
-
-
-def _best(wanted: list[str], offered: list[str]) -> list[tuple[str, str, float]]:
-    """For each wanted code, the offered code giving most credit: (wanted, offered, credit)."""
-    out = []
-    for w in wanted:
-        pairs = [(_similarity(w, o), o) for o in offered]
-        credit, offered_code = max(pairs) if pairs else (0.0, "")
-        out.append((w, offered_code, credit))
-    return out
-
-
-def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str = "successor",
-        locale: str | None = None) -> Fit:
-    """How well a successor and a listing suit each other, with reasons in the reader's language.
-
-    ``perspective`` "successor" words the reasons for the successor, "owner" for the listing's owner. Successors are
-    scored on the listing's public form only (its area and process families when generalised): a score or a reason
-    must not reveal what the listing hides.
-    """
-    lang = _lang(locale)
-    view = public.view_of(listing) if perspective == "successor" else None
-    offered = [p["code"] if p["kind"] == "process" else FAMILY + p["code"] for p in view["processes"]] if view \
-        else list(listing.processes or [])
-    shown_wards = public.area_wards(view) if view else [listing.ward]
-    wanted = list(profile.processes or []) or list(profile.skills or [])
-    skills = list(profile.skills or [])
-    interest_pairs = _best(wanted, offered)
-    interest = float(np.mean([c for *_x, c in interest_pairs])) if interest_pairs else 0.0
-    skill_pairs = _best(offered, skills) if skills else []
-    capability = float(np.mean([c for *_x, c in skill_pairs])) if skill_pairs else 0.0
-    mine = sorted(set(wanted) | set(skills))
-    cosine = float(cosine_similarity([_vector(mine)], [_vector(offered)])[0, 0]) if mine and offered else 0.0
-    if interest == 0 and capability == 0:
-        return Fit(0.0)
-    liked = set(profile.wards or [])
-    area = 0.5 if not liked or shown_wards is None else (1.0 if liked & set(shown_wards) else 0.0)
-    common_schemes = [s for s in (listing.schemes or []) if s in (profile.schemes or [])]
-    scheme = 1.0 if common_schemes else (0.5 if not profile.schemes or not listing.schemes else 0.0)
-    score = 0.35 * interest + 0.2 * capability + 0.15 * cosine + 0.2 * area + 0.1 * scheme
-
-    with force_locale(lang):
-        reasons = []
-        exact = [_code_label(o, lang) for _w, o, c in interest_pairs if c >= 1.0]
-        close = [_("%(offered)s (close to %(wanted)s)", offered=_code_label(o, lang),
-                   wanted=_code_label(w, lang)) for w, o, c in interest_pairs if 0 < c < 1.0]
-        sep = ", " if lang == "en" else "、"
-        if exact:
-            reasons.append(_("Processes you are looking for: %(list)s", list=sep.join(dict.fromkeys(exact)))
-                           if perspective == "successor" else
-                           _("Looking for your processes: %(list)s", list=sep.join(dict.fromkeys(exact))))
-        if close:
-            reasons.append(_("Related processes: %(list)s", list=sep.join(dict.fromkeys(close))))
-        covered = [_code_label(o, lang) for o, _s, c in skill_pairs if c >= 1.0]
-        if covered:
-            reasons.append(_("Your skills already cover: %(list)s", list=sep.join(covered))
-                           if perspective == "successor" else
-                           _("Can already do: %(list)s", list=sep.join(covered)))
-        ward = public.area_label(view, lang) if view else ward_name(listing.ward, lang)
-        if area == 1.0:
-            reasons.append(_("In your preferred area: %(ward)s", ward=ward) if perspective == "successor"
-                           else _("Prefers your area: %(ward)s", ward=ward))
-        elif area == 0.0:
-            reasons.append(_("Outside the preferred areas (%(ward)s)", ward=ward))
-        if common_schemes:
-            reasons.append(_("Both consider: %(list)s",
-                             list=sep.join(label(SCHEME_LABELS, s) for s in common_schemes)))
-    matched = [o for _w, o, c in interest_pairs if c > 0] + [o for o, _s, c in skill_pairs if c > 0]
-    return Fit(round(score, 4), reasons, list(dict.fromkeys(matched)))
-
-
-def listings_for(profile: SuccessorProfile, locale: str | None = None, limit: int = 20
-                 ) -> list[tuple[SuccessionListing, Fit]]:
-    """Published listings for a successor, best first."""
-    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published")
-                                  .order_by(SuccessionListing.published_at.desc(), SuccessionListing.id)).all()
-    ranked = [(listing, fit(profile, listing, "successor", locale)) for listing in listings]
-    ranked = [pair for pair in ranked if pair[1].score > 0]
-    ranked.sort(key=lambda pair: -pair[1].score)
-    return ranked[:limit]
-
-
-def successors_for(listing: SuccessionListing, locale: str | None = None, limit: int = 20
-                   ) -> list[tuple[SuccessorProfile, Fit]]:
-    """Discoverable successor profiles for a listing, best first."""
-    profiles = db.session.scalars(
-        db.select(SuccessorProfile).join(User, User.id == SuccessorProfile.user_id).where(
-            SuccessorProfile.is_discoverable.is_(True), User.is_active_account.is_(True),
-            User.role == ROLE_SUCCESSOR).order_by(SuccessorProfile.id)).all()
-    ranked = [(profile, fit(profile, listing, "owner", locale)) for profile in profiles]
-    ranked = [pair for pair in ranked if pair[1].score > 0]
-    ranked.sort(key=lambda pair: -pair[1].score)
-    return ranked[:limit]
-
-
 def browse_query(q: str | None = None, ward: str | None = None, process: str | None = None):
     """Published listings filtered on their anonymous content only (never on the factory's name)."""
     query = db.select(SuccessionListing).where(SuccessionListing.status == "published")
@@ -653,96 +514,3 @@ def browse_query(q: str | None = None, ward: str | None = None, process: str | N
                                        for shown in public.view_of(listing)["processes"]))]
         query = db.select(SuccessionListing).where(SuccessionListing.id.in_(ids or [-1]))
     return query.order_by(*rows_order)
-
-
-# --- push-style outreach ------------------------------------------------------------------------------------------
-
-STAGE_DATE = {"contacted": "contacted_on", "visited": "visited_on", "plan_drafted": "plan_drafted_on",
-              "plan_complete": "plan_completed_on"}
-STAGE_ORDER = ("candidate", "contacted", "visited", "plan_drafted", "plan_complete")
-
-
-def owner_age(factory: Factory, today: date | None = None) -> int | None:
-    if factory.owner_birth_year is None:
-        return None
-    return (today or date.today()).year - factory.owner_birth_year
-
-
-def risk(factory: Factory, today: date | None = None) -> int:
-    """0–5: older owners and no recorded successor first."""
-    age = owner_age(factory, today)
-    points = 0 if age is None else (3 if age >= 80 else 2 if age >= 75 else 1 if age >= 70 else 0)
-    points += {"none": 2, "undecided": 1, None: 1}.get(factory.successor_status, 0)
-    return points
-
-
-@dataclass
-class Candidate:
-    factory: Factory
-    age: int | None
-    risk: int
-    record: OutreachRecord | None
-
-
-def outreach_candidates(*, ward: str | None = None, stage: str | None = None, min_age: int | None = None,
-                        include_all: bool = False) -> list[Candidate]:
-    """Factories likely to need succession support (or already in outreach), most at risk first."""
-    if min_age is not None and min_age <= 0:
-        min_age = None
-    records = {r.factory_id: r for r in db.session.scalars(db.select(OutreachRecord))}
-    query = db.select(Factory).options(db.selectinload(Factory.organisation))
-    if ward:
-        query = query.where(Factory.ward == ward)
-    today = date.today()
-    out = []
-    for factory in db.session.scalars(query.order_by(Factory.name, Factory.id)):
-        record = records.get(factory.id)
-        age = owner_age(factory, today)
-        likely = factory.successor_status in ("none", "undecided") or (age is not None and age >= 70)
-        if not (likely or record is not None or include_all):
-            continue
-        if min_age is not None and (age is None or age < min_age):
-            continue
-        current = record.stage if record is not None else "candidate"
-        if stage and current != stage:
-            continue
-        out.append(Candidate(factory, age, risk(factory, today), record))
-    out.sort(key=lambda c: (-c.risk, -(c.age or 0), c.factory.name))
-    return out
-
-
-def outreach_record(factory: Factory, actor: User) -> OutreachRecord:
-    if not is_organiser(actor):
-        raise SuccessionError(_("Only organisers can do this."))
-    record = db.session.scalar(db.select(OutreachRecord).where(OutreachRecord.factory_id == factory.id))
-    if record is None:
-        record = OutreachRecord(factory_id=factory.id, organiser_id=actor.id, stage="candidate")
-        db.session.add(record)
-        db.session.flush()
-    return record
-
-
-def add_outreach_step(record: OutreachRecord, actor: User, stage: str, on: date, note: str = "") -> OutreachStep:
-    """Record a dated step (or a note with stage "note"); the record's stage only moves forward."""
-    if not is_organiser(actor):
-        raise SuccessionError(_("Only organisers can do this."))
-    if stage not in STAGE_DATE and stage != "note":
-        raise SuccessionError(_("Unknown step."))
-    if stage == "note" and not note.strip():
-        raise SuccessionError(_("Please write the note."))
-    step = OutreachStep(record=record, stage=stage, happened_on=on, note=note.strip()[:5000], author_id=actor.id)
-    db.session.add(step)
-    if stage in STAGE_DATE:
-        setattr(record, STAGE_DATE[stage], on)
-        if STAGE_ORDER.index(stage) > STAGE_ORDER.index(record.stage):
-            record.stage = stage
-    if record.organiser_id is None:
-        record.organiser_id = actor.id
-    db.session.flush()
-    return step
-
-
-def plans_completed(year: int) -> int:
-    return db.session.scalar(db.select(db.func.count(OutreachRecord.id)).where(
-        OutreachRecord.plan_completed_on >= date(year, 1, 1),
-        OutreachRecord.plan_completed_on <= date(year, 12, 31))) or 0

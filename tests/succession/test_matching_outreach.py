@@ -33,7 +33,7 @@ def _listing(**fields):
 
 
 def test_fit_ranks_exact_over_family_and_explains_in_both_languages(app):
-    from hub.succession.services import fit
+    from hub.succession.fits import fit
 
     profile = _profile(processes=["surface_grinding"], skills=["cylindrical_grinding"], wards=["ota"],
                        schemes=["sale"])
