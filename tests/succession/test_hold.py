@@ -184,3 +184,15 @@ def test_filters_and_search_see_only_the_public_form(app, client, api_token, mak
     item = client.get(f"/api/v1/succession/listings/{public_id}?lang=en", headers=headers).get_json()
     assert item["ward"] is None and item["area"]["key"] == "jonan" and "Jōnan" in item["ward_label"]
     assert item["machines"] == [] and "area" in item["generalised"]
+
+
+def test_recheck_command_generalises_listings_published_before_the_check(app, runner, make_listing, five):
+    public_id = make_listing("published")
+    with app.app_context():
+        _listing(public_id).public_view = None  # as the migration leaves a listing published before
+        db.session.commit()
+    result = runner.invoke(args=["succession-recheck"])
+    assert result.exit_code == 0 and "published=1 held=0" in result.output
+    with app.app_context():
+        view = _listing(public_id).public_view
+        assert view["candidates"] >= 5 and view["blocked"] is None
