@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from itertools import product
+from typing import TYPE_CHECKING
 
 import numpy as np
 from flask import current_app
@@ -27,6 +28,9 @@ from hub.factories.models import Factory, FactoryCapability
 from hub.factories.services import normaliser
 from hub.succession.anonymity import norm
 from matching import WARDS, Taxonomy
+
+if TYPE_CHECKING:
+    from hub.succession.models import SuccessionListing
 
 DEFAULT_K = 5
 
@@ -161,7 +165,7 @@ def count(shown: Shown, entries: list[Entry], year: int | None = None) -> int:
     return sum(1 for entry in entries if matches(entry, shown, year))
 
 
-def factory_terms(factory) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def factory_terms(factory: Factory) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(process codes, material codes, certifications) the directory shows for one factory."""
     processes = frozenset(c.code for c in factory.capabilities if c.kind == "process")
     materials = frozenset(c.code for c in factory.capabilities if c.kind == "material")
@@ -169,7 +173,7 @@ def factory_terms(factory) -> tuple[frozenset[str], frozenset[str], frozenset[st
     return processes, materials, certifications
 
 
-def text_terms(texts: list[str], factory) -> dict[str, list[str]]:
+def text_terms(texts: list[str], factory: Factory | None) -> dict[str, list[str]]:
     """Processes, materials and certifications the owner's free text names *and* the directory shows for the factory:
     a reader can join on those too. (A term the directory does not show for it leads a reader away from it.)"""
     text = "\n".join(t for t in texts if t)
@@ -183,7 +187,7 @@ def text_terms(texts: list[str], factory) -> dict[str, list[str]]:
             "certifications": sorted(c for c in certifications if len(c) >= 3 and c in folded)}
 
 
-def form_for(listing, levels: dict[str, str], terms: dict[str, list[str]]) -> dict:
+def form_for(listing: SuccessionListing, levels: dict[str, str], terms: dict[str, list[str]]) -> dict:
     """The public fields of ``listing`` at the given generalisation levels (JSON-ready)."""
     ward = listing.ward if listing.ward in WARDS else None
     area = {"level": "tokyo", "key": None, "wards": None}
@@ -248,7 +252,7 @@ def _mask(entries: list[Entry], shown: Shown, field: str, year: int) -> np.ndarr
     return np.fromiter((matches(entry, only, year) for entry in entries), dtype=bool, count=len(entries))
 
 
-def generalise(listing, entries: list[Entry] | None = None, k: int | None = None) -> dict:
+def generalise(listing: SuccessionListing, entries: list[Entry] | None = None, k: int | None = None) -> dict:
     """The public form of ``listing`` that loses least while fitting at least *k* directory entries.
 
     Every combination of levels is counted (the count only grows as a field gets more general). Returns the form plus

@@ -4,6 +4,8 @@ machines or bands except to build the form (see :mod:`hub.succession.kanon`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,9 @@ from flask_babel import lazy_gettext as _l
 from hub.succession import kanon
 from hub.succession.labels import EMPLOYEE_LABELS, WIDE_EMPLOYEE_LABELS, WIDE_YEARS_LABELS, YEARS_LABELS, label
 from matching import WARDS, Taxonomy, fold
+
+if TYPE_CHECKING:
+    from hub.succession.models import SuccessionListing
 
 FIELD_LABELS = {
     "machines": _l("Main machines"), "bands": _l("Employees and years in business"), "area": _l("Area"),
@@ -31,7 +36,7 @@ def _lang(locale: str | None = None) -> str:
     return locale or str(get_locale() or "ja")
 
 
-def view_of(listing) -> dict:
+def view_of(listing: SuccessionListing) -> dict:
     """The stored public form; a listing checked before this feature gets its most general form (never the exact
     one) until it is checked again."""
     if listing.public_view:
@@ -95,7 +100,7 @@ def band_labels(view: dict, locale: str | None = None) -> tuple[str, str]:
     return employees, years
 
 
-def headline(listing, locale: str | None = None) -> str:
+def headline(listing: SuccessionListing, locale: str | None = None) -> str:
     """A title made only from the public form (area and processes): owners never write the title themselves."""
     view = view_of(listing)
     lang = _lang(locale)
@@ -108,7 +113,7 @@ def headline(listing, locale: str | None = None) -> str:
                  ward=area_label(view, lang))
 
 
-def search_text(listing) -> str:
+def search_text(listing: SuccessionListing) -> str:
     """Only what anonymous readers see (the public form and the owner's checked text)."""
     view = view_of(listing)
     parts = [listing.reason_text, listing.description]
@@ -119,7 +124,7 @@ def search_text(listing) -> str:
     return fold(" ".join(p for p in parts if p))[:20000]
 
 
-def shows_ward(listing, ward: str) -> bool:
+def shows_ward(listing: SuccessionListing, ward: str) -> bool:
     """Does the listing's shown area cover ``ward``? (Filters never reveal more than the area shown.)"""
     wards = area_wards(view_of(listing))
     return wards is None or ward in wards
@@ -134,7 +139,7 @@ def process_credit(wanted: str, shown: dict) -> float:
     return 0.5 if process is not None and process.family == shown["code"] else 0.0
 
 
-def public_fields(listing, locale: str | None = None) -> dict:
+def public_fields(listing: SuccessionListing, locale: str | None = None) -> dict:
     """The anonymous fields of the API's listing object (area, processes, machines, bands)."""
     view = view_of(listing)
     area = view["area"]
@@ -184,7 +189,7 @@ def blocked_reason(view: dict, locale: str | None = None) -> str | None:
                  "factory. The organisers can advise you.", n=view["candidates"], k=view["k"])
 
 
-def hold_message(listing, locale: str | None = None) -> str | None:
+def hold_message(listing: SuccessionListing, locale: str | None = None) -> str | None:
     """Why a listing is held (hidden from successors), in the reader's language."""
     if listing.status != "held":
         return None
@@ -198,7 +203,7 @@ def hold_message(listing, locale: str | None = None) -> str | None:
                  n=view.get("candidates"), k=view.get("k") or kanon.k_value())
 
 
-def display(listing) -> dict:
+def display(listing: SuccessionListing) -> dict:
     """The listing's public form for templates (area, processes, machines, bands) in the visitor's language."""
     view = view_of(listing)
     employees, years = band_labels(view)
@@ -206,7 +211,7 @@ def display(listing) -> dict:
             "employees": employees, "years": years}
 
 
-def preview(listing) -> dict:
+def preview(listing: SuccessionListing) -> dict:
     """For the owner and reviewers: exactly what successors will see (or see), and why each field is generalised.
     Drafts are checked live against the directory; submitted and public listings show their stored form."""
     view = listing.public_view if listing.status not in ("draft", "returned") and listing.public_view else None
