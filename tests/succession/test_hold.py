@@ -196,3 +196,23 @@ def test_recheck_command_generalises_listings_published_before_the_check(app, ru
     with app.app_context():
         view = _listing(public_id).public_view
         assert view["candidates"] >= 5 and view["blocked"] is None
+
+
+def test_publication_checks_again_when_the_directory_changed_during_review(app, make_listing, make_user, five):
+    from hub.auth.models import User
+    from hub.succession import services
+
+    public_id = make_listing("submitted")
+    organiser = make_user(role="organiser")
+    with app.app_context():
+        submitted_view = _listing(public_id).public_view
+        assert submitted_view["area"]["level"] == "ward" and submitted_view["employees_band"] == "1_4"
+        db.session.delete(db.session.get(Factory, five[0]))  # review takes a while; a look-alike leaves
+        db.session.commit()
+        assert _listing(public_id).status == "submitted"
+    with app.test_request_context():
+        listing = _listing(public_id)
+        services.approve(listing, db.session.get(User, organiser))
+        assert listing.status == "published"
+        assert listing.public_view["candidates"] >= 5 and listing.public_view != submitted_view
+        db.session.commit()
