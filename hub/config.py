@@ -110,6 +110,8 @@ def base_config(instance_path: str) -> dict:
         "PASSWORD_RESET_MAX_AGE": 3600,
         "API_TOKEN_MAX_AGE_DAYS": 30,
         "DIRECTORY_PER_PAGE": 24,
+        # A public succession listing must fit at least this many published directory entries (k-anonymity).
+        "SUCCESSION_K_ANONYMITY": 5,
         "PREFERRED_URL_SCHEME": "http",
         "SERVER_NAME": None,
     }

@@ -12,7 +12,7 @@ from hub.auth.services import find_user
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.succession import services
+from hub.succession import kanon, outreach, services
 from hub.succession.models import OutreachRecord, OutreachStep, SuccessionListing
 from seeds import DemoResult
 
@@ -23,7 +23,7 @@ LISTINGS = [
         "machines": ["平面研削盤（テーブル600mm）", "円筒研削盤（振り350mm）", "センタレス研削盤", "真円度測定機"],
         "employees_band": "1_4", "revenue_band": "under_30m", "years_band": "50_plus", "reason": "age",
         "reason_text": "代表が80代になり、体力的に続けるのが難しくなってきました。家族に継ぐ者はいません。",
-        "description": "焼入れ後の金型部品や治具の精密研削。平面度・真円度ともμm単位の仕上げを得意とします。"
+        "description": "精密部品の仕上げ加工。平面度・真円度ともμm単位の仕上げを得意とします。"
                        "長年の取引先（金型・治具メーカー）から毎月安定した注文があります。"
                        "作業手順と砥石の選び方をノートにまとめてあり、引継ぎ期間は代表が現場で教えます。",
         "schemes": ["employee", "outside_manager", "sale"], "includes": ["equipment", "customers", "skills"],
@@ -35,8 +35,9 @@ LISTINGS = [
         "machines": ["電気炉（200kg）", "るつぼ炉", "ワックス射出機"],
         "employees_band": "1_4", "revenue_band": "30m_100m", "years_band": "50_plus", "reason": "no_successor",
         "reason_text": "職人はいますが経営を引き継ぐ人がいません。",
-        "description": "銅合金・アルミの砂型鋳造とロストワックス。美術鋳物から機械部品まで小ロットで対応。"
-                       "デザイナーや作家からの依頼も多く、着色仕上げまで一貫して行います。",
+        # Written in general terms: naming the alloys and both casting methods would point to the factory.
+        "description": "非鉄金属の鋳物。美術品から機械部品まで小ロットで対応。"
+                       "デザイナーや作家からの依頼も多く、仕上げまで一貫して行います。",
         "schemes": ["employee", "sale"], "includes": ["equipment", "premises", "customers", "skills"],
         "timing": "1_3y",
     },
@@ -86,6 +87,12 @@ def load(result: DemoResult) -> None:
         if record["status"] == "published":
             listing.submitted_at = listing.published_at = listing.reviewed_at = utcnow()
             listing.reviewed_by_id = organiser.id if organiser else None
+            # Published only in the form that hides it among k directory entries; held when none does.
+            view = kanon.generalise(listing)
+            listing.public_view = view
+            listing.search_text = services._search_text(listing)
+            if view["blocked"]:
+                listing.status, listing.hold_reason, listing.held_at = "held", "seed_below_k", utcnow()
         db.session.add(listing)
         listings += 1
     db.session.flush()
@@ -113,7 +120,7 @@ def load(result: DemoResult) -> None:
             on = max(date(today.year, 1, 1), today - timedelta(days=14 * (len(stages) - i)))
             record.steps.append(OutreachStep(stage=stage, happened_on=on, note="",
                                              author_id=organiser.id if organiser else None))
-            setattr(record, services.STAGE_DATE[stage], on)
+            setattr(record, outreach.STAGE_DATE[stage], on)
             record.stage = stage
         records += 1
     db.session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, update
 
 from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories import services
+from hub.factories import services, signals
 from hub.factories.models import SUCCESSOR_STATUSES, Factory, FactoryCapability
 from matching import normalise_ward
 
@@ -261,6 +261,8 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
     ]
     if capabilities:
         db.session.execute(insert(FactoryCapability), capabilities)
+    if updates:  # new entries only add candidates; changed ones may leave a public listing with fewer than k
+        signals.mark_changed(db.session)
     db.session.commit()
 
 

@@ -13,7 +13,7 @@ from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
 from hub.extensions import db
 from hub.mail.services import deliver_pending
-from hub.succession import services
+from hub.succession import fits, services
 from hub.succession.models import SuccessionListing
 from hub.succession.services import SuccessionError
 from matching import normalise_ward
@@ -44,7 +44,8 @@ def _get(public_id: str) -> SuccessionListing:
     listing = None
     if len(public_id) <= 32:
         listing = db.session.scalar(db.select(SuccessionListing).where(SuccessionListing.public_id == public_id))
-    if listing is None or not services.can_view(g.api_user, listing) or listing.status not in ("published", "paused"):
+    if listing is None or not services.can_view(g.api_user, listing) \
+            or listing.status not in ("published", "paused", "held"):
         raise ApiError(404, "not_found", _("No such listing."))
     return listing
 
@@ -101,7 +102,7 @@ def succession_matches():
     limit = query_int("limit", 10, 1, 50)
     locale = _locale()
     results = []
-    for listing, fit in services.listings_for(profile, locale, limit=limit):
+    for listing, fit in fits.listings_for(profile, locale, limit=limit):
         item = _as_seen_by(listing, locale)
         item.update({"score": fit.score, "reasons": fit.reasons})
         results.append(item)
@@ -160,15 +161,31 @@ def _ok(description: str, ref: str) -> dict:
 OPENAPI_SCHEMAS = {
     "SuccessionListing": {
         "type": "object",
-        "description": "An anonymous listing: ward-level area only; `factory` appears only for a successor whose "
-                       "disclosure request the owner approved.",
+        "description": "An anonymous listing, generalised until at least k published directory entries share "
+                       "everything it shows; `factory` appears only for a successor whose disclosure request the "
+                       "owner approved.",
         "properties": {
-            "id": {"type": "string"}, "headline": {"type": "string"}, "ward": {"type": "string"},
-            "ward_label": {"type": "string"},
-            "processes": {"type": "array", "items": {"$ref": "#/components/schemas/Coded"}},
-            "machines": {"type": "array", "items": {"type": "string"}},
-            "employees_band": {"type": "string"}, "revenue_band": {"type": "string"},
-            "years_band": {"type": "string"}, "reason": {"type": "string"}, "reason_text": {"type": "string"},
+            "id": {"type": "string"}, "headline": {"type": "string"},
+            "ward": {"type": "string", "nullable": True,
+                     "description": "The ward, only when at least k directory entries share what the listing shows "
+                                    "with it; otherwise null and `area` names several wards or all of Tokyo"},
+            "ward_label": {"type": "string", "description": "The shown area's name"},
+            "area": {"type": "object", "properties": {
+                "level": {"type": "string", "enum": ["ward", "area", "tokyo"]},
+                "key": {"type": "string", "nullable": True}, "label": {"type": "string"},
+                "wards": {"type": "array", "nullable": True, "items": {"type": "string"}}}},
+            "processes": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "label": {"type": "string"},
+                "kind": {"type": "string", "enum": ["process", "family"]}}}},
+            "machines": {"type": "array", "items": {"type": "string"},
+                         "description": "As the owner wrote them, when that keeps the listing anonymous"},
+            "machine_categories": {"type": "array", "items": {"$ref": "#/components/schemas/Coded"},
+                                   "description": "Kinds of machine (process families) instead of the machines"},
+            "employees_band": {"type": "string", "nullable": True}, "revenue_band": {"type": "string"},
+            "years_band": {"type": "string", "nullable": True},
+            "generalised": {"type": "array", "items": {"type": "string",
+                                                       "enum": ["machines", "bands", "area", "processes"]}},
+            "reason": {"type": "string"}, "reason_text": {"type": "string"},
             "description": {"type": "string"},
             "schemes": {"type": "array", "items": {"type": "string",
                                                    "enum": ["family", "employee", "outside_manager", "sale"]}},

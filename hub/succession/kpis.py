@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.succession.services import plans_completed
+from hub.succession.outreach import plans_completed
 
 
 def indicators(year: int) -> dict[str, int]:

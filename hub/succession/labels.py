@@ -20,6 +20,9 @@ EMPLOYEE_LABELS = {
     "1_4": _l("1–4 people"), "5_9": _l("5–9 people"), "10_19": _l("10–19 people"),
     "20_49": _l("20–49 people"), "50_plus": _l("50 people or more"),
 }
+# Widened bands, shown when the exact band would help identify the factory (hub/succession/kanon.py).
+WIDE_EMPLOYEE_LABELS = {"1_9": _l("1–9 people"), "10_49": _l("10–49 people"), "20_plus": _l("20 people or more")}
+WIDE_YEARS_LABELS = {"under_30": _l("Under 30 years"), "30_plus": _l("30 years or more")}
 REVENUE_LABELS = {
     "under_30m": _l("Under ¥30 million a year"), "30m_100m": _l("¥30–100 million a year"),
     "100m_300m": _l("¥100–300 million a year"), "300m_1b": _l("¥300 million–1 billion a year"),
@@ -43,7 +46,8 @@ BUDGET_LABELS = {
 }
 STATUS_LABELS = {
     "draft": _l("Draft"), "submitted": _l("Waiting for review"), "returned": _l("Returned for changes"),
-    "published": _l("Published"), "paused": _l("Paused"), "withdrawn": _l("Withdrawn"),
+    "published": _l("Published"), "paused": _l("Paused"), "held": _l("On hold (too easy to identify)"),
+    "withdrawn": _l("Withdrawn"),
 }
 DISCLOSURE_LABELS = {
     "requested": _l("Waiting for the owner"), "approved": _l("Approved"), "declined": _l("Declined"),
@@ -65,6 +69,7 @@ AUDIT_LABELS = {
     "listing_paused": _l("Paused"),
     "listing_resumed": _l("Published again"),
     "listing_withdrawn": _l("Withdrawn"),
+    "listing_held": _l("Put on hold: the directory changed and the listing became too easy to identify"),
     "listing_edited": _l("Edited (needs review again)"),
     "nda_accepted": _l("NDA accepted"),
     "disclosure_requested": _l("Disclosure requested"),

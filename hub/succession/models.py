@@ -13,7 +13,8 @@ from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 # Listing life cycle: the owner drafts and submits, an organiser publishes or returns it with a note.
-LISTING_STATUSES = ("draft", "submitted", "returned", "published", "paused", "withdrawn")
+# "held": was published, but the directory changed and it no longer hides among k factories (see kanon.py).
+LISTING_STATUSES = ("draft", "submitted", "returned", "published", "paused", "held", "withdrawn")
 SCHEMES = ("family", "employee", "outside_manager", "sale")  # 親族内 / 従業員承継 (EBO) / 外部経営者 / 第三者 M&A
 INCLUDES = ("equipment", "premises", "customers", "skills")
 EMPLOYEE_BANDS = ("1_4", "5_9", "10_19", "20_49", "50_plus")
@@ -63,6 +64,11 @@ class SuccessionListing(db.Model):
     published_at: Mapped[datetime | None]
     # Folded anonymous text only (never the factory's name or address): what listing search looks in.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # What successors see of ward, processes, machines and bands: generalised until at least k published directory
+    # entries share it (hub/succession/kanon.py), with the reasons. Set at submission and publication.
+    public_view: Mapped[dict | None] = mapped_column(JSON)
+    hold_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    held_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

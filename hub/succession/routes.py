@@ -16,7 +16,8 @@ from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryPhoto
 from hub.mail.services import deliver_pending
-from hub.succession import labels, services
+from hub.succession import fits, labels, public, recheck, services
+from hub.succession import outreach as outreach_services
 from hub.succession.forms import (
     ActionForm,
     BrowseForm,
@@ -43,6 +44,7 @@ from hub.succession.services import SuccessionError
 from matching import Taxonomy
 
 bp = Blueprint("succession", __name__, url_prefix="/succession")
+recheck.connect()  # published listings are counted again whenever the public directory changes
 
 MAX_DOCUMENTS = 10
 
@@ -51,6 +53,11 @@ MAX_DOCUMENTS = 10
 def succession_headline(listing: SuccessionListing) -> str:
     """The anonymous title of a listing (ward and processes only)."""
     return services.headline(listing)
+
+
+bp.add_app_template_global(public.display, "succession_public")
+bp.add_app_template_global(lambda listing: public.hold_message(listing) or "", "succession_hold_message")
+bp.add_app_template_global(public.kanon.k_value, "kanon_k")
 
 
 @bp.context_processor
@@ -113,7 +120,7 @@ def listings():
     query = services.browse_query(q=q, ward=ward, process=process)
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     profile = services.profile_for(current_user)
-    matches = services.listings_for(profile, _locale(), limit=5) if profile is not None else []
+    matches = fits.listings_for(profile, _locale(), limit=5) if profile is not None else []
     requested = {}
     if services.is_successor(current_user):
         requested = {d.listing_id: d for d in db.session.scalars(
@@ -164,15 +171,16 @@ def detail(public_id: str):
     fit = None
     profile = services.profile_for(current_user)
     if profile is not None:
-        fit = services.fit(profile, listing, "successor", _locale())
+        fit = fits.fit(profile, listing, "successor", _locale())
     findings = services.findings(listing) if owner or services.is_organiser(current_user) else []
+    preview = public.preview(listing) if owner or services.is_organiser(current_user) else None
     profiles = {}
     if owner and listing.disclosures:
         profiles = {p.user_id: p for p in db.session.scalars(db.select(SuccessorProfile).where(
             SuccessorProfile.user_id.in_([d.successor_id for d in listing.disclosures])))}
     return render_template(
         "succession/detail.html", listing=listing, identity=identity, owner=owner, disclosure=disclosure,
-        fit=fit, findings=findings, labels=labels, profiles=profiles, action_form=ActionForm(),
+        fit=fit, findings=findings, preview=preview, labels=labels, profiles=profiles, action_form=ActionForm(),
         return_form=ReturnForm(),
         document_form=DocumentForm() if owner else None, can_request=services.can_request(current_user, listing),
         can_review=services.can_review(current_user, listing),
@@ -340,7 +348,7 @@ def successors(public_id: str):
     listing = _listing(public_id)
     if not (services.is_owner(current_user, listing) or services.is_organiser(current_user)):
         abort(403)
-    ranked = services.successors_for(listing, _locale())
+    ranked = fits.successors_for(listing, _locale())
     requested = {d.successor_id: d for d in listing.disclosures}
     return render_template("succession/successors.html", listing=listing, ranked=ranked, requested=requested,
                            labels=labels)
@@ -509,9 +517,9 @@ def _outreach_filters():
     form.ward.choices = [("", _("All areas"))] + ward_choices()
     form.stage.choices = [("", _("Any stage"))] + labels.choices(labels.STAGE_LABELS)
     if form.validate():
-        return form, services.outreach_candidates(ward=form.ward.data or None, stage=form.stage.data or None,
+        return form, outreach_services.outreach_candidates(ward=form.ward.data or None, stage=form.stage.data or None,
                                                   min_age=form.min_age.data)
-    return form, services.outreach_candidates()
+    return form, outreach_services.outreach_candidates()
 
 
 @bp.route("/outreach")
@@ -559,9 +567,9 @@ def outreach_detail(factory_id: int):
     form = OutreachStepForm()
     notes_form = OutreachNotesForm(obj=record, prefix="n")
     if form.validate_on_submit():
-        record = record or services.outreach_record(factory, current_user)
+        record = record or outreach_services.outreach_record(factory, current_user)
         try:
-            services.add_outreach_step(record, current_user, form.stage.data, form.happened_on.data,
+            outreach_services.add_outreach_step(record, current_user, form.stage.data, form.happened_on.data,
                                        form.note.data or "")
         except SuccessionError as exc:
             db.session.rollback()
@@ -572,8 +580,8 @@ def outreach_detail(factory_id: int):
             return redirect(url_for("succession.outreach_detail", factory_id=factory.id))
     listing = services.active_listing(factory)
     return render_template("succession/outreach_detail.html", factory=factory, record=record, form=form,
-                           notes_form=notes_form, age=services.owner_age(factory), risk=services.risk(factory),
-                           listing=listing, labels=labels)
+                           notes_form=notes_form, age=outreach_services.owner_age(factory),
+                           risk=outreach_services.risk(factory), listing=listing, labels=labels)
 
 
 @bp.route("/outreach/<int:factory_id>/notes", methods=["POST"])
@@ -583,7 +591,7 @@ def outreach_notes(factory_id: int):
     factory = db.get_or_404(Factory, factory_id)
     form = OutreachNotesForm(prefix="n")
     if form.validate_on_submit():
-        record = services.outreach_record(factory, current_user)
+        record = outreach_services.outreach_record(factory, current_user)
         record.notes = (form.notes.data or "").strip()
         db.session.commit()
         flash(_("The notes have been saved."), "success")

@@ -3,14 +3,9 @@ matching both ways and push-style outreach. Services add and flush; the caller c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
-import numpy as np
 from flask import url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sklearn.metrics.pairwise import cosine_similarity
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
 from hub.core.timeutil import utcnow
@@ -18,14 +13,11 @@ from hub.extensions import db
 from hub.factories.models import Factory
 from hub.factories.services import normaliser
 from hub.mail.services import queue_email
-from hub.succession import anonymity, nda_text
-from hub.succession.labels import SCHEME_LABELS, label
+from hub.succession import anonymity, kanon, nda_text, public
 from hub.succession.models import (
     AuditEvent,
     Disclosure,
     NdaVersion,
-    OutreachRecord,
-    OutreachStep,
     SuccessionListing,
     SuccessorProfile,
 )
@@ -95,21 +87,22 @@ def _approved(user: User | None, listing: SuccessionListing) -> bool:
 
 
 def can_view(user: User | None, listing: SuccessionListing) -> bool:
-    """Owner and organisers always; successors while it is published, or paused once their disclosure was approved."""
+    """Owner and organisers always; successors while it is published, or paused / held once their disclosure was
+    approved."""
     if is_owner(user, listing) or is_organiser(user):
         return True
     if not is_successor(user):
         return False
     if listing.status in VISIBLE_TO_SUCCESSORS:
         return True
-    return listing.status == "paused" and _approved(user, listing)
+    return listing.status in ("paused", "held") and _approved(user, listing)
 
 
 def can_see_identity(user: User | None, listing: SuccessionListing) -> bool:
     """Name, address, photos and documents: the owner, organisers (to review), and successors the owner approved."""
     if is_owner(user, listing) or is_organiser(user):
         return True
-    return listing.status in ("published", "paused") and _approved(user, listing)
+    return listing.status in ("published", "paused", "held") and _approved(user, listing)
 
 
 def can_edit(user: User | None, listing: SuccessionListing) -> bool:
@@ -153,13 +146,8 @@ def ward_name(key: str | None, locale: str | None = None) -> str:
 
 
 def headline(listing: SuccessionListing, locale: str | None = None) -> str:
-    """A title made only from anonymous data (ward and processes): owners never write the title themselves."""
-    labels = process_labels(listing.processes[:3], locale)
-    processes = ", ".join(labels) if _lang(locale) == "en" else "・".join(labels)
-    if not processes:
-        return _("Workshop in %(ward)s looking for a successor", ward=ward_name(listing.ward, locale))
-    return _("%(processes)s workshop in %(ward)s looking for a successor", processes=processes,
-             ward=ward_name(listing.ward, locale))
+    """A title made only from the public form (area and processes): owners never write the title themselves."""
+    return public.headline(listing, locale)
 
 
 # --- listings ----------------------------------------------------------------------------------------------------
@@ -212,15 +200,8 @@ def blocking(listing: SuccessionListing) -> list[anonymity.Finding]:
 
 
 def _search_text(listing: SuccessionListing) -> str:
-    """Only what anonymous readers see: never the factory's name, address or public description."""
-    taxonomy = Taxonomy.default()
-    parts = [listing.reason_text, listing.description, " ".join(listing.machines or [])]
-    for code in listing.processes or []:
-        parts.extend([taxonomy.label(code, "ja"), taxonomy.label(code, "en")])
-    ward = WARDS.get(listing.ward or "")
-    if ward is not None:
-        parts.extend([ward.name_ja, ward.name_en])
-    return fold(" ".join(p for p in parts if p))[:20000]
+    """Only what anonymous readers see: never the factory's name, address, public description or exact codes."""
+    return public.search_text(listing)
 
 
 def audit(listing: SuccessionListing, actor: User | None, action: str, detail: str = "") -> AuditEvent:
@@ -254,7 +235,8 @@ def _apply(listing: SuccessionListing, data: dict) -> None:
     for name in LISTING_FIELDS:
         if name in data:
             setattr(listing, name, data[name])
-    listing.ward = listing.factory.ward  # ward level only, and always the factory's own
+    listing.ward = listing.factory.ward  # kept private: successors see the area of listing.public_view
+    listing.public_view = None  # checked again at submission (kanon.py); until then nobody but the owner sees it
     listing.search_text = _search_text(listing)
 
 
@@ -263,7 +245,7 @@ def update_listing(listing: SuccessionListing, actor: User, data: dict) -> bool:
     if not can_edit(actor, listing):
         raise SuccessionError(_("You cannot edit this listing."))
     _apply(listing, data)
-    back_to_draft = listing.status in ("submitted", "published", "paused")
+    back_to_draft = listing.status in ("submitted", "published", "paused", "held")
     if back_to_draft:
         listing.status = "draft"
         listing.published_at = None
@@ -280,6 +262,17 @@ def _raise_if_identifying(listing: SuccessionListing) -> None:
                                 "published.", kinds=kinds))
 
 
+def check_anonymity(listing: SuccessionListing) -> dict:
+    """Generalise the listing until at least k published directory entries share what it shows, store that public
+    form, and refuse (:class:`SuccessionError`, with the reason) when even the most general form is below k."""
+    view = kanon.generalise(listing)
+    listing.public_view = view
+    listing.search_text = _search_text(listing)
+    if view["blocked"]:
+        raise SuccessionError(public.blocked_reason(view))
+    return view
+
+
 def submit(listing: SuccessionListing, actor: User) -> None:
     """Owner → organisers' review queue. Blocked while the text names or locates the factory."""
     if not is_owner(actor, listing) or listing.status not in ("draft", "returned"):
@@ -287,6 +280,7 @@ def submit(listing: SuccessionListing, actor: User) -> None:
     if not listing.processes:
         raise SuccessionError(_("Add at least one process before submitting."))
     _raise_if_identifying(listing)
+    check_anonymity(listing)
     listing.status = "submitted"
     listing.submitted_at = utcnow()
     audit(listing, actor, "listing_submitted")
@@ -302,7 +296,9 @@ def approve(listing: SuccessionListing, actor: User) -> None:
     if not can_review(actor, listing):
         raise SuccessionError(_("This listing is not waiting for review."))
     _raise_if_identifying(listing)
+    check_anonymity(listing)
     now = utcnow()
+    listing.hold_reason, listing.held_at = "", None
     listing.status = "published"
     listing.published_at = now
     listing.reviewed_at = now
@@ -333,13 +329,15 @@ def set_status(listing: SuccessionListing, actor: User, action: str) -> None:
     owner, organiser = is_owner(actor, listing), is_organiser(actor)
     moves = {"pause": (("published",), "paused", "listing_paused", owner or organiser),
              "resume": (("paused",), "published", "listing_resumed", owner),
-             "withdraw": (("draft", "submitted", "returned", "published", "paused"), "withdrawn",
+             "withdraw": (("draft", "submitted", "returned", "published", "paused", "held"), "withdrawn",
                           "listing_withdrawn", owner or organiser)}
     if action not in moves:
         raise SuccessionError(_("Unknown action."))
     sources, target, event, allowed = moves[action]
     if not allowed or listing.status not in sources:
         raise SuccessionError(_("This cannot be done with the listing now."))
+    if target == "published":
+        check_anonymity(listing)  # the directory may have changed while it was paused
     listing.status = target
     audit(listing, actor, event)
     db.session.flush()
@@ -437,17 +435,13 @@ def identity(listing: SuccessionListing) -> dict:
 
 
 def public_dict(listing: SuccessionListing, locale: str | None = None) -> dict:
-    """The anonymous ("non-name") listing: no factory name, id, address, coordinates or photo."""
+    """The anonymous ("non-name") listing: no factory name, id, address, coordinates or photo, and only the
+    generalised area, processes, machines and bands (``public_view``)."""
     return {
         "id": listing.public_id,
         "headline": headline(listing, locale),
-        "ward": listing.ward,
-        "ward_label": ward_name(listing.ward, locale),
-        "processes": [{"code": c, "label": Taxonomy.default().label(c, _lang(locale))} for c in listing.processes],
-        "machines": list(listing.machines or []),
-        "employees_band": listing.employees_band,
+        **public.public_fields(listing, locale),  # generalised until k directory entries share it (kanon.py)
         "revenue_band": listing.revenue_band,
-        "years_band": listing.years_band,
         "reason": listing.reason,
         "reason_text": listing.reason_text,
         "description": listing.description,
@@ -504,113 +498,6 @@ def save_profile(user: User, data: dict) -> SuccessorProfile:
     return profile
 
 
-@dataclass
-class Fit:
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    processes: list[str] = field(default_factory=list)  # listing codes that matched
-
-
-def _vector(codes: list[str]) -> np.ndarray:
-    """A capability vector over the taxonomy: credit for every process, with family-level partial credit."""
-    taxonomy = Taxonomy.default()
-    all_codes = taxonomy.process_codes
-    vec = np.zeros(len(all_codes))
-    for j, target in enumerate(all_codes):
-        for code in codes:
-            vec[j] = max(vec[j], taxonomy.process_similarity(target, code), taxonomy.process_similarity(code, target))
-    return vec
-
-
-def _best(wanted: list[str], offered: list[str]) -> list[tuple[str, str, float]]:
-    """For each wanted code, the offered code giving most credit: (wanted, offered, credit)."""
-    taxonomy = Taxonomy.default()
-    out = []
-    for w in wanted:
-        pairs = [(taxonomy.process_similarity(w, o), o) for o in offered]
-        credit, offered_code = max(pairs) if pairs else (0.0, "")
-        out.append((w, offered_code, credit))
-    return out
-
-
-def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str = "successor",
-        locale: str | None = None) -> Fit:
-    """How well a successor and a listing suit each other, with reasons in the reader's language.
-
-    ``perspective`` "successor" words the reasons for the successor, "owner" for the listing's owner.
-    """
-    taxonomy = Taxonomy.default()
-    lang = _lang(locale)
-    offered = list(listing.processes or [])
-    wanted = list(profile.processes or []) or list(profile.skills or [])
-    skills = list(profile.skills or [])
-    interest_pairs = _best(wanted, offered)
-    interest = float(np.mean([c for *_x, c in interest_pairs])) if interest_pairs else 0.0
-    skill_pairs = _best(offered, skills) if skills else []
-    capability = float(np.mean([c for *_x, c in skill_pairs])) if skill_pairs else 0.0
-    mine = sorted(set(wanted) | set(skills))
-    cosine = float(cosine_similarity([_vector(mine)], [_vector(offered)])[0, 0]) if mine and offered else 0.0
-    if interest == 0 and capability == 0:
-        return Fit(0.0)
-    area = 1.0 if listing.ward in (profile.wards or []) else (0.5 if not profile.wards else 0.0)
-    common_schemes = [s for s in (listing.schemes or []) if s in (profile.schemes or [])]
-    scheme = 1.0 if common_schemes else (0.5 if not profile.schemes or not listing.schemes else 0.0)
-    score = 0.35 * interest + 0.2 * capability + 0.15 * cosine + 0.2 * area + 0.1 * scheme
-
-    with force_locale(lang):
-        reasons = []
-        exact = [taxonomy.label(o, lang) for _w, o, c in interest_pairs if c >= 1.0]
-        close = [_("%(offered)s (close to %(wanted)s)", offered=taxonomy.label(o, lang),
-                   wanted=taxonomy.label(w, lang)) for w, o, c in interest_pairs if 0 < c < 1.0]
-        sep = ", " if lang == "en" else "、"
-        if exact:
-            reasons.append(_("Processes you are looking for: %(list)s", list=sep.join(dict.fromkeys(exact)))
-                           if perspective == "successor" else
-                           _("Looking for your processes: %(list)s", list=sep.join(dict.fromkeys(exact))))
-        if close:
-            reasons.append(_("Related processes: %(list)s", list=sep.join(dict.fromkeys(close))))
-        covered = [taxonomy.label(o, lang) for o, _s, c in skill_pairs if c >= 1.0]
-        if covered:
-            reasons.append(_("Your skills already cover: %(list)s", list=sep.join(covered))
-                           if perspective == "successor" else
-                           _("Can already do: %(list)s", list=sep.join(covered)))
-        ward = ward_name(listing.ward, lang)
-        if area == 1.0:
-            reasons.append(_("In your preferred area: %(ward)s", ward=ward) if perspective == "successor"
-                           else _("Prefers your area: %(ward)s", ward=ward))
-        elif area == 0.0:
-            reasons.append(_("Outside the preferred areas (%(ward)s)", ward=ward))
-        if common_schemes:
-            reasons.append(_("Both consider: %(list)s",
-                             list=sep.join(label(SCHEME_LABELS, s) for s in common_schemes)))
-    matched = [o for _w, o, c in interest_pairs if c > 0] + [o for o, _s, c in skill_pairs if c > 0]
-    return Fit(round(score, 4), reasons, list(dict.fromkeys(matched)))
-
-
-def listings_for(profile: SuccessorProfile, locale: str | None = None, limit: int = 20
-                 ) -> list[tuple[SuccessionListing, Fit]]:
-    """Published listings for a successor, best first."""
-    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published")
-                                  .order_by(SuccessionListing.published_at.desc(), SuccessionListing.id)).all()
-    ranked = [(listing, fit(profile, listing, "successor", locale)) for listing in listings]
-    ranked = [pair for pair in ranked if pair[1].score > 0]
-    ranked.sort(key=lambda pair: -pair[1].score)
-    return ranked[:limit]
-
-
-def successors_for(listing: SuccessionListing, locale: str | None = None, limit: int = 20
-                   ) -> list[tuple[SuccessorProfile, Fit]]:
-    """Discoverable successor profiles for a listing, best first."""
-    profiles = db.session.scalars(
-        db.select(SuccessorProfile).join(User, User.id == SuccessorProfile.user_id).where(
-            SuccessorProfile.is_discoverable.is_(True), User.is_active_account.is_(True),
-            User.role == ROLE_SUCCESSOR).order_by(SuccessorProfile.id)).all()
-    ranked = [(profile, fit(profile, listing, "owner", locale)) for profile in profiles]
-    ranked = [pair for pair in ranked if pair[1].score > 0]
-    ranked.sort(key=lambda pair: -pair[1].score)
-    return ranked[:limit]
-
-
 def browse_query(q: str | None = None, ward: str | None = None, process: str | None = None):
     """Published listings filtered on their anonymous content only (never on the factory's name)."""
     query = db.select(SuccessionListing).where(SuccessionListing.status == "published")
@@ -618,105 +505,12 @@ def browse_query(q: str | None = None, ward: str | None = None, process: str | N
         for word in fold(q).split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(SuccessionListing.search_text.like(f"%{escaped}%", escape="\\"))
-    if ward:
-        query = query.where(SuccessionListing.ward == ward)
     rows_order = (SuccessionListing.published_at.desc(), SuccessionListing.id.desc())
-    if process:
-        taxonomy = Taxonomy.default()
+    if ward or process:
+        # On the public form only: a filter must not tell a listing's exact ward or processes apart.
         ids = [listing.id for listing in db.session.scalars(query)
-               if any(taxonomy.process_similarity(process, code) >= 0.5 for code in listing.processes or [])]
+               if (not ward or public.shows_ward(listing, ward))
+               and (not process or any(public.process_credit(process, shown) >= 0.5
+                                       for shown in public.view_of(listing)["processes"]))]
         query = db.select(SuccessionListing).where(SuccessionListing.id.in_(ids or [-1]))
     return query.order_by(*rows_order)
-
-
-# --- push-style outreach ------------------------------------------------------------------------------------------
-
-STAGE_DATE = {"contacted": "contacted_on", "visited": "visited_on", "plan_drafted": "plan_drafted_on",
-              "plan_complete": "plan_completed_on"}
-STAGE_ORDER = ("candidate", "contacted", "visited", "plan_drafted", "plan_complete")
-
-
-def owner_age(factory: Factory, today: date | None = None) -> int | None:
-    if factory.owner_birth_year is None:
-        return None
-    return (today or date.today()).year - factory.owner_birth_year
-
-
-def risk(factory: Factory, today: date | None = None) -> int:
-    """0–5: older owners and no recorded successor first."""
-    age = owner_age(factory, today)
-    points = 0 if age is None else (3 if age >= 80 else 2 if age >= 75 else 1 if age >= 70 else 0)
-    points += {"none": 2, "undecided": 1, None: 1}.get(factory.successor_status, 0)
-    return points
-
-
-@dataclass
-class Candidate:
-    factory: Factory
-    age: int | None
-    risk: int
-    record: OutreachRecord | None
-
-
-def outreach_candidates(*, ward: str | None = None, stage: str | None = None, min_age: int | None = None,
-                        include_all: bool = False) -> list[Candidate]:
-    """Factories likely to need succession support (or already in outreach), most at risk first."""
-    if min_age is not None and min_age <= 0:
-        min_age = None
-    records = {r.factory_id: r for r in db.session.scalars(db.select(OutreachRecord))}
-    query = db.select(Factory).options(db.selectinload(Factory.organisation))
-    if ward:
-        query = query.where(Factory.ward == ward)
-    today = date.today()
-    out = []
-    for factory in db.session.scalars(query.order_by(Factory.name, Factory.id)):
-        record = records.get(factory.id)
-        age = owner_age(factory, today)
-        likely = factory.successor_status in ("none", "undecided") or (age is not None and age >= 70)
-        if not (likely or record is not None or include_all):
-            continue
-        if min_age is not None and (age is None or age < min_age):
-            continue
-        current = record.stage if record is not None else "candidate"
-        if stage and current != stage:
-            continue
-        out.append(Candidate(factory, age, risk(factory, today), record))
-    out.sort(key=lambda c: (-c.risk, -(c.age or 0), c.factory.name))
-    return out
-
-
-def outreach_record(factory: Factory, actor: User) -> OutreachRecord:
-    if not is_organiser(actor):
-        raise SuccessionError(_("Only organisers can do this."))
-    record = db.session.scalar(db.select(OutreachRecord).where(OutreachRecord.factory_id == factory.id))
-    if record is None:
-        record = OutreachRecord(factory_id=factory.id, organiser_id=actor.id, stage="candidate")
-        db.session.add(record)
-        db.session.flush()
-    return record
-
-
-def add_outreach_step(record: OutreachRecord, actor: User, stage: str, on: date, note: str = "") -> OutreachStep:
-    """Record a dated step (or a note with stage "note"); the record's stage only moves forward."""
-    if not is_organiser(actor):
-        raise SuccessionError(_("Only organisers can do this."))
-    if stage not in STAGE_DATE and stage != "note":
-        raise SuccessionError(_("Unknown step."))
-    if stage == "note" and not note.strip():
-        raise SuccessionError(_("Please write the note."))
-    step = OutreachStep(record=record, stage=stage, happened_on=on, note=note.strip()[:5000], author_id=actor.id)
-    db.session.add(step)
-    if stage in STAGE_DATE:
-        setattr(record, STAGE_DATE[stage], on)
-        if STAGE_ORDER.index(stage) > STAGE_ORDER.index(record.stage):
-            record.stage = stage
-    if record.organiser_id is None:
-        record.organiser_id = actor.id
-    db.session.flush()
-    return step
-
-
-def plans_completed(year: int) -> int:
-    return db.session.scalar(db.select(db.func.count(OutreachRecord.id)).where(
-        OutreachRecord.plan_completed_on >= date(year, 1, 1),
-        OutreachRecord.plan_completed_on <= date(year, 12, 31))) or 0

@@ -28,6 +28,11 @@ def _setup(app) -> None:
                                              "address": ADDRESS, "processes": ["平面研削", "円筒研削"],
                                              "owner_birth_year": 1944, "successor_status": "none"})
         factory.organisation = Organisation(kind="factory", name=NAME)
+        # Five look-alike grinding shops in Ota: the listing's anonymity set (k = 5), so it can be shown as written.
+        for i in range(5):
+            update_profile(Factory(), {"name": f"大田研削{i}", "ward": "ota", "processes": ["平面研削", "円筒研削"],
+                                       "equipment": ["平面研削盤 600mm", "円筒研削盤"], "employees": 3,
+                                       "founded": 1985})
         db.session.flush()
         owner = create_user("owner-journey@example.jp", PASSWORD, name="六郷 一郎", role="factory", locale="ja")
         owner.organisation_id = factory.organisation_id

@@ -81,8 +81,19 @@ def secret_factory(app):
         return {"id": factory.id, "photo": stored.stored_name}
 
 
+# Published directory entries the secret factory's listing hides among (k = 5): grinding shops in Ota.
+CROWD = {"ward": "ota", "processes": ["平面研削", "円筒研削"], "equipment": ["平面研削盤 600mm", "円筒研削盤"],
+         "employees": 3, "founded": 1960}
+
+
 @pytest.fixture
-def owner(make_user, secret_factory):
+def crowd(make_factory):
+    """Six grinding shops in Ota, as the public directory shows them: the listings' anonymity set."""
+    return [make_factory(name=f"研削所{i}", **CROWD) for i in range(6)]
+
+
+@pytest.fixture
+def owner(make_user, secret_factory, crowd):
     return make_user(role="factory", factory=secret_factory["id"], name="秘密 太郎")
 
 
@@ -91,7 +102,7 @@ def make_listing(app, secret_factory, owner):
     """make_listing(status="published", **fields) → public id of a listing of the secret factory."""
     from hub.auth.models import User
     from hub.factories.models import Factory
-    from hub.succession import services
+    from hub.succession import kanon, services
 
     def make(status: str = "published", **fields):
         with app.test_request_context():
@@ -104,6 +115,8 @@ def make_listing(app, secret_factory, owner):
             data.update(fields)
             listing = services.create_listing(user, factory, data)
             listing.status = status
+            if status in ("submitted", "published", "paused"):
+                listing.public_view = kanon.generalise(listing)  # as submission does
             if status in ("published", "paused"):
                 listing.published_at = listing.submitted_at = listing.reviewed_at = services.utcnow()
             db.session.commit()

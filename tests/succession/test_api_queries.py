@@ -7,18 +7,21 @@ from sqlalchemy import event
 from hub.auth.models import User
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.succession import services
+from hub.succession import kanon, services
 
 
 def _published_listings(app, make_factory, make_user, n: int) -> list[str]:
     ids = []
-    for i in range(n):
-        factory_id = make_factory(name=f"承継工業{i}", processes=["平面研削"])
-        owner_id = make_user(role="factory", factory=factory_id)
+    # The whole directory first: each listing then hides among the n factories (k-anonymity).
+    owners = [(factory_id, make_user(role="factory", factory=factory_id))
+              for factory_id in [make_factory(name=f"承継工業{i}", processes=["平面研削"]) for i in range(n)]]
+    for factory_id, owner_id in owners:
         with app.test_request_context():
             listing = services.create_listing(db.session.get(User, owner_id), db.session.get(Factory, factory_id), {
                 "processes": ["surface_grinding"], "employees_band": "1_4", "reason": "age",
                 "schemes": ["sale"], "includes": ["equipment"], "timing": "within_1y"})
+            listing.public_view = kanon.generalise(listing)
+            assert listing.public_view["blocked"] is None
             listing.status = "published"
             listing.published_at = listing.submitted_at = listing.reviewed_at = services.utcnow()
             db.session.commit()
