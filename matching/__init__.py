@@ -11,6 +11,7 @@ from ._types import (
     Capabilities,
     ChainPlan,
     ChainStep,
+    Evidence,
     Extraction,
     FactoryProfile,
     Match,
@@ -18,6 +19,7 @@ from ._types import (
     MatchResult,
     NeedFit,
     NeedQuery,
+    ProfileReading,
     Resolved,
 )
 
@@ -29,6 +31,7 @@ __all__ = [
     "Capabilities",
     "ChainPlan",
     "ChainStep",
+    "Evidence",
     "Extraction",
     "FactoryProfile",
     "Family",
@@ -42,6 +45,7 @@ __all__ = [
     "Normaliser",
     "OutcomeGroup",
     "Process",
+    "ProfileReading",
     "Resolved",
     "Taxonomy",
     "UnknownFactoryError",

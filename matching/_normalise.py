@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
 from ._taxonomy import Taxonomy
-from ._types import Extraction, MatchingInputError, Resolved
+from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
 
 MAX_TEXT = 20_000  # characters of free text looked at; longer input is truncated, never rejected
 
@@ -167,6 +167,33 @@ class _Entry(NamedTuple):
     via: str
 
 
+class _ProseReading(NamedTuple):
+    capabilities: tuple[Evidence, ...]
+    outsourced: tuple[Resolved, ...]
+    not_done: tuple[Resolved, ...]
+    hints: tuple[str, ...]
+
+
+_CLAUSE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+
+
+def _clause(text: str, source: str) -> str:
+    """The sentence of ``text`` holding ``source`` (at most 200 characters), for evidence phrases."""
+    i = text.find(source) if source else -1
+    if i < 0:
+        return source[:200]
+    start = 0
+    for m in _CLAUSE_END.finditer(text, 0, i):
+        start = m.end()
+    m = _CLAUSE_END.search(text, i + len(source))
+    end = m.start() if m else len(text)
+    out = text[start:end].strip()
+    if len(out) > 200:
+        a = max(0, i - start - 80)
+        out = text[start + a : start + a + 200].strip()
+    return out
+
+
 def _is_ascii(s: str) -> bool:
     return s.isascii()
 
@@ -249,6 +276,8 @@ class Normaliser:
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
         }
         self._grade_token = re.compile(r"(?<![a-z0-9])[a-z]{1,4}[0-9][a-z0-9]*(?![a-z0-9])")
+        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
+        self._prose_cache: dict[str, _ProseReading] = {}
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -463,6 +492,7 @@ class Normaliser:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
         context = tuple(c for c, r in roles.items() if r == "context")
+        neg_list = [r for c, r in negated.items() if c not in processes]
         return Extraction(
             plist,
             list(materials.values()),
@@ -471,8 +501,127 @@ class Normaliser:
             groups,
             strength,
             context,
-            [r for c, r in negated.items() if c not in processes],
+            neg_list,
+            neg_list,
         )
+
+    # -- reading a factory profile -----------------------------------------------------------------------
+
+    def _list_item(self, item: str, kind: str) -> tuple[list[Resolved], list[str]]:
+        """One raw list item resolved (cached: directories repeat the same trade words thousands of times)."""
+        key = (kind, item)
+        hit = self._item_cache.get(key)
+        if hit is None:
+            hit = self.resolve_list((item,), kind)
+            if len(self._item_cache) > 100_000:
+                self._item_cache.clear()
+            self._item_cache[key] = hit
+        return hit
+
+    def _read_prose(self, prose: str) -> _ProseReading:
+        """The capabilities, outsourced and not-done steps and hints of a factory's prose (cached)."""
+        hit = self._prose_cache.get(prose)
+        if hit is not None:
+            return hit
+        ex = self.extract(prose, outcomes=False)
+        caps = tuple(
+            Evidence(
+                r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
+            )
+            for r in (*ex.processes, *ex.materials)
+        )
+        hit = _ProseReading(caps, (), tuple(ex.negated), ())
+        if len(self._prose_cache) > 50_000:
+            self._prose_cache.clear()
+        self._prose_cache[prose] = hit
+        return hit
+
+    def read_profile(
+        self,
+        processes: tuple[str, ...] | list[str] = (),
+        materials: tuple[str, ...] | list[str] = (),
+        description: str = "",
+        equipment: tuple[str, ...] | list[str] = (),
+        *,
+        confirmed: tuple[str, ...] | list[str] = (),
+        rejected: tuple[str, ...] | list[str] = (),
+    ) -> ProfileReading:
+        """The one rule for what a factory does: its own list items (level "listed"), then what its prose
+        states it does itself (level "prose", with the clause). Steps the text sends to partners or says it
+        does not do, and service words / product nouns, are never capabilities. ``confirmed`` codes count as
+        listed; ``rejected`` codes are never capabilities."""
+        return self._read_profile(processes, materials, description, equipment, confirmed, rejected)[0]
+
+    def _read_profile(
+        self,
+        processes: tuple[str, ...] | list[str],
+        materials: tuple[str, ...] | list[str],
+        description: str,
+        equipment: tuple[str, ...] | list[str],
+        confirmed: tuple[str, ...] | list[str],
+        rejected: tuple[str, ...] | list[str],
+    ) -> tuple[ProfileReading, list[str]]:
+        tax = self.taxonomy
+        rejected_set = {c for c in rejected or () if isinstance(c, str)}
+        caps: dict[tuple[str, str], Evidence] = {}
+        unresolved: list[str] = []
+
+        def keep(ev: Evidence) -> None:
+            if ev.code in rejected_set:
+                return
+            key = (ev.kind, ev.code)
+            old = caps.get(key)
+            if old is None or (old.level != "listed" and ev.level == "listed"):
+                caps[key] = ev
+            elif old.level == ev.level and old.confidence < ev.confidence:
+                caps[key] = ev
+
+        for kind, items in (("process", processes), ("material", materials)):
+            for item in items or ():
+                if not isinstance(item, str) or not item.strip():
+                    continue
+                found, unres = self._list_item(item, kind)
+                unresolved.extend(unres)
+                for r in found:
+                    keep(
+                        Evidence(
+                            kind, r.code, r.label_ja, r.label_en, "listed", item.strip()[:200], r.confidence,
+                            r.source,
+                        )
+                    )
+        desc = description if isinstance(description, str) else ""
+        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
+        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
+        outsourced: tuple[Resolved, ...] = ()
+        not_done: tuple[Resolved, ...] = ()
+        hints: tuple[str, ...] = ()
+        if prose:
+            pr = self._read_prose(prose)
+            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
+            for ev in pr.capabilities:
+                keep(ev)
+        for code in confirmed or ():
+            if not isinstance(code, str) or code in rejected_set:
+                continue
+            kind = "process" if code in tax.processes else "material" if code in tax.materials else None
+            if kind is None:
+                continue
+            old = caps.get((kind, code))
+            if old is not None:
+                caps[(kind, code)] = Evidence(
+                    kind, code, old.label_ja, old.label_en, "listed", old.phrase, 1.0, old.source
+                )
+            else:
+                item = tax.processes[code] if kind == "process" else tax.materials[code]
+                caps[(kind, code)] = Evidence(kind, code, item.label_ja, item.label_en, "listed", "", 1.0)
+        have = {code for kind, code in caps if kind == "process"}
+        reading = ProfileReading(
+            tuple(caps.values()),
+            tuple(r for r in outsourced if r.code not in have),
+            tuple(r for r in not_done if r.code not in have),
+            hints,
+        )
+        return reading, unresolved
 
     def resolve_list(
         self, terms: tuple[str, ...] | list[str], kind: str
