@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories.models import Factory, FactoryCapability
-from hub.factories.services import refresh_factories_mentioning
+from hub.factories.models import Factory, FactoryCapability, FactoryCapabilityReview
+from hub.factories.services import decisions_for, refresh_factories_mentioning
 from hub.matches.models import CapabilityAlias, IndexState
 from hub.needs.models import Need
 from matching import (
@@ -35,7 +35,7 @@ from matching import (
 )
 
 INDEX_NAME = "factories"
-_WATCHED = (Factory, FactoryCapability, CapabilityAlias)
+_WATCHED = (Factory, FactoryCapability, FactoryCapabilityReview, CapabilityAlias)
 
 
 # --- the stamp --------------------------------------------------------------------------------------------------
@@ -99,13 +99,17 @@ def profiles(batch: int = 2000):
                Factory.lon, Factory.processes, Factory.materials, Factory.equipment, Factory.description,
                Factory.lot_min, Factory.lot_max)
     query = db.select(*columns).where(Factory.is_published).order_by(Factory.id)
-    for row in db.session.execute(query.execution_options(yield_per=batch)):
-        yield FactoryProfile(
-            id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
-            lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()), materials=tuple(row.materials or ()),
-            equipment=tuple(row.equipment or ()), description=row.description or "",
-            lot_min=row.lot_min, lot_max=row.lot_max, track_record=records.get(row.id),
-        )
+    for rows in db.session.execute(query.execution_options(yield_per=batch)).partitions():
+        decisions = decisions_for(row.id for row in rows)  # one query per batch: the owners' word counts
+        for row in rows:
+            confirmed, rejected = decisions.get(row.id, ((), ()))
+            yield FactoryProfile(
+                id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
+                lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()),
+                materials=tuple(row.materials or ()), equipment=tuple(row.equipment or ()),
+                description=row.description or "", lot_min=row.lot_min, lot_max=row.lot_max,
+                track_record=records.get(row.id), confirmed=confirmed, rejected=rejected,
+            )
 
 
 def track_records() -> dict[int, float]:
