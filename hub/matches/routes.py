@@ -83,8 +83,10 @@ def aliases():
     norm = services.normaliser()
     unresolved = sorted(index.unresolved_terms.items(), key=lambda item: (-item[1], item[0]))[:100]
     suggestions = {term: norm.suggest(term)[:3] for term, _count in unresolved}
+    from hub.factories.services import unconfirmed_profiles_count
+
     return render_template("matches/aliases.html", form=form, rows=rows, unresolved=unresolved,
-                           suggestions=suggestions)
+                           suggestions=suggestions, unconfirmed=unconfirmed_profiles_count())
 
 
 @bp.route("/organiser/aliases/<int:alias_id>/delete", methods=["POST"])
