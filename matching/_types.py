@@ -147,6 +147,7 @@ class ChainStep:
     factory_id: int | None
     alternatives: tuple[int, ...] = ()
     leg_km: float | None = None
+    reason: str = ""  # why the planner chose this factory over the nearest one, when it traded distance
 
 
 @dataclass(frozen=True)

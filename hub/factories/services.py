@@ -240,7 +240,8 @@ def public_dict(factory: Factory, locale: str | None = None, detail: bool = Fals
             "description": factory.description,
             "processes_as_written": list(factory.processes or []),
             "materials_as_written": list(factory.materials or []),
-            "outsources": [{"code": code, "label": taxonomy.label(code, locale)} for code in factory.outsourced_codes()],
+            "outsources": [{"code": code, "label": taxonomy.label(code, locale)}
+                           for code in factory.outsourced_codes()],
             "equipment": list(factory.equipment or []),
             "certifications": list(factory.certifications or []),
             "tolerance": factory.tolerance,

@@ -133,6 +133,7 @@ def match_chain():
             "process": {"code": step.process.code, "label": step.process.label(lang)} if step.process else None,
             "factory": _factory_brief(factories[step.factory_id]) if step.factory_id in factories else None,
             "alternatives": [_factory_brief(factories[a]) for a in step.alternatives if a in factories],
+            "reason": step.reason or None,
         })
     return jsonify({"steps": out, "total_km": round(float(plan.total_km), 3)})
 
@@ -164,7 +165,10 @@ OPENAPI_PATHS = {
                               "content": {"application/json": {"schema": {"type": "object", "properties": {
                                   "steps": {"type": "array", "items": {"type": "object", "properties": {
                                       "input": {"type": "string"}, "process": {"type": "object", "nullable": True},
-                                      "factory": _FACTORY, "alternatives": {"type": "array", "items": _FACTORY}}}},
+                                      "factory": _FACTORY, "alternatives": {"type": "array", "items": _FACTORY},
+                                      "reason": {"type": "string", "nullable": True,
+                                                 "description": "why the planner chose this factory over "
+                                                                "the one on the shortest route"}}}},
                                   "total_km": {"type": "number"}}}}}},
                       **_ERRORS},
     }},

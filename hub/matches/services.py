@@ -256,11 +256,13 @@ NEIGHBOUR_STEPS = {
 
 
 def suggested_partner_steps(factory: Factory) -> list[str]:
-    """Steps commonly chained with what this factory does, which it does not do itself."""
+    """The steps this factory says it sends to partners first (it buys them: real demand), then steps commonly
+    chained with what it does, which it does not do itself."""
     index = current_index()
     if factory.id not in index:
         return []
     taxonomy = Taxonomy.default()
+    outsourced = list(index.outsourced(factory.id))
     candidates: list[str] = []
     for code in factory.codes("process"):
         process = taxonomy.processes.get(code)
@@ -269,8 +271,8 @@ def suggested_partner_steps(factory: Factory) -> list[str]:
         for family_key, steps in NEIGHBOUR_STEPS.items():
             if process.family == family_key or taxonomy.is_descendant(code, family_key):
                 candidates.extend(s for s in steps if s in taxonomy.processes)
-    candidates = list(dict.fromkeys(candidates))
-    return index.missing_processes(factory.id, candidates)[:4]
+    candidates = [c for c in dict.fromkeys(candidates) if c not in outsourced]
+    return (outsourced + index.missing_processes(factory.id, candidates))[:max(4, len(outsourced))]
 
 
 def add_alias(alias: str, kind: str, code: str, actor) -> CapabilityAlias:

@@ -37,7 +37,8 @@ def test_store_and_index_agree(app, make_factory, ctx):
 
 
 def test_outsourced_steps_are_demand_not_capabilities(app, client, make_factory):
-    fid = make_factory(processes=["NC旋盤"], description="精密旋削が得意です。焼入れ・めっきは協力工場へお願いしています。")
+    fid = make_factory(processes=["NC旋盤"],
+                       description="精密旋削が得意です。焼入れ・めっきは協力工場へお願いしています。")
     caps = _caps(app, fid)
     assert caps["turning"][0] == "listed"
     assert caps["hardening"][0] == "outsourced" and caps["plating"][0] == "outsourced"
@@ -148,3 +149,31 @@ def test_organisers_see_unconfirmed_profiles(app, client, make_factory, login_as
     login_as("organiser")
     page = client.get("/organiser/aliases").get_data(as_text=True)
     assert 'data-testid="unconfirmed-profiles"' in page and f"{before + 1}" in page
+
+
+def test_partner_finder_offers_providers_of_outsourced_steps_first(app, client, make_factory, login_as):
+    fid = make_factory(processes=["NC旋盤"], description="精密旋削が得意です。焼入れは協力工場へお願いしています。",
+                       lat=35.56, lon=139.71)
+    make_factory(name="近所熱処理", processes=["焼入れ"], lat=35.565, lon=139.712)
+    login_as("factory", factory=fid)
+    page = client.get(f"/factories/{fid}").get_data(as_text=True)
+    first = page.index('data-testid="partner-step-')
+    assert page[first:].startswith('data-testid="partner-step-hardening"')
+    section = page[first:page.index('data-testid="partner-step-', first + 10)] if page.count(
+        'data-testid="partner-step-') > 1 else page[first:]
+    assert "近所熱処理" in section
+
+
+def test_chain_page_and_api_say_why_a_step_left_the_shortest_route(app, client, make_factory):
+    from matching import WARDS
+
+    lat, lon = WARDS["ota"].lat, WARDS["ota"].lon  # on one meridian north of the ward's centre
+    make_factory(name="旋盤だけ", processes=["旋盤"], lat=lat + 0.01, lon=lon)
+    make_factory(name="研削だけ", processes=["円筒研削"], lat=lat + 0.02, lon=lon)
+    both = make_factory(name="旋盤と研削", processes=["旋盤", "円筒研削"], lat=lat + 0.021, lon=lon)
+    body = client.post("/api/v1/match/chain?lang=en", json={"steps": ["旋盤", "研削"],
+                                                            "start": {"lat": lat, "lon": lon}}).get_json()
+    assert [s["factory"]["id"] for s in body["steps"]] == [both, both]
+    assert "same workshop" in body["steps"][1]["reason"]
+    page = client.get("/match/chain", query_string={"steps": "旋盤\n研削", "start": "ota"}).get_data(as_text=True)
+    assert 'data-testid="step-reason"' in page and "前の工程と同じ工場" in page
