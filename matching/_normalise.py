@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
 from ._taxonomy import Taxonomy
+from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
 
 MAX_TEXT = 20_000  # characters of free text looked at; longer input is truncated, never rejected
@@ -225,9 +226,12 @@ class Normaliser:
                 if entry not in lst:
                     lst.append(entry)
                 if prose and _prose_ok(key):
-                    plst = self._prose.setdefault(key, [])
-                    if entry not in plst:
-                        plst.append(entry)
+                    for tkey in alias_keys(variant, fold_map, fold):
+                        if not _prose_ok(tkey):
+                            continue
+                        plst = self._prose.setdefault(tkey, [])
+                        if entry not in plst:
+                            plst.append(entry)
 
         for p in tax.processes.values():
             e = _Entry("process", p.code, 1.0, "alias")
@@ -256,21 +260,25 @@ class Normaliser:
         for gi, g in enumerate(tax.outcomes):
             for ph in g.phrases:
                 for variant in _spelling_variants(ph):
-                    key = fold(variant)
-                    if key:
+                    for key in alias_keys(variant, fold_map, fold):
                         self._outcome_prose.setdefault(key, []).append(
                             _Entry("outcome", str(gi), 0.6, "outcome")
                         )
-        stops = {fold(s): [_Entry("stop", "", 0.0, "stop")] for s in tax.stop_phrases}
+        stops = {
+            key: [_Entry("stop", "", 0.0, "stop")] for st in tax.stop_phrases for key in alias_keys(st, fold_map, fold)
+        }
         factory_keys = {**stops, **self._prose}
         query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
         for k, v in self._prose.items():
             query_keys[k] = query_keys.get(k, []) + v
         self._factory_table = factory_keys
         self._query_table = query_keys
-        lead = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
-        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(factory_keys)) + ")")
-        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(query_keys)) + ")")
+        # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
+        # a Japanese character are looked up on token boundaries only
+        lead = r"(?<![a-z0-9])"
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in factory_keys if k[0].isascii())) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in query_keys if k[0].isascii())) + ")")
+        self._max_key = max((len(k) for k in query_keys), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -316,20 +324,46 @@ class Normaliser:
                 return code
         return None
 
-    def _scan(self, folded: Folded, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
-        """Greedy longest alias occurrences: (start, end) in folded text, entry, original source span."""
+    def _scan(self, tt: TokenText, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
+        """Greedy longest alias occurrences in a token text: (start, end), entry, original source span.
+        Japanese keys only match whole tokens (a sequence of them); Latin keys on word boundaries."""
         table = self._query_table if query else self._factory_table
         rx = self._query_re if query else self._factory_re
-        s = folded.text
-        hits: list[tuple[int, int, _Entry, str]] = []
+        s = tt.text
+        cands: list[tuple[int, int, list[_Entry]]] = []
+        blist = tt.blist
+        nb = len(blist)
+        maxk = self._max_key
+        for bi in range(nb - 1):
+            a = blist[bi]
+            if tt.latin[a]:
+                continue
+            best = None
+            for bj in range(bi + 1, nb):
+                b = blist[bj]
+                if b - a > maxk:
+                    break
+                entries = table.get(s[a:b])
+                if entries:
+                    best = (a, b, entries)
+            if best is not None:
+                cands.append(best)
         for m in rx.finditer(s):
             a, b = m.span()
-            if a == b:
+            if a == b or not tt.latin[a]:
+                continue
+            if not tt.latin[b - 1] and b not in tt.bounds:
+                continue
+            entries = table.get(s[a:b])
+            if entries:
+                cands.append((a, b, entries))
+        cands.sort(key=lambda c: (c[0], -c[1]))
+        hits: list[tuple[int, int, _Entry, str]] = []
+        last = 0
+        for a, b, entries in cands:
+            if a < last:
                 continue
             key = s[a:b]
-            entries = table.get(key)
-            if not entries:
-                continue
             end = b
             if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
                 tail = re.match(r"[a-z0-9]+", s[b:])
@@ -342,7 +376,7 @@ class Normaliser:
                 end = b + len(suffix)
                 if s[a:end] in _PROSE_BLOCK and not query:
                     continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
-            src = _span(original, folded, a, end)
+            src = _span(original, tt, a, end)
             if (
                 _is_ascii(key)
                 and len(key) <= 3
@@ -350,6 +384,7 @@ class Normaliser:
                 and not any(c.isupper() for c in src)
             ):
                 continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+            last = end
             for e in entries:
                 hits.append((a, end, e, src))
         return hits
@@ -429,7 +464,7 @@ class Normaliser:
         if not isinstance(text, str):
             raise MatchingInputError("text must be a string")
         text = text[:MAX_TEXT]
-        folded = fold_map(text)
+        folded = tokens(text, fold_map, fold)
         hits = self._scan(folded, text, query=outcomes)
         tax = self.taxonomy
         materials_hint = tuple(material_codes)
@@ -691,11 +726,11 @@ _JA_OF_AFTER = re.compile(
 )
 
 
-def _orig_end(folded: Folded, original: str, b: int) -> int:
+def _orig_end(folded: Folded | TokenText, original: str, b: int) -> int:
     return folded.ends[b - 1] if b > 0 else 0
 
 
-def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
+def _role(folded: Folded | TokenText, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
     """How a process mention at folded[a:b] is used: "act" (a step someone does or wants), "context"
     (describes the object: "a welded frame", 「溶接部の検査」, 「金型プレートの研削」) or "negated"."""
     s = folded.text
@@ -745,7 +780,7 @@ def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[i
 _SPAN_TAIL = re.compile(r"[ー\uff70\u200b-\u200f\u2060\ufeffきりしみちけえいぎびじれ]*")
 
 
-def _span(original: str, folded: Folded, a: int, b: int) -> str:
+def _span(original: str, folded: Folded | TokenText, a: int, b: int) -> str:
     """The original text behind folded[a:b], including dropped long vowels / okurigana right after it."""
     end = folded.ends[b - 1]
     limit = folded.starts[b] if b < len(folded.starts) else len(original)
