@@ -10,6 +10,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
+from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only
 from ._taxonomy import Taxonomy
 from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
@@ -453,8 +454,41 @@ class Normaliser:
             out.extend(c for c in self._codes_for(best, k) if c not in out)
         return tuple(out[:3])
 
+    def _scope(
+        self,
+        text: str,
+        tt: TokenText,
+        spans: list[tuple[int, int]],
+        a: int,
+        b: int,
+        mat_starts: set[int],
+        profile: bool,
+    ) -> str:
+        """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
+        or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
+        os_, oe = tt.starts[a], tt.ends[b - 1]
+        kind = object_only(text, os_, oe)
+        if kind == "object":
+            return "context"
+        if not tt.latin[b - 1] and b in mat_starts:
+            return "context"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+        clause = clause_of(spans, os_)
+        role = clause_role(text, clause, os_, oe, partners=profile)
+        if role is not None:
+            return role
+        if kind == "shop":
+            return "context"
+        if profile and made_thing(tt.text[a:b]) and not makes_in_clause(text, clause, os_, oe):
+            return "hint"
+        return "act"
+
     def extract(
-        self, text: str, *, outcomes: bool = True, material_codes: tuple[str, ...] | list[str] = ()
+        self,
+        text: str,
+        *,
+        outcomes: bool = True,
+        material_codes: tuple[str, ...] | list[str] = (),
+        profile: bool | None = None,
     ) -> Extraction:
         """Find process and material mentions in prose (ja or en, no spaces needed). With ``outcomes`` the
         outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …), adjusted to the
@@ -473,6 +507,10 @@ class Normaliser:
         outcome_hits: dict[int, str] = {}
         covered = [False] * len(folded.text)
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
+        mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
+        spans = clauses(text)
+        outsourced: dict[str, Resolved] = {}
+        profile = not outcomes if profile is None else profile
         roles: dict[str, str] = {}  # code -> "act" | "context"
         negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
@@ -484,8 +522,13 @@ class Normaliser:
                 covered[i] = True
             if e.kind == "process":
                 role = _role(folded, text, a, b, proc_hits)
+                if role == "act":
+                    role = self._scope(text, folded, spans, a, b, mat_starts, profile)
                 if role == "negated":
                     negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    continue
+                if role == "outsourced":
+                    outsourced.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if roles.get(e.code) != "act":
                     roles[e.code] = role
@@ -526,8 +569,9 @@ class Normaliser:
         if text.strip() and not plist and not materials:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        context = tuple(c for c, r in roles.items() if r == "context")
+        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
         neg_list = [r for c, r in negated.items() if c not in processes]
+        out_list = [r for c, r in outsourced.items() if c not in processes]
         return Extraction(
             plist,
             list(materials.values()),
@@ -538,6 +582,7 @@ class Normaliser:
             context,
             neg_list,
             neg_list,
+            out_list,
         )
 
     # -- reading a factory profile -----------------------------------------------------------------------
@@ -558,14 +603,16 @@ class Normaliser:
         hit = self._prose_cache.get(prose)
         if hit is not None:
             return hit
-        ex = self.extract(prose, outcomes=False)
+        ex = self.extract(prose, outcomes=False, profile=True)
+        ctx = set(ex.context)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
             )
             for r in (*ex.processes, *ex.materials)
+            if r.kind == "material" or r.code not in ctx
         )
-        hit = _ProseReading(caps, (), tuple(ex.negated), ())
+        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), ())
         if len(self._prose_cache) > 50_000:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
