@@ -10,7 +10,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
+from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only
 from ._taxonomy import Taxonomy
+from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
 
 MAX_TEXT = 20_000  # characters of free text looked at; longer input is truncated, never rejected
@@ -225,9 +227,12 @@ class Normaliser:
                 if entry not in lst:
                     lst.append(entry)
                 if prose and _prose_ok(key):
-                    plst = self._prose.setdefault(key, [])
-                    if entry not in plst:
-                        plst.append(entry)
+                    for tkey in alias_keys(variant, fold_map, fold):
+                        if not _prose_ok(tkey):
+                            continue
+                        plst = self._prose.setdefault(tkey, [])
+                        if entry not in plst:
+                            plst.append(entry)
 
         for p in tax.processes.values():
             e = _Entry("process", p.code, 1.0, "alias")
@@ -256,21 +261,25 @@ class Normaliser:
         for gi, g in enumerate(tax.outcomes):
             for ph in g.phrases:
                 for variant in _spelling_variants(ph):
-                    key = fold(variant)
-                    if key:
+                    for key in alias_keys(variant, fold_map, fold):
                         self._outcome_prose.setdefault(key, []).append(
                             _Entry("outcome", str(gi), 0.6, "outcome")
                         )
-        stops = {fold(s): [_Entry("stop", "", 0.0, "stop")] for s in tax.stop_phrases}
+        stops = {
+            key: [_Entry("stop", "", 0.0, "stop")] for st in tax.stop_phrases for key in alias_keys(st, fold_map, fold)
+        }
         factory_keys = {**stops, **self._prose}
         query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
         for k, v in self._prose.items():
             query_keys[k] = query_keys.get(k, []) + v
         self._factory_table = factory_keys
         self._query_table = query_keys
-        lead = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
-        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(factory_keys)) + ")")
-        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(query_keys)) + ")")
+        # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
+        # a Japanese character are looked up on token boundaries only
+        lead = r"(?<![a-z0-9])"
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in factory_keys if k[0].isascii())) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in query_keys if k[0].isascii())) + ")")
+        self._max_key = max((len(k) for k in query_keys), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -316,20 +325,46 @@ class Normaliser:
                 return code
         return None
 
-    def _scan(self, folded: Folded, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
-        """Greedy longest alias occurrences: (start, end) in folded text, entry, original source span."""
+    def _scan(self, tt: TokenText, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
+        """Greedy longest alias occurrences in a token text: (start, end), entry, original source span.
+        Japanese keys only match whole tokens (a sequence of them); Latin keys on word boundaries."""
         table = self._query_table if query else self._factory_table
         rx = self._query_re if query else self._factory_re
-        s = folded.text
-        hits: list[tuple[int, int, _Entry, str]] = []
+        s = tt.text
+        cands: list[tuple[int, int, list[_Entry]]] = []
+        blist = tt.blist
+        nb = len(blist)
+        maxk = self._max_key
+        for bi in range(nb - 1):
+            a = blist[bi]
+            if tt.latin[a]:
+                continue
+            best = None
+            for bj in range(bi + 1, nb):
+                b = blist[bj]
+                if b - a > maxk:
+                    break
+                entries = table.get(s[a:b])
+                if entries:
+                    best = (a, b, entries)
+            if best is not None:
+                cands.append(best)
         for m in rx.finditer(s):
             a, b = m.span()
-            if a == b:
+            if a == b or not tt.latin[a]:
+                continue
+            if not tt.latin[b - 1] and b not in tt.bounds:
+                continue
+            entries = table.get(s[a:b])
+            if entries:
+                cands.append((a, b, entries))
+        cands.sort(key=lambda c: (c[0], -c[1]))
+        hits: list[tuple[int, int, _Entry, str]] = []
+        last = 0
+        for a, b, entries in cands:
+            if a < last:
                 continue
             key = s[a:b]
-            entries = table.get(key)
-            if not entries:
-                continue
             end = b
             if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
                 tail = re.match(r"[a-z0-9]+", s[b:])
@@ -342,7 +377,7 @@ class Normaliser:
                 end = b + len(suffix)
                 if s[a:end] in _PROSE_BLOCK and not query:
                     continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
-            src = _span(original, folded, a, end)
+            src = _span(original, tt, a, end)
             if (
                 _is_ascii(key)
                 and len(key) <= 3
@@ -350,6 +385,7 @@ class Normaliser:
                 and not any(c.isupper() for c in src)
             ):
                 continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+            last = end
             for e in entries:
                 hits.append((a, end, e, src))
         return hits
@@ -418,8 +454,41 @@ class Normaliser:
             out.extend(c for c in self._codes_for(best, k) if c not in out)
         return tuple(out[:3])
 
+    def _scope(
+        self,
+        text: str,
+        tt: TokenText,
+        spans: list[tuple[int, int]],
+        a: int,
+        b: int,
+        mat_starts: set[int],
+        profile: bool,
+    ) -> str:
+        """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
+        or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
+        os_, oe = tt.starts[a], tt.ends[b - 1]
+        kind = object_only(text, os_, oe)
+        if kind == "object":
+            return "context"
+        if not tt.latin[b - 1] and b in mat_starts:
+            return "context"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+        clause = clause_of(spans, os_)
+        role = clause_role(text, clause, os_, oe, partners=profile)
+        if role is not None:
+            return role
+        if kind == "shop":
+            return "context"
+        if profile and made_thing(tt.text[a:b]) and not makes_in_clause(text, clause, os_, oe):
+            return "hint"
+        return "act"
+
     def extract(
-        self, text: str, *, outcomes: bool = True, material_codes: tuple[str, ...] | list[str] = ()
+        self,
+        text: str,
+        *,
+        outcomes: bool = True,
+        material_codes: tuple[str, ...] | list[str] = (),
+        profile: bool | None = None,
     ) -> Extraction:
         """Find process and material mentions in prose (ja or en, no spaces needed). With ``outcomes`` the
         outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …), adjusted to the
@@ -429,7 +498,7 @@ class Normaliser:
         if not isinstance(text, str):
             raise MatchingInputError("text must be a string")
         text = text[:MAX_TEXT]
-        folded = fold_map(text)
+        folded = tokens(text, fold_map, fold)
         hits = self._scan(folded, text, query=outcomes)
         tax = self.taxonomy
         materials_hint = tuple(material_codes)
@@ -438,6 +507,10 @@ class Normaliser:
         outcome_hits: dict[int, str] = {}
         covered = [False] * len(folded.text)
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
+        mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
+        spans = clauses(text)
+        outsourced: dict[str, Resolved] = {}
+        profile = not outcomes if profile is None else profile
         roles: dict[str, str] = {}  # code -> "act" | "context"
         negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
@@ -449,8 +522,13 @@ class Normaliser:
                 covered[i] = True
             if e.kind == "process":
                 role = _role(folded, text, a, b, proc_hits)
+                if role == "act":
+                    role = self._scope(text, folded, spans, a, b, mat_starts, profile)
                 if role == "negated":
                     negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    continue
+                if role == "outsourced":
+                    outsourced.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if roles.get(e.code) != "act":
                     roles[e.code] = role
@@ -491,8 +569,9 @@ class Normaliser:
         if text.strip() and not plist and not materials:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        context = tuple(c for c, r in roles.items() if r == "context")
+        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
         neg_list = [r for c, r in negated.items() if c not in processes]
+        out_list = [r for c, r in outsourced.items() if c not in processes]
         return Extraction(
             plist,
             list(materials.values()),
@@ -503,6 +582,7 @@ class Normaliser:
             context,
             neg_list,
             neg_list,
+            out_list,
         )
 
     # -- reading a factory profile -----------------------------------------------------------------------
@@ -523,14 +603,16 @@ class Normaliser:
         hit = self._prose_cache.get(prose)
         if hit is not None:
             return hit
-        ex = self.extract(prose, outcomes=False)
+        ex = self.extract(prose, outcomes=False, profile=True)
+        ctx = set(ex.context)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
             )
             for r in (*ex.processes, *ex.materials)
+            if r.kind == "material" or r.code not in ctx
         )
-        hit = _ProseReading(caps, (), tuple(ex.negated), ())
+        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), ())
         if len(self._prose_cache) > 50_000:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
@@ -691,11 +773,11 @@ _JA_OF_AFTER = re.compile(
 )
 
 
-def _orig_end(folded: Folded, original: str, b: int) -> int:
+def _orig_end(folded: Folded | TokenText, original: str, b: int) -> int:
     return folded.ends[b - 1] if b > 0 else 0
 
 
-def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
+def _role(folded: Folded | TokenText, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
     """How a process mention at folded[a:b] is used: "act" (a step someone does or wants), "context"
     (describes the object: "a welded frame", 「溶接部の検査」, 「金型プレートの研削」) or "negated"."""
     s = folded.text
@@ -745,7 +827,7 @@ def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[i
 _SPAN_TAIL = re.compile(r"[ー\uff70\u200b-\u200f\u2060\ufeffきりしみちけえいぎびじれ]*")
 
 
-def _span(original: str, folded: Folded, a: int, b: int) -> str:
+def _span(original: str, folded: Folded | TokenText, a: int, b: int) -> str:
     """The original text behind folded[a:b], including dropped long vowels / okurigana right after it."""
     end = folded.ends[b - 1]
     limit = folded.starts[b] if b < len(folded.starts) else len(original)

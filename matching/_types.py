@@ -90,6 +90,7 @@ class Extraction:
     context: tuple[str, ...] = ()
     negated: list[Resolved] = field(default_factory=list)
     excluded: list[Resolved] = field(default_factory=list)
+    outsourced: list[Resolved] = field(default_factory=list)  # profile prose: steps sent to partners
 
 
 @dataclass(frozen=True)
