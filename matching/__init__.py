@@ -7,6 +7,7 @@ from ._geo import WARDS, Ward, haversine_km, normalise_ward
 from ._index import COVER, MAX_STEPS, MatchIndex, UnknownFactoryError, rank_needs
 from ._normalise import MAX_TEXT, Normaliser, fold
 from ._taxonomy import Family, Material, OutcomeGroup, Process, Taxonomy
+from ._teams import propose_teams
 from ._types import (
     Capabilities,
     ChainPlan,
@@ -21,6 +22,7 @@ from ._types import (
     NeedQuery,
     ProfileReading,
     Resolved,
+    Team,
 )
 
 __all__ = [
@@ -48,11 +50,13 @@ __all__ = [
     "ProfileReading",
     "Resolved",
     "Taxonomy",
+    "Team",
     "UnknownFactoryError",
     "Ward",
     "fold",
     "haversine_km",
     "normalise_ward",
     "plan_chain",
+    "propose_teams",
     "rank_needs",
 ]

@@ -194,3 +194,31 @@ class ProfileReading:
 
     def materials(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.capabilities if e.kind == "material")
+
+
+@dataclass(frozen=True)
+class Team:
+    """Two or three factories that together cover the steps of a need no single factory covers.
+
+    ``assignments`` pairs each required step (the code the need named) with the factory proposed for it;
+    ``missing`` lists the steps nobody in the team does. ``total_km`` sums the distances between every pair
+    of members (how far work travels between them); ``max_pair_km`` is the largest of them; ``need_km`` is the
+    farthest member's distance from the need's place (None without a place). ``score`` is in [0, 1].
+    """
+
+    factory_ids: tuple[int, ...]
+    assignments: tuple[tuple[str, int], ...]
+    missing: tuple[str, ...]
+    total_km: float | None
+    max_pair_km: float | None
+    need_km: float | None
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def coverage(self) -> float:
+        n = len(self.assignments) + len(self.missing)
+        return len(self.assignments) / n if n else 0.0
+
+    def steps_of(self, factory_id: int) -> tuple[str, ...]:
+        return tuple(code for code, fid in self.assignments if fid == factory_id)
