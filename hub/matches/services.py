@@ -30,8 +30,10 @@ from matching import (
     NeedQuery,
     Normaliser,
     Taxonomy,
+    Team,
     fold,
     normalise_ward,
+    propose_teams,
 )
 
 INDEX_NAME = "factories"
@@ -196,11 +198,22 @@ def load_factories(ids) -> dict[int, Factory]:
     return {f.id: f for f in db.session.scalars(db.select(Factory).where(Factory.id.in_(ids)))}
 
 
+def corrected(processes, removed, added) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(processes, exclude) for a NeedQuery after the seeker's correction: added codes are named steps (by their
+    Japanese label, which the normaliser reads back to the code), removed codes are never required."""
+    taxonomy = Taxonomy.default()
+    removed = tuple(dict.fromkeys(c for c in removed if c in taxonomy.processes))
+    added = tuple(taxonomy.label(c, "ja") for c in dict.fromkeys(added) if c in taxonomy.processes
+                  and c not in removed)
+    return tuple(processes or ()) + added, removed
+
+
 def need_query(need: Need) -> NeedQuery:
-    """A posted need as the matcher reads it: its own words, plus its lists and area."""
+    """A posted need as the matcher reads it: its own words, its lists and area, and the owner's correction."""
     text = "\n".join(part for part in (need.title, need.description) if part)
-    return NeedQuery(text=text, processes=tuple(need.processes or ()), materials=tuple(need.materials or ()),
-                     ward=need.ward, quantity=need.quantity)
+    processes, exclude = corrected(need.processes, need.reading_codes("removed"), need.reading_codes("added"))
+    return NeedQuery(text=text, processes=processes, materials=tuple(need.materials or ()),
+                     ward=need.ward, quantity=need.quantity, exclude=exclude)
 
 
 def rank_for_need(need: Need, lang: str, limit: int = 10, exclude_ids=()) -> Ranked:
@@ -211,12 +224,25 @@ def rank_for_need(need: Need, lang: str, limit: int = 10, exclude_ids=()) -> Ran
 
 def rank_for_text(text: str, lang: str, *, processes=(), materials=(), ward: str | None = None,
                   lat: float | None = None, lon: float | None = None, quantity: int | None = None,
-                  limit: int = 10) -> Ranked:
-    """Factories for free text (pitches, successors' interests, the API)."""
-    query = NeedQuery(text=text, processes=tuple(processes), materials=tuple(materials),
-                      ward=normalise_ward(ward) if ward else None, lat=lat, lon=lon, quantity=quantity)
+                  limit: int = 10, removed=(), added=()) -> Ranked:
+    """Factories for free text (pitches, successors' interests, the API, the search page with its correction)."""
+    processes, exclude = corrected(processes, removed, added)
+    query = NeedQuery(text=text, processes=processes, materials=tuple(materials),
+                      ward=normalise_ward(ward) if ward else None, lat=lat, lon=lon, quantity=quantity,
+                      exclude=exclude)
     result = current_index().match(query, limit=limit, lang=lang)
     return Ranked(result, load_factories(m.factory_id for m in result.results))
+
+
+def teams_for_need(need: Need, ranked: Ranked, lang: str, limit: int = 3) -> list[tuple[Team, dict[int, Factory]]]:
+    """Up to ``limit`` teams of nearby factories for a need that no single factory in its ranking covers fully."""
+    required = len(ranked.result.required)
+    if required < 2 or any(len(match.covers) >= required for match in ranked.result.results):
+        return []
+    teams = [t for t in propose_teams(current_index(), need_query(need), limit=limit, lang=lang)
+             if len(t.assignments) >= 2]
+    factories = load_factories(fid for team in teams for fid in team.factory_ids)
+    return [(team, factories) for team in teams if all(fid in factories for fid in team.factory_ids)]
 
 
 def fits_for_factory(factory: Factory, lang: str, limit: int = 10):

@@ -136,9 +136,17 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
     client.get(f"/lang/{lang}")
     client.get("/match/?text=旋盤")
     client.get("/match/chain?steps=旋盤")
-    login_as("organiser")
+    organiser = login_as("organiser")
     client.get("/organiser/aliases")
     client.get("/organiser/imports")
+    with app.app_context():
+        from hub.needs.models import Need
+        from hub.needs.services import save_need
+
+        need_id = save_need(Need(owner_id=organiser), {"title": "試作", "description": "切削とアルマイト"}).id
+        db.session.commit()
+    team = f"milling:{shops['mill']},anodizing:{shops['anodise']}"
+    assert client.get(f"/match/needs/{need_id}/team", query_string={"team": team}).status_code == 200
     app.config["IMPORTS_INLINE"] = True
     try:
         location = client.post("/organiser/imports", data={"file": (io.BytesIO(b"[]"), "x.json")},
