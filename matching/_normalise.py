@@ -10,7 +10,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only
+from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only, self_clause
 from ._taxonomy import Taxonomy
 from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
@@ -154,7 +154,10 @@ _PROSE_BLOCK = set(
         "seal|seals|belt|bag|glasses|tooling|assembled|printed|shot|"
         "sinker|gold|silver|iron|polish|print shop|hardened|"
         "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
-        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート"
+        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
+        # product nouns and material forms: a shop that makes rivets or welds thin sheet does neither
+        # riveting nor sheet-metal work; bare "FRP" is a material
+        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking"
     ).split("|")
 )
 
@@ -277,8 +280,10 @@ class Normaliser:
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
         # a Japanese character are looked up on token boundaries only
         lead = r"(?<![a-z0-9])"
-        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in factory_keys if k[0].isascii())) + ")")
-        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in query_keys if k[0].isascii())) + ")")
+        fkeys = sorted(k for k in factory_keys if k[0].isascii())
+        qkeys = sorted(k for k in query_keys if k[0].isascii())
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(fkeys) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(qkeys) + ")")
         self._max_key = max((len(k) for k in query_keys), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
@@ -332,19 +337,21 @@ class Normaliser:
         rx = self._query_re if query else self._factory_re
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
-        blist = tt.blist
-        nb = len(blist)
+        spans = tt.spans
+        nt = len(spans)
         maxk = self._max_key
-        for bi in range(nb - 1):
-            a = blist[bi]
+        for i in range(nt):
+            a, _b0, _sf = spans[i]
             if tt.latin[a]:
                 continue
             best = None
-            for bj in range(bi + 1, nb):
-                b = blist[bj]
-                if b - a > maxk:
+            skey = ""
+            for j in range(i, nt):
+                _a1, b, sf = spans[j]
+                skey += sf
+                if b - a > maxk and len(skey) > maxk:
                     break
-                entries = table.get(s[a:b])
+                entries = table.get(s[a:b]) or table.get(skey)
                 if entries:
                     best = (a, b, entries)
             if best is not None:
@@ -478,7 +485,12 @@ class Normaliser:
             return role
         if kind == "shop":
             return "context"
-        if profile and made_thing(tt.text[a:b]) and not makes_in_clause(text, clause, os_, oe):
+        if (
+            profile
+            and made_thing(tt.text[a:b])
+            and not makes_in_clause(text, clause, os_, oe)
+            and not self_clause(text, clause)
+        ):
             return "hint"
         return "act"
 
@@ -570,8 +582,9 @@ class Normaliser:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
         context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
-        neg_list = [r for c, r in negated.items() if c not in processes]
-        out_list = [r for c, r in outsourced.items() if c not in processes]
+        acted = {c for c, r in roles.items() if r == "act"}
+        neg_list = [r for c, r in negated.items() if c not in acted]
+        out_list = [r for c, r in outsourced.items() if c not in acted and c not in negated]
         return Extraction(
             plist,
             list(materials.values()),

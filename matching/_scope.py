@@ -85,8 +85,10 @@ _JA_NEG = re.compile(
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
     r"ございません|行っていない|していない"
 )
-_JA_NEG_NOT = re.compile(r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
-                         r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り")
+_JA_NEG_NOT = re.compile(
+    r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
+    r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り"
+)
 _JA_ONLY = re.compile(r"^[^、。]{0,4}?しか")
 
 _EN_OUT = re.compile(
@@ -174,10 +176,15 @@ def object_only(text: str, start: int, end: int) -> str | None:
     if not text[start:end].isascii():
         if _JA_OBJECT_AFTER.match(after):
             return "object"
-        return "shop" if _JA_SHOP_AFTER.match(after) else None
+        m = _JA_SHOP_AFTER.match(after)
+        # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
+        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で|と|の方)", after[m.end() :]) else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
-    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I):
+    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
+        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,3}$",
+                  text[max(0, start - 40) : start], re.I)
+    ):
         return "shop"
     return None
 
