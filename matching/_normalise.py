@@ -142,6 +142,8 @@ def _trie_pattern(keys: list[str]) -> str:
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
+# nouns whose other forms mean something else ("molded" parts are not mould making)
+_INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
 _ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
 _PROSE_BLOCK = set(
@@ -379,7 +381,7 @@ class Normaliser:
                 if key[-1].isdigit():
                     if not re.fullmatch(r"[a-z]{1,3}", suffix):
                         continue
-                elif suffix not in _WORD_SUFFIXES:
+                elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
                     continue
                 end = b + len(suffix)
                 if s[a:end] in _PROSE_BLOCK and not query:
@@ -470,6 +472,7 @@ class Normaliser:
         b: int,
         mat_starts: set[int],
         profile: bool,
+        code: str = "",
     ) -> str:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
@@ -478,7 +481,7 @@ class Normaliser:
         if kind == "object":
             return "context"
         if not tt.latin[b - 1] and b in mat_starts:
-            return "context"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
         clause = clause_of(spans, os_)
         role = clause_role(text, clause, os_, oe, partners=profile)
         if role is not None:
@@ -487,7 +490,7 @@ class Normaliser:
             return "context"
         if (
             profile
-            and made_thing(tt.text[a:b])
+            and made_thing(code, text[os_:oe])
             and not makes_in_clause(text, clause, os_, oe)
             and not self_clause(text, clause)
         ):
@@ -535,7 +538,9 @@ class Normaliser:
             if e.kind == "process":
                 role = _role(folded, text, a, b, proc_hits)
                 if role == "act":
-                    role = self._scope(text, folded, spans, a, b, mat_starts, profile)
+                    role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
+                if role == "state":
+                    continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
                     negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
                     continue
@@ -881,8 +886,13 @@ _VARIANT_RULES = (
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")
 
 
+_VERB_STEM_END = re.compile(r"[をでにがもへ][一-龥]$")
+
+
 def _spelling_variants(alias: str) -> set[str]:
     out = {alias}
+    if _VERB_STEM_END.search(alias):
+        out.add(alias + "る")  # "金型を作" also as the dictionary form the analyser gives (作り直す → 作る)
     short = _TRAILING_OKURIGANA.sub("", alias)
     if short != alias and len(short) >= 2:
         out.add(short)  # "ヘラ絞り一筋" folds to "ヘラ絞一筋": let "ヘラ絞" match too

@@ -83,7 +83,8 @@ _JA_NEG = re.compile(
     r"対応してい|対応しており|請け負ってい|受けてい|承ってい|致しており|いたしており|作りたく|したく|作ら|やら|扱わ|"
     r"行わ|請け負わ|受け付けてい|受けつけてい)(?:ません|ない|なく)|おらず|(?:扱|行|や|対応し|し|請け負)わ?ず(?!つ)|"
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
-    r"ございません|行っていない|していない"
+    r"ございません|行っていない|していない|"
+    r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれ]ない(?!で|と|よう|くても|ければ|限り)"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
@@ -189,21 +190,27 @@ def object_only(text: str, start: int, end: int) -> str | None:
     return None
 
 
-# made things: the noun is the capability only when the clause says the shop makes / designs it
-_MADE_THINGS = frozenset(
-    "金型|型|治具|ジグ|木型|家具|看板|銘板|歯車|ギヤ|ギア|mold|mould|molds|moulds|die|dies|jig|jigs|fixture|"
-    "fixtures|furniture|sign|signs|gear|gears|pattern|patterns".split("|")
+# made things: a bare noun for a thing (金型, 治具, 家具, ばね, gears) is the capability only when the clause says
+# the shop makes / designs it ("金型は自社で設計・製作"); "金型、切削工具の耐摩耗に" names the customer's parts
+MADE_CODES = frozenset(
+    "mold_making press_die injection_mold_making jig_making woodworking spring_making gear_cutting".split()
+)
+_ACTION_IN_WORD = re.compile(
+    r"製|作|加工|切|設計|削|研|成形|修理|メンテ|making|cutting|manufactur|design|forming|building|repair|hobbing|shaping",
+    re.I,
 )
 _MAKE = re.compile(
-    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造|加工|削|仕上|修理|修正|メンテ|直し|直す|手掛|手がけ|"
-    r"\b(?:make|makes|making|made|build|builds|building|built|design|designs|designing|repair\w*|cut|machin\w+)\b",
+    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造り|造っ|修理|修正|メンテ|直し|直す|手掛|手がけ|"
+    r"\b(?:make|makes|making|made|build|builds|building|built|design|designs|designing|repair\w*|produce\w*)\b",
     re.I,
 )
 
 
-def made_thing(key: str) -> bool:
-    return key in _MADE_THINGS
+def made_thing(code: str, source: str) -> bool:
+    """A bare noun for a made thing (no action in the word itself)."""
+    return code in MADE_CODES and not _ACTION_IN_WORD.search(source)
 
 
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
-    return bool(_MAKE.search(text[end : clause[1]]) or _MAKE.search(text[clause[0] : start][-25:]))
+    after = re.split(r"[、。,.;]", text[end : clause[1]], maxsplit=1)[0]
+    return bool(_MAKE.search(after) or _MAKE.search(text[clause[0] : start][-25:]))
