@@ -358,6 +358,15 @@ class Normaliser:
                     best = (a, b, entries)
             if best is not None:
                 cands.append(best)
+            elif _b0 - a >= 4:
+                # a compound the analyser keeps whole (ゴムパッキン): read it only when known words cover it
+                # completely (ゴム + パッキン); フランジ (フラン + ジ) and オークマ (オーク + マ) stay unread
+                pieces = _cover(s[a:_b0], table) or _cover(_sf, table)
+                if pieces and len(pieces) > 1 and len(s[a:_b0]) == sum(len(p) for p in pieces):
+                    off = a
+                    for piece in pieces:
+                        cands.append((off, off + len(piece), table[piece]))
+                        off += len(piece)
         for m in rx.finditer(s):
             a, b = m.span()
             if a == b or not tt.latin[a]:
@@ -830,6 +839,8 @@ def _role(folded: Folded | TokenText, original: str, a: int, b: int, proc_hits: 
     if _JA_DONE_AFTER.match(after_o) or _JA_PART_AFTER.match(after_o):
         return "context"
     m = _JA_OF_AFTER.match(after_o)
+    if original[os_:oe].endswith("で"):
+        m = None  # 「ワイヤ放電でのパンチ加工」: the method of the next step, not its object
     if m and not re.search(r"[後前時]", m.group(1)):
         # 「AのB」: A only describes B's object when B is another process mention right after の
         no_pos = oe + m.end()  # approximate original index after の (NFKC keeps CJK lengths)
@@ -884,6 +895,24 @@ _VARIANT_RULES = (
 
 
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")
+
+
+def _cover(word: str, table: Mapping[str, list[_Entry]]) -> list[str] | None:
+    """Split ``word`` into known keys of at least two characters that cover it exactly (fewest pieces)."""
+    n = len(word)
+    if n > 24:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + 2, n + 1):
+            piece = word[i:j]
+            if piece in table and (best[j] is None or len(best[j]) > len(cur) + 1):  # type: ignore[arg-type]
+                best[j] = [*cur, piece]
+    return best[n]
 
 
 _VERB_STEM_END = re.compile(r"[をでにがもへ][一-龥]$")

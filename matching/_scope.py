@@ -159,7 +159,7 @@ def self_clause(text: str, clause: tuple[int, int]) -> bool:
 
 _JA_OBJECT_AFTER = re.compile(
     r"^(?:[一-龥ァ-ヺー]{0,3}の?(?:除去|取り|とり|落とし|おとし|剥離|剥がし|はがし|除け|よけ)"  # 溶接焼けの除去
-    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具|機器|装置|ライン)"
+    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具)"
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
@@ -193,14 +193,14 @@ def object_only(text: str, start: int, end: int) -> str | None:
 # made things: a bare noun for a thing (金型, 治具, 家具, ばね, gears) is the capability only when the clause says
 # the shop makes / designs it ("金型は自社で設計・製作"); "金型、切削工具の耐摩耗に" names the customer's parts
 MADE_CODES = frozenset(
-    "mold_making press_die injection_mold_making jig_making woodworking spring_making gear_cutting".split()
+    "mold_making press_die injection_mold_making jig_making spring_making gear_cutting".split()
 )
 _ACTION_IN_WORD = re.compile(
     r"製|作|加工|切|設計|削|研|成形|修理|メンテ|making|cutting|manufactur|design|forming|building|repair|hobbing|shaping",
     re.I,
 )
 _MAKE = re.compile(
-    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造り|造っ|修理|修正|メンテ|直し|直す|手掛|手がけ|"
+    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造り|造っ|修理|修正|メンテ|直し|直す|手掛|手がけ|加工|切り|削|"
     r"\b(?:make|makes|making|made|build|builds|building|built|design|designs|designing|repair\w*|produce\w*)\b",
     re.I,
 )
