@@ -146,8 +146,9 @@ _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
 _INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
 _ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
-_PROSE_BLOCK = set(
-    (
+_PROSE_BLOCK = frozenset(
+    fold(w)
+    for w in (
         "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
         "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
         "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
@@ -159,7 +160,7 @@ _PROSE_BLOCK = set(
         "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
         # product nouns and material forms: a shop that makes rivets or welds thin sheet does neither
         # riveting nor sheet-metal work; bare "FRP" is a material
-        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking"
+        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
 

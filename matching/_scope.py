@@ -206,9 +206,14 @@ _MAKE = re.compile(
 )
 
 
+_MADE_NOUNS = re.compile(r"^(?:家具|看板|furniture|signs?|signboards?)$", re.I)
+
+
 def made_thing(code: str, source: str) -> bool:
     """A bare noun for a made thing (no action in the word itself)."""
-    return code in MADE_CODES and not _ACTION_IN_WORD.search(source)
+    if _ACTION_IN_WORD.search(source):
+        return False
+    return code in MADE_CODES or bool(_MADE_NOUNS.match(source.strip()))
 
 
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
