@@ -488,16 +488,22 @@ class Normaliser:
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
         os_, oe = tt.starts[a], tt.ends[b - 1]
         kind = object_only(text, os_, oe)
+        clause = clause_of(spans, os_)
         if kind == "object":
-            return "context"
+            # 溶接物は扱っておらず: the shop does not take that kind of work at all
+            negated = clause_role(text, clause, os_, oe, partners=False) == "negated"
+            return "negated" if negated and text[oe : oe + 1] in ("物", "品") else "context"
         if not tt.latin[b - 1] and b in mat_starts:
             return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
-        clause = clause_of(spans, os_)
         role = clause_role(text, clause, os_, oe, partners=profile)
         if role is not None:
             return role
         if kind == "shop":
             return "context"
+        if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
+            nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
+            if nxt and nxt.group(1) not in _EN_FUNCTION:
+                return "context"  # "mold plates", "gear box": the thing names the part, not a step
         if (
             profile
             and made_thing(code, text[os_:oe])

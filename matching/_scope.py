@@ -179,7 +179,7 @@ def object_only(text: str, start: int, end: int) -> str | None:
             return "object"
         m = _JA_SHOP_AFTER.match(after)
         # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
-        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で|と|の方)", after[m.end() :]) else None
+        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
     if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
