@@ -118,8 +118,8 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
         tok, mode = _tokenizer()
         for m in tok.tokenize(_SURROGATE.sub("\ufffd", text[a:b]), mode):
             surface = m.surface()
-            if not surface.strip():
-                continue
+            if not surface.strip() or surface in ("・", "･"):
+                continue  # a middle dot joins words as folding does: 焼入れ・焼戻し = 焼入れ焼戻し
             norm = fold(m.normalized_form()) or fold(surface)
             s0, e0 = a + m.begin(), a + m.end()
             if not norm:
