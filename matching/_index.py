@@ -415,13 +415,28 @@ class MatchIndex:
                 for u in ex.unresolved:
                     suggestions[u] = norm.suggest(u)
 
-        excluded = self._excluded_codes(query, ex)
+        excluded, instead = self._excluded_codes(query, ex)
         if excluded:
             explicit = {c: r for c, r in explicit.items() if c not in excluded}
             context = {c: r for c, r in context.items() if c not in excluded}
-            outcome_groups = [
-                (kept, s) for g, s in outcome_groups if (kept := tuple(r for r in g if r.code not in excluded))
-            ]
+            pruned: list[tuple[tuple[Resolved, ...], str]] = []
+            for g, s in outcome_groups:
+                kept = tuple(r for r in g if r.code not in excluded)
+                if instead and len(kept) < len(g):  # "no mould": the same need without the tooling
+                    src = g[0].source
+                    have = {r.code for r in kept}
+                    kept += tuple(
+                        norm._resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
+                    )
+                if kept:
+                    pruned.append((kept, s))
+            outcome_groups = pruned
+            if instead and not explicit and not outcome_groups:
+                src = next(iter(getattr(ex, "excluded", ())), None)
+                alts = tuple(
+                    norm._resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
+                )
+                outcome_groups = [(alts, "problem")]
         fams = {self.taxonomy.materials[c].family for c in materials}
 
         def applicable(r: Resolved) -> bool:
@@ -501,16 +516,25 @@ class MatchIndex:
             qty,
         )
 
-    def _excluded_codes(self, query: NeedQuery, ex: object) -> set[str]:
+    def _excluded_codes(self, query: NeedQuery, ex: object) -> tuple[set[str], list[tuple[str, float]]]:
         """Process codes that must never be required: removed by the seeker or negated in the text
-        ("金型は作りたくない", "no mould"), with their more specific kinds."""
+        ("金型は作りたくない", "no mould"), with their more specific kinds and the processes that depend on
+        them; and the alternatives that fit the same need without them (urethane casting for no mould)."""
         raw = _check_str_list(query.exclude, "exclude")
         base = {c for c in raw if c in self._pcol}
         base |= {r.code for r in getattr(ex, "excluded", ())}
         if not base:
-            return set()
+            return set(), []
         tax = self.taxonomy
-        return {c for c in tax.process_codes if any(tax.is_descendant(c, b) for b in base)}
+        out = {c for c in tax.process_codes if any(tax.is_descendant(c, b) for b in base)}
+        instead: dict[str, float] = {}
+        for b in base:
+            needs, alts = tax.without.get(b, ((), ()))
+            out.update(c for c in needs if c in self._pcol)
+            for c, conf in alts:
+                instead[c] = max(instead.get(c, 0.0), conf)
+        alts_left = [(c, conf) for c, conf in sorted(instead.items(), key=lambda kv: -kv[1]) if c not in out]
+        return out, alts_left
 
     # -- scoring ----------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only
+from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only, self_clause
 from ._taxonomy import Taxonomy
 from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
@@ -142,10 +142,13 @@ def _trie_pattern(keys: list[str]) -> str:
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
+# nouns whose other forms mean something else ("molded" parts are not mould making)
+_INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
 _ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
-_PROSE_BLOCK = set(
-    (
+_PROSE_BLOCK = frozenset(
+    fold(w)
+    for w in (
         "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
         "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
         "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
@@ -154,7 +157,10 @@ _PROSE_BLOCK = set(
         "seal|seals|belt|bag|glasses|tooling|assembled|printed|shot|"
         "sinker|gold|silver|iron|polish|print shop|hardened|"
         "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
-        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート"
+        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
+        # product nouns and material forms: a shop that makes rivets or welds thin sheet does neither
+        # riveting nor sheet-metal work; bare "FRP" is a material
+        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
 
@@ -277,8 +283,10 @@ class Normaliser:
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
         # a Japanese character are looked up on token boundaries only
         lead = r"(?<![a-z0-9])"
-        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in factory_keys if k[0].isascii())) + ")")
-        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(k for k in query_keys if k[0].isascii())) + ")")
+        fkeys = sorted(k for k in factory_keys if k[0].isascii())
+        qkeys = sorted(k for k in query_keys if k[0].isascii())
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(fkeys) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(qkeys) + ")")
         self._max_key = max((len(k) for k in query_keys), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
@@ -332,23 +340,34 @@ class Normaliser:
         rx = self._query_re if query else self._factory_re
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
-        blist = tt.blist
-        nb = len(blist)
+        spans = tt.spans
+        nt = len(spans)
         maxk = self._max_key
-        for bi in range(nb - 1):
-            a = blist[bi]
+        for i in range(nt):
+            a, _b0, _sf = spans[i]
             if tt.latin[a]:
                 continue
             best = None
-            for bj in range(bi + 1, nb):
-                b = blist[bj]
-                if b - a > maxk:
+            skey = ""
+            for j in range(i, nt):
+                _a1, b, sf = spans[j]
+                skey += sf
+                if b - a > maxk and len(skey) > maxk:
                     break
-                entries = table.get(s[a:b])
+                entries = table.get(s[a:b]) or table.get(skey)
                 if entries:
                     best = (a, b, entries)
             if best is not None:
                 cands.append(best)
+            elif _b0 - a >= 4:
+                # a compound the analyser keeps whole (ゴムパッキン): read it only when known words cover it
+                # completely (ゴム + パッキン); フランジ (フラン + ジ) and オークマ (オーク + マ) stay unread
+                pieces = _cover(s[a:_b0], table) or _cover(_sf, table)
+                if pieces and len(pieces) > 1 and len(s[a:_b0]) == sum(len(p) for p in pieces):
+                    off = a
+                    for piece in pieces:
+                        cands.append((off, off + len(piece), table[piece]))
+                        off += len(piece)
         for m in rx.finditer(s):
             a, b = m.span()
             if a == b or not tt.latin[a]:
@@ -372,7 +391,7 @@ class Normaliser:
                 if key[-1].isdigit():
                     if not re.fullmatch(r"[a-z]{1,3}", suffix):
                         continue
-                elif suffix not in _WORD_SUFFIXES:
+                elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
                     continue
                 end = b + len(suffix)
                 if s[a:end] in _PROSE_BLOCK and not query:
@@ -463,22 +482,34 @@ class Normaliser:
         b: int,
         mat_starts: set[int],
         profile: bool,
+        code: str = "",
     ) -> str:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
         os_, oe = tt.starts[a], tt.ends[b - 1]
         kind = object_only(text, os_, oe)
-        if kind == "object":
-            return "context"
-        if not tt.latin[b - 1] and b in mat_starts:
-            return "context"  # 焼入れ鋼, めっき鋼板: a material state, not a step
         clause = clause_of(spans, os_)
+        if kind == "object":
+            # 溶接物は扱っておらず: the shop does not take that kind of work at all
+            negated = clause_role(text, clause, os_, oe, partners=False) == "negated"
+            return "negated" if negated and text[oe : oe + 1] in ("物", "品") else "context"
+        if not tt.latin[b - 1] and b in mat_starts:
+            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
         role = clause_role(text, clause, os_, oe, partners=profile)
         if role is not None:
             return role
         if kind == "shop":
             return "context"
-        if profile and made_thing(tt.text[a:b]) and not makes_in_clause(text, clause, os_, oe):
+        if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
+            nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
+            if nxt and nxt.group(1) not in _EN_FUNCTION:
+                return "context"  # "mold plates", "gear box": the thing names the part, not a step
+        if (
+            profile
+            and made_thing(code, text[os_:oe])
+            and not makes_in_clause(text, clause, os_, oe)
+            and not self_clause(text, clause)
+        ):
             return "hint"
         return "act"
 
@@ -523,7 +554,9 @@ class Normaliser:
             if e.kind == "process":
                 role = _role(folded, text, a, b, proc_hits)
                 if role == "act":
-                    role = self._scope(text, folded, spans, a, b, mat_starts, profile)
+                    role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
+                if role == "state":
+                    continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
                     negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
                     continue
@@ -570,8 +603,9 @@ class Normaliser:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
         context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
-        neg_list = [r for c, r in negated.items() if c not in processes]
-        out_list = [r for c, r in outsourced.items() if c not in processes]
+        acted = {c for c, r in roles.items() if r == "act"}
+        neg_list = [r for c, r in negated.items() if c not in acted]
+        out_list = [r for c, r in outsourced.items() if c not in acted and c not in negated]
         return Extraction(
             plist,
             list(materials.values()),
@@ -812,6 +846,8 @@ def _role(folded: Folded | TokenText, original: str, a: int, b: int, proc_hits: 
     if _JA_DONE_AFTER.match(after_o) or _JA_PART_AFTER.match(after_o):
         return "context"
     m = _JA_OF_AFTER.match(after_o)
+    if original[os_:oe].endswith("で"):
+        m = None  # 「ワイヤ放電でのパンチ加工」: the method of the next step, not its object
     if m and not re.search(r"[後前時]", m.group(1)):
         # 「AのB」: A only describes B's object when B is another process mention right after の
         no_pos = oe + m.end()  # approximate original index after の (NFKC keeps CJK lengths)
@@ -868,8 +904,31 @@ _VARIANT_RULES = (
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")
 
 
+def _cover(word: str, table: Mapping[str, list[_Entry]]) -> list[str] | None:
+    """Split ``word`` into known keys of at least two characters that cover it exactly (fewest pieces)."""
+    n = len(word)
+    if n > 24:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + 2, n + 1):
+            piece = word[i:j]
+            if piece in table and (best[j] is None or len(best[j]) > len(cur) + 1):  # type: ignore[arg-type]
+                best[j] = [*cur, piece]
+    return best[n]
+
+
+_VERB_STEM_END = re.compile(r"[をでにがもへ][一-龥]$")
+
+
 def _spelling_variants(alias: str) -> set[str]:
     out = {alias}
+    if _VERB_STEM_END.search(alias):
+        out.add(alias + "る")  # "金型を作" also as the dictionary form the analyser gives (作り直す → 作る)
     short = _TRAILING_OKURIGANA.sub("", alias)
     if short != alias and len(short) >= 2:
         out.add(short)  # "ヘラ絞り一筋" folds to "ヘラ絞一筋": let "ヘラ絞" match too

@@ -83,10 +83,13 @@ _JA_NEG = re.compile(
     r"対応してい|対応しており|請け負ってい|受けてい|承ってい|致しており|いたしており|作りたく|したく|作ら|やら|扱わ|"
     r"行わ|請け負わ|受け付けてい|受けつけてい)(?:ません|ない|なく)|おらず|(?:扱|行|や|対応し|し|請け負)わ?ず(?!つ)|"
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
-    r"ございません|行っていない|していない"
+    r"ございません|行っていない|していない|"
+    r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれ]ない(?!で|と|よう|くても|ければ|限り)"
 )
-_JA_NEG_NOT = re.compile(r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
-                         r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り")
+_JA_NEG_NOT = re.compile(
+    r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
+    r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り"
+)
 _JA_ONLY = re.compile(r"^[^、。]{0,4}?しか")
 
 _EN_OUT = re.compile(
@@ -156,7 +159,7 @@ def self_clause(text: str, clause: tuple[int, int]) -> bool:
 
 _JA_OBJECT_AFTER = re.compile(
     r"^(?:[一-龥ァ-ヺー]{0,3}の?(?:除去|取り|とり|落とし|おとし|剥離|剥がし|はがし|除け|よけ)"  # 溶接焼けの除去
-    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具|機器|装置|ライン)"
+    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具)"
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
@@ -174,29 +177,45 @@ def object_only(text: str, start: int, end: int) -> str | None:
     if not text[start:end].isascii():
         if _JA_OBJECT_AFTER.match(after):
             return "object"
-        return "shop" if _JA_SHOP_AFTER.match(after) else None
+        m = _JA_SHOP_AFTER.match(after)
+        # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
+        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
-    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I):
+    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
+        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,3}$",
+                  text[max(0, start - 40) : start], re.I)
+    ):
         return "shop"
     return None
 
 
-# made things: the noun is the capability only when the clause says the shop makes / designs it
-_MADE_THINGS = frozenset(
-    "金型|型|治具|ジグ|木型|家具|看板|銘板|歯車|ギヤ|ギア|mold|mould|molds|moulds|die|dies|jig|jigs|fixture|"
-    "fixtures|furniture|sign|signs|gear|gears|pattern|patterns".split("|")
+# made things: a bare noun for a thing (金型, 治具, 家具, ばね, gears) is the capability only when the clause says
+# the shop makes / designs it ("金型は自社で設計・製作"); "金型、切削工具の耐摩耗に" names the customer's parts
+MADE_CODES = frozenset(
+    "mold_making press_die injection_mold_making jig_making spring_making gear_cutting".split()
+)
+_ACTION_IN_WORD = re.compile(
+    r"製|作|加工|切|設計|削|研|成形|修理|メンテ|making|cutting|manufactur|design|forming|building|repair|hobbing|shaping",
+    re.I,
 )
 _MAKE = re.compile(
-    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造|加工|削|仕上|修理|修正|メンテ|直し|直す|手掛|手がけ|"
-    r"\b(?:make|makes|making|made|build|builds|building|built|design|designs|designing|repair\w*|cut|machin\w+)\b",
+    r"製作|製造|作り|作っ|作る|作れ|作成|設計|造り|造っ|修理|修正|メンテ|直し|直す|手掛|手がけ|加工|切り|削|"
+    r"\b(?:make|makes|making|made|build|builds|building|built|design|designs|designing|repair\w*|produce\w*)\b",
     re.I,
 )
 
 
-def made_thing(key: str) -> bool:
-    return key in _MADE_THINGS
+_MADE_NOUNS = re.compile(r"^(?:家具|看板|furniture|signs?|signboards?)$", re.I)
+
+
+def made_thing(code: str, source: str) -> bool:
+    """A bare noun for a made thing (no action in the word itself)."""
+    if _ACTION_IN_WORD.search(source):
+        return False
+    return code in MADE_CODES or bool(_MADE_NOUNS.match(source.strip()))
 
 
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
-    return bool(_MAKE.search(text[end : clause[1]]) or _MAKE.search(text[clause[0] : start][-25:]))
+    after = re.split(r"[、。,.;]", text[end : clause[1]], maxsplit=1)[0]
+    return bool(_MAKE.search(after) or _MAKE.search(text[clause[0] : start][-25:]))

@@ -48,6 +48,7 @@ class TokenText(NamedTuple):
     latin: list[bool]  # True for characters of ``text`` that come from a Latin run
     tokens: tuple[Token, ...]
     blist: tuple[int, ...]  # ``bounds`` in order
+    spans: tuple[tuple[int, int, str], ...]  # per token: start and end in ``text``, folded surface
 
 
 # a run of characters that fold to Latin letters, digits or ASCII punctuation (full-width ones included)
@@ -84,6 +85,7 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
     latin: list[bool] = []
     bounds: set[int] = {0}
     toks: list[Token] = []
+    spans: list[tuple[int, int, str]] = []
     pos = 0
     length = 0
 
@@ -98,6 +100,7 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
         starts.extend(a + s for s in fm.starts)
         ends.extend(a + e for e in fm.ends)
         latin.extend([True] * len(fm.text))
+        spans.append((length, length + len(fm.text), fm.text))
         length += len(fm.text)
         bounds.add(length)
         toks.append(Token(seg, fm.text, a, b, "latin"))
@@ -115,8 +118,8 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
         tok, mode = _tokenizer()
         for m in tok.tokenize(_SURROGATE.sub("\ufffd", text[a:b]), mode):
             surface = m.surface()
-            if not surface.strip():
-                continue
+            if not surface.strip() or surface in ("・", "･"):
+                continue  # a middle dot joins words as folding does: 焼入れ・焼戻し = 焼入れ焼戻し
             norm = fold(m.normalized_form()) or fold(surface)
             s0, e0 = a + m.begin(), a + m.end()
             if not norm:
@@ -126,6 +129,7 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
             starts.extend([s0] * len(norm))
             ends.extend([e0] * len(norm))
             latin.extend([False] * len(norm))
+            spans.append((length, length + len(norm), fold(surface)))
             length += len(norm)
             bounds.add(length)
             toks.append(Token(surface, norm, s0, e0, m.part_of_speech()[0]))
@@ -138,7 +142,9 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
         pos = b
     if pos < len(text):
         add_japanese(pos, len(text))
-    return TokenText("".join(parts), starts, ends, frozenset(bounds), latin, tuple(toks), tuple(sorted(bounds)))
+    return TokenText(
+        "".join(parts), starts, ends, frozenset(bounds), latin, tuple(toks), tuple(sorted(bounds)), tuple(spans)
+    )
 
 
 _KEYS: dict[str, frozenset[str]] = {}
