@@ -170,11 +170,29 @@ def test_search_page_reading_can_be_corrected_in_the_address(client, split_map):
 
 
 def test_scores_are_words(app, client, login_as, split_map):
+    from hub.deals.models import Deal, DealStep
+
     owner = login_as("seeker")
+    with app.app_context():  # one completed joint order, one abandoned deal (not a past job)
+        for outcome, status in (("joint_order", "delivered"), ("abandoned", "accepted")):
+            deal = Deal(kind="inquiry", title="過去の案件", requester_id=owner, status="closed", outcome=outcome)
+            deal.steps.append(DealStep(factory_id=split_map["mill"], status=status))
+            db.session.add(deal)
+        db.session.commit()
     need_id = _need(app, owner, description="フライス加工をお願いします。")
     page = client.get(f"/needs/{need_id}").get_data(as_text=True)
     summary = page[page.index('data-testid="match-summary"'):]
     summary = summary[:summary.index("</div>")]
     assert "1 工程中 1 工程に対応" in summary and "km" in summary and "材質 ✓" in summary
+    assert "過去の実績 1 件" in summary
+    assert '<span class="badge text-bg-light border" title="スコア">' not in page  # no bare number
     body = client.post("/api/v1/match/factories", json={"text": "フライス加工", "ward": "ota"}).get_json()
     assert all(0 <= r["score"] <= 1 for r in body["results"])  # the API keeps its number
+
+
+def test_api_results_say_what_the_score_means(client, split_map):
+    body = client.post("/api/v1/match/factories?lang=en",
+                       json={"text": "milling", "materials": ["A5052"], "ward": "ota"}).get_json()
+    top = body["results"][0]
+    assert top["id"] == split_map["mill"] and 0 <= top["score"] <= 1
+    assert top["summary"].startswith("covers 1 of 1 steps · ") and "material ✓" in top["summary"]
