@@ -196,3 +196,23 @@ def test_api_results_say_what_the_score_means(client, split_map):
     top = body["results"][0]
     assert top["id"] == split_map["mill"] and 0 <= top["score"] <= 1
     assert top["summary"].startswith("covers 1 of 1 steps · ") and "material ✓" in top["summary"]
+
+
+@pytest.mark.parametrize("value", ["", "工" * 300_000, "<script>alert(1)</script>", "a\x00b", "-1e999"])
+def test_hostile_values_on_the_new_forms_never_5xx(app, client, login_as, make_factory, split_map, value):
+    fid = make_factory(description="溶接もできます。")
+    owner = login_as("seeker")
+    need_id = _need(app, owner)
+    team = f"milling:{split_map['mill']},anodizing:{split_map['anod']}"
+    for path, data in ((f"/needs/{need_id}/reading", {"action": value, "code": value}),
+                       (f"/needs/{need_id}/reading", {"action": "add", "code": value}),
+                       (f"/match/needs/{need_id}/team", {"team": team, "message": value, "quantity": value,
+                                                        "due_date": value, "phone": value, "drawing": value}),
+                       (f"/match/needs/{need_id}/team", {"team": value, "message": "x"}),
+                       (f"/factories/{fid}/capabilities/review", {"kind": value, "code": value, "decision": value})):
+        response = client.post(path, data=data)
+        assert response.status_code < 500, (path, response.status_code)
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    for args in ({"team": value}, {"text": value or "x", "remove": value, "add": value}):
+        assert client.get(f"/match/needs/{need_id}/team" if "team" in args else "/match/",
+                          query_string=args).status_code < 500
