@@ -216,3 +216,27 @@ def test_hostile_values_on_the_new_forms_never_5xx(app, client, login_as, make_f
     for args in ({"team": value}, {"text": value or "x", "remove": value, "add": value}):
         assert client.get(f"/match/needs/{need_id}/team" if "team" in args else "/match/",
                           query_string=args).status_code < 500
+
+
+def test_search_page_summaries_cost_a_fixed_number_of_queries(app, client, make_factory):
+    from sqlalchemy import event
+
+    for i in range(15):
+        make_factory(name=f"数える切削{i}", processes=["フライス加工"], materials=["A5052"], lat=LAT + i / 1000,
+                     lon=LON)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    args = {"text": "A5052のフライス加工", "ward": "ota"}
+    client.get("/match/", query_string=args)  # builds the index
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/match/", query_string=args).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.count('data-testid="match-summary"') == 15 and "材質 ✓" in page
+    assert len(statements) <= 6, statements
