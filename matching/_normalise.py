@@ -141,6 +141,12 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+# how a shop works, not what it does: never a capability (ProfileReading.hints)
+_SERVICE_WORDS = (
+    "試作|試作品|量産|小ロット|短納期|特急|一貫生産|一貫対応|一貫|図面なし|図面なしOK|図面無し|単品|一品物|多品種少量|"
+    "prototype|prototypes|prototyping|mass production|small lot|small lots|small-batch|small batch|"
+    "quick turnaround|fast turnaround|short lead time|one-off|one-offs|no drawing|no drawings"
+).split("|")
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
 # nouns whose other forms mean something else ("molded" parts are not mould making)
 _INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
@@ -287,7 +293,16 @@ class Normaliser:
         qkeys = sorted(k for k in query_keys if k[0].isascii())
         self._factory_re = re.compile(lead + "(?:" + _trie_pattern(fkeys) + ")")
         self._query_re = re.compile(lead + "(?:" + _trie_pattern(qkeys) + ")")
-        self._max_key = max((len(k) for k in query_keys), default=1)
+        # hints: service words and product nouns (never capabilities; shown to owners, shape a need)
+        hint_words = [*_SERVICE_WORDS, *(ph for g in tax.outcomes if g.strength == "shape" for ph in g.phrases)]
+        self._hint_table: dict[str, list[_Entry]] = {}
+        for w in hint_words:
+            for key in alias_keys(w, fold_map, fold):
+                self._hint_table.setdefault(key, [_Entry("hint", w, 0.0, "hint")])
+        self._hint_re = re.compile(
+            lead + "(?:" + _trie_pattern(sorted(k for k in self._hint_table if k[0].isascii())) + ")"
+        )
+        self._max_key = max((len(k) for k in (*query_keys, *self._hint_table)), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -333,11 +348,16 @@ class Normaliser:
                 return code
         return None
 
-    def _scan(self, tt: TokenText, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
+    def _scan(
+        self, tt: TokenText, original: str, query: bool, hints: bool = False
+    ) -> list[tuple[int, int, _Entry, str]]:
         """Greedy longest alias occurrences in a token text: (start, end), entry, original source span.
         Japanese keys only match whole tokens (a sequence of them); Latin keys on word boundaries."""
-        table = self._query_table if query else self._factory_table
-        rx = self._query_re if query else self._factory_re
+        if hints:
+            table, rx = self._hint_table, self._hint_re
+        else:
+            table = self._query_table if query else self._factory_table
+            rx = self._query_re if query else self._factory_re
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
@@ -646,7 +666,9 @@ class Normaliser:
             for r in (*ex.processes, *ex.materials)
             if r.kind == "material" or r.code not in ctx
         )
-        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), ())
+        tt = tokens(prose[:MAX_TEXT], fold_map, fold)
+        hints = tuple(dict.fromkeys(src for _a, _b, _e, src in self._scan(tt, prose[:MAX_TEXT], False, hints=True)))
+        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), hints[:30])
         if len(self._prose_cache) > 50_000:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
