@@ -10,7 +10,16 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only, self_clause
+from ._scope import (
+    clause_of,
+    clause_role,
+    clauses,
+    made_thing,
+    makes_in_clause,
+    object_only,
+    seeker_does_it,
+    self_clause,
+)
 from ._taxonomy import Taxonomy
 from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
@@ -520,6 +529,17 @@ class Normaliser:
             return role
         if kind == "shop":
             return "context"
+        if not profile and tt.latin[a] and seeker_does_it(text, os_):
+            return "context"
+        if (
+            tt.latin[b - 1]
+            and text[os_:oe].endswith("ed")
+            and self.taxonomy.processes[code].family in ("heat_treatment", "surface_treatment")
+            and _next_is_material(text, oe, tt, mat_starts)
+        ):
+            return "state"  # "hardened steel dowel pins": the material, not a step
+        if not profile and made_thing(code, text[os_:oe]) and not makes_in_clause(text, clause, os_, oe):
+            return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
             if nxt and nxt.group(1) not in _EN_FUNCTION:
@@ -827,6 +847,13 @@ _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"
 )
+
+
+def _next_is_material(text: str, oe: int, tt: TokenText, mat_starts: set[int]) -> bool:
+    """A material mention starts right after the word ending at original index ``oe`` (past spaces)."""
+    gap = len(text[oe:]) - len(text[oe:].lstrip(" "))
+    target = oe + gap
+    return any(tt.starts[m] == target for m in mat_starts)
 
 
 def _orig_end(folded: Folded | TokenText, original: str, b: int) -> int:
