@@ -538,7 +538,13 @@ class Normaliser:
             and _next_is_material(text, oe, tt, mat_starts)
         ):
             return "state"  # "hardened steel dowel pins": the material, not a step
-        if not profile and made_thing(code, text[os_:oe]) and not makes_in_clause(text, clause, os_, oe):
+        if (
+            not profile
+            and not tt.latin[b - 1]
+            and made_thing(code, text[os_:oe])
+            and re.match(r"[にがはの]", text[oe : oe + 1])
+            and not makes_in_clause(text, clause, os_, oe)
+        ):
             return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
