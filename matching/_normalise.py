@@ -173,9 +173,9 @@ _PROSE_BLOCK = frozenset(
         "sinker|gold|silver|iron|polish|print shop|hardened|"
         "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
         "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
-        # product nouns and material forms: a shop that makes rivets or welds thin sheet does neither
-        # riveting nor sheet-metal work; bare "FRP" is a material
-        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
+        # product nouns and material forms: a shop that makes rivets does no riveting
+        # and bare "FRP" is a material
+        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
 
