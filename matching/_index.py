@@ -403,7 +403,8 @@ class MatchIndex:
                     context.setdefault(r.code, r)
                 else:
                     explicit.setdefault(r.code, r)
-            if not explicit:  # nothing but context: then the context words are the request
+            has_problem = any(st == "problem" for st in ex.group_strength)
+            if not explicit and not has_problem:  # nothing but context: then the context words are the request
                 explicit, context = context, {}
             for r in ex.materials:
                 materials.setdefault(r.code, r)

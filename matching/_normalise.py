@@ -10,7 +10,16 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from ._scope import clause_of, clause_role, clauses, made_thing, makes_in_clause, object_only, self_clause
+from ._scope import (
+    clause_of,
+    clause_role,
+    clauses,
+    made_thing,
+    makes_in_clause,
+    object_only,
+    seeker_does_it,
+    self_clause,
+)
 from ._taxonomy import Taxonomy
 from ._tokenise import TokenText, alias_keys, tokens
 from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
@@ -141,6 +150,12 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+# how a shop works, not what it does: never a capability (ProfileReading.hints)
+_SERVICE_WORDS = (
+    "試作|試作品|量産|小ロット|短納期|特急|一貫生産|一貫対応|一貫|図面なし|図面なしOK|図面無し|単品|一品物|多品種少量|"
+    "prototype|prototypes|prototyping|mass production|small lot|small lots|small-batch|small batch|"
+    "quick turnaround|fast turnaround|short lead time|one-off|one-offs|no drawing|no drawings"
+).split("|")
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
 # nouns whose other forms mean something else ("molded" parts are not mould making)
 _INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
@@ -158,9 +173,9 @@ _PROSE_BLOCK = frozenset(
         "sinker|gold|silver|iron|polish|print shop|hardened|"
         "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
         "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
-        # product nouns and material forms: a shop that makes rivets or welds thin sheet does neither
-        # riveting nor sheet-metal work; bare "FRP" is a material
-        "薄板|リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
+        # product nouns and material forms: a shop that makes rivets does no riveting
+        # and bare "FRP" is a material
+        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
 
@@ -287,7 +302,16 @@ class Normaliser:
         qkeys = sorted(k for k in query_keys if k[0].isascii())
         self._factory_re = re.compile(lead + "(?:" + _trie_pattern(fkeys) + ")")
         self._query_re = re.compile(lead + "(?:" + _trie_pattern(qkeys) + ")")
-        self._max_key = max((len(k) for k in query_keys), default=1)
+        # hints: service words and product nouns (never capabilities; shown to owners, shape a need)
+        hint_words = [*_SERVICE_WORDS, *(ph for g in tax.outcomes if g.strength == "shape" for ph in g.phrases)]
+        self._hint_table: dict[str, list[_Entry]] = {}
+        for w in hint_words:
+            for key in alias_keys(w, fold_map, fold):
+                self._hint_table.setdefault(key, [_Entry("hint", w, 0.0, "hint")])
+        self._hint_re = re.compile(
+            lead + "(?:" + _trie_pattern(sorted(k for k in self._hint_table if k[0].isascii())) + ")"
+        )
+        self._max_key = max((len(k) for k in (*query_keys, *self._hint_table)), default=1)
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -333,11 +357,16 @@ class Normaliser:
                 return code
         return None
 
-    def _scan(self, tt: TokenText, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
+    def _scan(
+        self, tt: TokenText, original: str, query: bool, hints: bool = False
+    ) -> list[tuple[int, int, _Entry, str]]:
         """Greedy longest alias occurrences in a token text: (start, end), entry, original source span.
         Japanese keys only match whole tokens (a sequence of them); Latin keys on word boundaries."""
-        table = self._query_table if query else self._factory_table
-        rx = self._query_re if query else self._factory_re
+        if hints:
+            table, rx = self._hint_table, self._hint_re
+        else:
+            table = self._query_table if query else self._factory_table
+            rx = self._query_re if query else self._factory_re
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
@@ -500,6 +529,23 @@ class Normaliser:
             return role
         if kind == "shop":
             return "context"
+        if not profile and tt.latin[a] and seeker_does_it(text, os_):
+            return "context"
+        if (
+            tt.latin[b - 1]
+            and text[os_:oe].endswith("ed")
+            and self.taxonomy.processes[code].family in ("heat_treatment", "surface_treatment")
+            and _next_is_material(text, oe, tt, mat_starts)
+        ):
+            return "state"  # "hardened steel dowel pins": the material, not a step
+        if (
+            not profile
+            and not tt.latin[b - 1]
+            and made_thing(code, text[os_:oe])
+            and re.match(r"[にがはの]", text[oe : oe + 1])
+            and not makes_in_clause(text, clause, os_, oe)
+        ):
+            return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
             if nxt and nxt.group(1) not in _EN_FUNCTION:
@@ -646,7 +692,9 @@ class Normaliser:
             for r in (*ex.processes, *ex.materials)
             if r.kind == "material" or r.code not in ctx
         )
-        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), ())
+        tt = tokens(prose[:MAX_TEXT], fold_map, fold)
+        hints = tuple(dict.fromkeys(src for _a, _b, _e, src in self._scan(tt, prose[:MAX_TEXT], False, hints=True)))
+        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), hints[:30])
         if len(self._prose_cache) > 50_000:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
@@ -805,6 +853,13 @@ _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"
 )
+
+
+def _next_is_material(text: str, oe: int, tt: TokenText, mat_starts: set[int]) -> bool:
+    """A material mention starts right after the word ending at original index ``oe`` (past spaces)."""
+    gap = len(text[oe:]) - len(text[oe:].lstrip(" "))
+    target = oe + gap
+    return any(tt.starts[m] == target for m in mat_starts)
 
 
 def _orig_end(folded: Folded | TokenText, original: str, b: int) -> int:

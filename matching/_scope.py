@@ -91,6 +91,7 @@ _JA_NEG_NOT = re.compile(
     r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り"
 )
 _JA_ONLY = re.compile(r"^[^、。]{0,4}?しか")
+_JA_NOT_THIS = re.compile(r"^(?:加工|処理)?(?:で|じゃ)は?なく|^(?:加工|処理)?以外(?:で|の方法)")
 
 _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
@@ -135,6 +136,8 @@ def clause_role(
         return None
     if _JA_ONLY.match(after):
         return None  # 切削しかできません: "only machining"
+    if _JA_NOT_THIS.match(after):
+        return "negated"  # めっきではなく塗装で
     if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)):
         return "outsourced"
     m = _JA_NEG.search(after)
@@ -193,7 +196,7 @@ def object_only(text: str, start: int, end: int) -> str | None:
 # made things: a bare noun for a thing (金型, 治具, 家具, ばね, gears) is the capability only when the clause says
 # the shop makes / designs it ("金型は自社で設計・製作"); "金型、切削工具の耐摩耗に" names the customer's parts
 MADE_CODES = frozenset(
-    "mold_making press_die injection_mold_making jig_making spring_making gear_cutting".split()
+    "mold_making press_die injection_mold_making jig_making spring_making gear_cutting fabrication".split()
 )
 _ACTION_IN_WORD = re.compile(
     r"製|作|加工|切|設計|削|研|成形|修理|メンテ|making|cutting|manufactur|design|forming|building|repair|hobbing|shaping",
@@ -219,3 +222,11 @@ def made_thing(code: str, source: str) -> bool:
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
     after = re.split(r"[、。,.;]", text[end : clause[1]], maxsplit=1)[0]
     return bool(_MAKE.search(after) or _MAKE.search(text[clause[0] : start][-25:]))
+
+
+_EN_SELF_DOER = re.compile(r"\b(?:we|i)(?:'ll|\s+will|\s+can|\s+then|\s+do|\s+plan\s+to)?\s+$", re.I)
+
+
+def seeker_does_it(text: str, start: int) -> bool:
+    """A need says the seeker does this step ("before we machine them"): not a step to find a shop for."""
+    return bool(_EN_SELF_DOER.search(text[max(0, start - 20) : start]))

@@ -180,6 +180,20 @@ class Evidence:
         return self.label_en if lang == "en" else self.label_ja
 
 
+class EvidenceTuple(tuple):
+    """A tuple of :class:`Evidence` that also splits into ``.processes`` and ``.materials``."""
+
+    __slots__ = ()
+
+    @property
+    def processes(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self if e.kind == "process")
+
+    @property
+    def materials(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self if e.kind == "material")
+
+
 @dataclass(frozen=True)
 class ProfileReading:
     """What a factory's own words say it does, does not do, and buys from partners."""
@@ -189,11 +203,9 @@ class ProfileReading:
     not_done: tuple[Resolved, ...] = ()  # steps the text says the shop does not do (対応不可, "no welding")
     hints: tuple[str, ...] = ()  # service words / product nouns seen (試作, 量産, シャフト …): never capabilities
 
-    def processes(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.capabilities if e.kind == "process")
-
-    def materials(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.capabilities if e.kind == "material")
+    def __post_init__(self) -> None:
+        if not isinstance(self.capabilities, EvidenceTuple):
+            object.__setattr__(self, "capabilities", EvidenceTuple(self.capabilities))
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,9 @@ def test_seeker_exclusion_is_honoured(index: MatchIndex):
     cut = index.match(NeedQuery("アルミ部品の切削とアルマイト", exclude=("anodizing",)))
     assert all("anodizing" not in step and "hard_anodizing" not in step for step in cut.required)
     assert cut.required
+
+
+def test_service_words_and_product_nouns_are_hints_not_capabilities(norm: Normaliser):
+    reading = _read(norm, "試作1個から量産まで。小ロット・短納期OK。シャフトやブラケットの熱処理。We do prototypes.")
+    assert {"試作", "量産", "小ロット", "短納期", "シャフト", "ブラケット", "prototypes"} <= set(reading.hints)
+    assert _caps(reading) == {"heat_treatment"}
