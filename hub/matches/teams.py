@@ -19,13 +19,9 @@ class TeamError(ValueError):
     """A team request that cannot be made (unknown step or factory); the edge answers 404."""
 
 
-def encode(assignments) -> str:
-    """A team's (step code, factory id) pairs as they travel in a link: "milling:12,anodizing:15"."""
-    return ",".join(f"{code}:{fid}" for code, fid in assignments)
-
-
 def decode(raw: str | None) -> list[tuple[str, Factory]]:
-    """The steps and published factories of an encoded team, in order; raises TeamError when any is unknown."""
+    """The steps and published factories of a team as it travels in a link ("milling:12,anodizing:15"), in order;
+    raises TeamError when any is unknown."""
     taxonomy = Taxonomy.default()
     parts = [p for p in (raw or "").split(",") if p][:MAX_STEPS + 1]
     if not parts or len(parts) > MAX_STEPS:
