@@ -185,6 +185,14 @@ def _preferred(
     track = np.nan_to_num(index.track, nan=0.5)
     base = max(d_min, 1.0) / len(layers)
     budget = d_min * (1.0 + max_detour) + 1e-9
+    if s_lat is not None and s_lon is not None:
+        # a route within budget never visits a factory farther than the budget from the start (exact pruning)
+        near = []
+        for layer, row in zip(layers, shortest, strict=True):
+            d = _hav(np.full(layer.size, s_lat), np.full(layer.size, s_lon), index.lat[layer], index.lon[layer])
+            kept = layer[d <= budget]
+            near.append(kept if kept.size else np.asarray([row]))
+        layers = near
     for m in (1.0, 0.5, 0.25, 0.1):
         rows, d = _route(index, layers, s_lat, s_lon, handoff=m * base, record=m * base)
         if d > budget or rows == shortest:
