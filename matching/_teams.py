@@ -147,9 +147,6 @@ def _reasons(index: MatchIndex, team: Team, combo: tuple[int, ...], lang: str) -
     n = len(team.assignments) + len(team.missing)
     out = [f"Together they cover {len(team.assignments)} of {n} steps" if en
            else f"{n} 工程中 {len(team.assignments)} 工程を分担"]
-    for r, fid in zip(combo, team.factory_ids, strict=True):
-        labels = ", ".join(tax.label(c, lang) for c in team.steps_of(fid))
-        out.append(f"{index.names[r]}: {labels}")
     if team.max_pair_km is not None:
         out.append(f"Members at most {team.max_pair_km:.1f} km apart" if en
                    else f"メンバー間の距離は最大 {team.max_pair_km:.1f} km")

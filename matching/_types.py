@@ -213,7 +213,8 @@ class Team:
     """Two or three factories that together cover the steps of a need no single factory covers.
 
     ``assignments`` pairs each required step (the code the need named) with the factory proposed for it;
-    ``missing`` lists the steps nobody in the team does. ``total_km`` sums the distances between every pair
+    ``missing`` lists the steps nobody in the team does; ``reasons`` say why the team is proposed (coverage,
+    distances, track records), in the requested language. ``total_km`` sums the distances between every pair
     of members (how far work travels between them); ``max_pair_km`` is the largest of them; ``need_km`` is the
     farthest member's distance from the need's place (None without a place). ``score`` is in [0, 1].
     """

@@ -42,7 +42,8 @@ def test_best_team_is_the_nearest_pair_that_covers_both_steps(index):
     assert best.max_pair_km == pytest.approx(haversine_km(35.510, 139.70, 35.512, 139.70), abs=0.01)
     assert best.need_km == pytest.approx(haversine_km(35.50, 139.70, 35.512, 139.70), abs=0.01)
     assert any("2 of 2 steps" in r for r in best.reasons)
-    assert any(r.startswith("mill-near: ") and "milling" in r for r in best.reasons)
+    assert any("0.2 km apart" in r for r in best.reasons)
+    assert any("1.3 km from the place of the need" in r for r in best.reasons)
     assert [t.score for t in teams] == sorted((t.score for t in teams), reverse=True)
 
 
