@@ -548,7 +548,7 @@ class Normaliser:
             return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
-            if nxt and nxt.group(1) not in _EN_FUNCTION:
+            if nxt and nxt.group(1) not in _EN_FUNCTION and nxt.group(1) not in _EN_ADVERBS:
                 return "context"  # "mold plates", "gear box": the thing names the part, not a step
         if (
             profile
@@ -842,6 +842,7 @@ _EN_FUNCTION = {
     "into", "on", "and/or", "is", "are", "was", "be", "it", "them", "only", "in-house", "inhouse", "so",
     "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
 }
+_EN_ADVERBS = {"too", "also", "first", "please", "well", "again", "as", "now", "later", "soon", "only"}
 _EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
 _EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
 _JA_DONE_AFTER = re.compile(
