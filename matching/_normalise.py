@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
 from ._scope import (
+    MADE_CODES,
     clause_of,
     clause_role,
     clauses,
@@ -601,6 +602,13 @@ class Normaliser:
                 role = _role(folded, text, a, b, proc_hits)
                 if role == "act":
                     role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
+                if (
+                    role == "act"
+                    and e.code in MADE_CODES
+                    and "作" in src
+                    and _method_before(text, folded, a, proc_hits)
+                ):
+                    role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
@@ -854,6 +862,19 @@ _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"
 )
+
+
+def _method_before(text: str, tt: TokenText, a: int, proc_hits: list[tuple[int, int]]) -> bool:
+    """Another process mention before folded position ``a`` in the same sentence is followed by で (the method)."""
+    os_ = tt.starts[a]
+    for _a2, b2 in proc_hits:
+        if b2 > a:
+            break
+        oe2 = tt.ends[b2 - 1]
+        if text[oe2 : oe2 + 1] == "で" or text[oe2 - 1 : oe2] == "で":
+            if not re.search(r"[。！？!?\n]", text[oe2:os_]):
+                return True
+    return False
 
 
 def _next_is_material(text: str, oe: int, tt: TokenText, mat_starts: set[int]) -> bool:
