@@ -15,21 +15,26 @@ import unicodedata
 from typing import Any, NamedTuple
 
 _LOCK = threading.Lock()
-_TOKENIZER: Any = None
+_DICTIONARY: Any = None
 _MODE_A: Any = None
+_LOCAL = threading.local()
 
 
 def _tokenizer() -> tuple[Any, Any]:
-    """The SudachiPy tokenizer (core dictionary), created on first use, once per process."""
-    global _TOKENIZER, _MODE_A
-    if _TOKENIZER is None:
-        with _LOCK:
-            if _TOKENIZER is None:
-                from sudachipy import Dictionary, SplitMode
+    """The SudachiPy tokenizer (core dictionary): the dictionary is loaded once per process on first use; each
+    thread gets its own tokenizer (they are not thread-safe)."""
+    global _DICTIONARY, _MODE_A
+    tok = getattr(_LOCAL, "tokenizer", None)
+    if tok is None:
+        if _DICTIONARY is None:
+            with _LOCK:
+                if _DICTIONARY is None:
+                    from sudachipy import Dictionary, SplitMode
 
-                _MODE_A = SplitMode.A
-                _TOKENIZER = Dictionary(dict="core").tokenizer()
-    return _TOKENIZER, _MODE_A
+                    _MODE_A = SplitMode.A
+                    _DICTIONARY = Dictionary(dict="core")
+        tok = _LOCAL.tokenizer = _DICTIONARY.tokenizer()
+    return tok, _MODE_A
 
 
 class Token(NamedTuple):
@@ -62,7 +67,8 @@ def _nfkc_is_latin(ch: str) -> bool:
 _CHUNK = 4000  # characters given to the analyser at once (it refuses more than 49,149 bytes)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE: dict[str, TokenText] = {}
-_CACHE_MAX = 100_000
+_CACHE_MAX = 20_000  # entries; only texts up to _CACHE_LEN characters are kept (list items, short queries)
+_CACHE_LEN = 400
 
 
 def tokens(text: str, fold_map: Any, fold: Any) -> TokenText:
@@ -72,9 +78,10 @@ def tokens(text: str, fold_map: Any, fold: Any) -> TokenText:
     if hit is not None:
         return hit
     out = _build(text, fold_map, fold)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[text] = out
+    if len(text) <= _CACHE_LEN:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[text] = out
     return out
 
 

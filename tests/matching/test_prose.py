@@ -270,3 +270,21 @@ def test_mould_named_as_the_part_is_not_a_step_but_asked_for_it_is(norm: Normali
     assert "mold_making" in norm.extract("surface grinding of mold plates").context
     ex = norm.extract("plastic housing injection moulded, we need the mould too")
     assert "mold_making" in {r.code for r in ex.processes} and "mold_making" not in ex.context
+
+
+def test_the_analyser_works_from_several_threads(norm: Normaliser):
+    import threading
+
+    texts = [f"NC旋盤で{i}本のシャフトを削ります。焼入れは外注です。" for i in range(40)]
+    out: list[set[str]] = []
+
+    def work(chunk: list[str]) -> None:
+        for t in chunk:
+            out.append(_caps(_read(norm, t)))
+
+    threads = [threading.Thread(target=work, args=(texts[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 40 and all(c == {"turning", "machining"} for c in out)
