@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from importlib import resources
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -151,6 +153,18 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+_MACHINES: dict[str, str] = {
+    k: v
+    for k, v in json.loads(
+        resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
+    )["series"].items()
+}
+# a machine series on word boundaries, optionally followed directly by its model number ("nlx2500", "dmu 50")
+_MACHINE_SERIES = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(map(re.escape, _MACHINES), key=len, reverse=True))
+    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?(?![a-z])"
+)
 # how a shop works, not what it does: never a capability (ProfileReading.hints)
 _SERVICE_WORDS = (
     "試作|試作品|量産|小ロット|短納期|特急|一貫生産|一貫対応|一貫|図面なし|図面なしOK|図面無し|単品|一品物|多品種少量|"
@@ -693,12 +707,21 @@ class Normaliser:
             return hit
         ex = self.extract(prose, outcomes=False, profile=True)
         ctx = set(ex.context)
+        found = [r for r in (*ex.processes, *ex.materials) if r.kind == "material" or r.code not in ctx]
+        blocked = {r.code for r in (*ex.negated, *ex.outsourced)} | {r.code for r in found}
+        low = unicodedata.normalize("NFKC", prose[:MAX_TEXT]).lower()
+        same = len(low) == len(prose[:MAX_TEXT])
+        for m in _MACHINE_SERIES.finditer(low):
+            code = _MACHINES[m.group(1)]
+            if code in self.taxonomy.processes and code not in blocked:
+                blocked.add(code)
+                src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
+                found.append(self._resolved("process", code, 1.0, src, "machine"))
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
             )
-            for r in (*ex.processes, *ex.materials)
-            if r.kind == "material" or r.code not in ctx
+            for r in found
         )
         tt = tokens(prose[:MAX_TEXT], fold_map, fold)
         hints = tuple(dict.fromkeys(src for _a, _b, _e, src in self._scan(tt, prose[:MAX_TEXT], False, hints=True)))

@@ -288,3 +288,9 @@ def test_the_analyser_works_from_several_threads(norm: Normaliser):
     for t in threads:
         t.join()
     assert len(out) == 40 and all(c == {"turning", "machining"} for c in out)
+
+
+def test_machine_series_in_equipment_lists_are_read(norm: Normaliser):
+    reading = norm.read_profile((), (), "", ("INTEGREX i-200（マザック） 2台", "NLX2500（DMG森精機）", "DMU 50"))
+    assert {"mill_turn", "turning", "five_axis_machining"} <= _caps(reading)
+    assert all(e.level == "prose" for e in reading.capabilities)
