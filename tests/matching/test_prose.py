@@ -294,3 +294,20 @@ def test_machine_series_in_equipment_lists_are_read(norm: Normaliser):
     reading = norm.read_profile((), (), "", ("INTEGREX i-200（マザック） 2台", "NLX2500（DMG森精機）", "DMU 50"))
     assert {"mill_turn", "turning", "five_axis_machining"} <= _caps(reading)
     assert all(e.level == "prose" for e in reading.capabilities)
+
+
+@pytest.mark.parametrize(
+    ("text", "done", "outsourced", "not_done"),
+    [
+        ("We send parts out for plating and do the turning ourselves.", {"turning"}, {"plating"}, set()),
+        ("CNC turning in-house, grinding and plating via partners.", {"turning"}, {"grinding", "plating"}, set()),
+        ("Turning and milling. Plating: outsourced.", {"turning", "milling"}, {"plating"}, set()),
+        ("We harden shafts for local machine shops; we do not machine or grind.", {"hardening"}, set(), {"grinding"}),
+        ("旋盤加工。塗装はやりません。小ロットでも問題ありません。", {"turning"}, set(), {"painting"}),
+    ],
+)
+def test_english_and_japanese_scope(norm: Normaliser, text: str, done: set, outsourced: set, not_done: set):
+    reading = _read(norm, text)
+    assert _caps(reading) == done
+    assert {r.code for r in reading.outsourced} == outsourced
+    assert {r.code for r in reading.not_done} == not_done
