@@ -327,6 +327,10 @@ class Normaliser:
             lead + "(?:" + _trie_pattern(sorted(k for k in self._hint_table if k[0].isascii())) + ")"
         )
         self._max_key = max((len(k) for k in (*query_keys, *self._hint_table)), default=1)
+        # every prefix of every key: the token scanner stops extending a match as soon as none continues
+        self._prefixes: frozenset[str] = frozenset(
+            k[:i] for k in (*query_keys, *self._hint_table) for i in range(1, len(k) + 1)
+        )
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -386,7 +390,7 @@ class Normaliser:
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
         nt = len(spans)
-        maxk = self._max_key
+        prefixes = self._prefixes
         for i in range(nt):
             a, _b0, _sf = spans[i]
             if tt.latin[a]:
@@ -396,9 +400,12 @@ class Normaliser:
             for j in range(i, nt):
                 _a1, b, sf = spans[j]
                 skey += sf
-                if b - a > maxk and len(skey) > maxk:
-                    break
-                entries = table.get(s[a:b]) or table.get(skey)
+                nkey = s[a:b]
+                n_ok = nkey in prefixes
+                s_ok = skey in prefixes
+                if not n_ok and not s_ok:
+                    break  # no key continues either way: stop extending
+                entries = (table.get(nkey) if n_ok else None) or (table.get(skey) if s_ok else None)
                 if entries:
                     best = (a, b, entries)
             if best is not None:
