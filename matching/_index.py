@@ -83,6 +83,10 @@ class _Compiled:
     quantity: int | None
 
 
+_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|ではなく|じゃなく", re.I)
+_MAKE_WORD = re.compile(r"作り|作っ|作る|作れ|製作|\bmake\b|\bmade\b|\bbuild\b", re.I)
+
+
 def _check_str_list(value: object, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -469,14 +473,24 @@ class MatchIndex:
                 required.append(group((r,), "explicit"))
         soft: list[_Group] = [group((r,), "context") for r in context.values()]
         if required:
-            # a problem the named steps do not address is one more step ("matte texture … before anodising")
+            # a problem the named steps do not address is one more step ("matte texture … before anodising"),
+            # unless the need says the named step replaces the old way ("machined from one block instead")
+            instead = bool(_INSTEAD.search(text))
             for g, s in outcome_groups:
-                if s == "problem" and not any(
+                if s == "problem" and not instead and not any(
                     tax.is_descendant(x.code, e) or tax.is_descendant(e, x.code)
                     for x in g
                     for e in explicit
                 ):
                     required.append(group(g, s))
+            # "鋳鉄で機械のベースを作り、取付面の加工まで": making it in a cast material is a step of its own
+            if _MAKE_WORD.search(text):
+                for code, pcode in tax.material_defaults.items():
+                    if code in materials and pcode in self._pcol and not any(
+                        tax.processes[e].family == tax.processes[pcode].family for e in explicit
+                    ):
+                        r = norm._resolved("process", pcode, 0.6, materials[code].source, "material")
+                        required.append(group((r,), "problem"))
         else:
             problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
             for code, pcode in self.taxonomy.material_defaults.items():

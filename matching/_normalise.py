@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from importlib import resources
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
 from ._scope import (
+    MADE_CODES,
     clause_of,
     clause_role,
     clauses,
@@ -150,6 +153,18 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+_MACHINES: dict[str, str] = {
+    k: v
+    for k, v in json.loads(
+        resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
+    )["series"].items()
+}
+# a machine series on word boundaries, optionally followed directly by its model number ("nlx2500", "dmu 50")
+_MACHINE_SERIES = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(map(re.escape, _MACHINES), key=len, reverse=True))
+    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?(?![a-z])"
+)
 # how a shop works, not what it does: never a capability (ProfileReading.hints)
 _SERVICE_WORDS = (
     "試作|試作品|量産|小ロット|短納期|特急|一貫生産|一貫対応|一貫|図面なし|図面なしOK|図面無し|単品|一品物|多品種少量|"
@@ -312,6 +327,10 @@ class Normaliser:
             lead + "(?:" + _trie_pattern(sorted(k for k in self._hint_table if k[0].isascii())) + ")"
         )
         self._max_key = max((len(k) for k in (*query_keys, *self._hint_table)), default=1)
+        # every prefix of every key: the token scanner stops extending a match as soon as none continues
+        self._prefixes: frozenset[str] = frozenset(
+            k[:i] for k in (*query_keys, *self._hint_table) for i in range(1, len(k) + 1)
+        )
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
@@ -371,7 +390,7 @@ class Normaliser:
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
         nt = len(spans)
-        maxk = self._max_key
+        prefixes = self._prefixes
         for i in range(nt):
             a, _b0, _sf = spans[i]
             if tt.latin[a]:
@@ -381,9 +400,12 @@ class Normaliser:
             for j in range(i, nt):
                 _a1, b, sf = spans[j]
                 skey += sf
-                if b - a > maxk and len(skey) > maxk:
-                    break
-                entries = table.get(s[a:b]) or table.get(skey)
+                nkey = s[a:b]
+                n_ok = nkey in prefixes
+                s_ok = skey in prefixes
+                if not n_ok and not s_ok:
+                    break  # no key continues either way: stop extending
+                entries = (table.get(nkey) if n_ok else None) or (table.get(skey) if s_ok else None)
                 if entries:
                     best = (a, b, entries)
             if best is not None:
@@ -548,7 +570,7 @@ class Normaliser:
             return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
-            if nxt and nxt.group(1) not in _EN_FUNCTION:
+            if nxt and nxt.group(1) not in _EN_FUNCTION and nxt.group(1) not in _EN_ADVERBS:
                 return "context"  # "mold plates", "gear box": the thing names the part, not a step
         if (
             profile
@@ -601,6 +623,13 @@ class Normaliser:
                 role = _role(folded, text, a, b, proc_hits)
                 if role == "act":
                     role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
+                if (
+                    role == "act"
+                    and e.code in MADE_CODES
+                    and "作" in src
+                    and _method_before(text, folded, a, proc_hits)
+                ):
+                    role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
@@ -685,12 +714,21 @@ class Normaliser:
             return hit
         ex = self.extract(prose, outcomes=False, profile=True)
         ctx = set(ex.context)
+        found = [r for r in (*ex.processes, *ex.materials) if r.kind == "material" or r.code not in ctx]
+        blocked = {r.code for r in (*ex.negated, *ex.outsourced)} | {r.code for r in found}
+        low = unicodedata.normalize("NFKC", prose[:MAX_TEXT]).lower()
+        same = len(low) == len(prose[:MAX_TEXT])
+        for m in _MACHINE_SERIES.finditer(low):
+            code = _MACHINES[m.group(1)]
+            if code in self.taxonomy.processes and code not in blocked:
+                blocked.add(code)
+                src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
+                found.append(self._resolved("process", code, 1.0, src, "machine"))
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
             )
-            for r in (*ex.processes, *ex.materials)
-            if r.kind == "material" or r.code not in ctx
+            for r in found
         )
         tt = tokens(prose[:MAX_TEXT], fold_map, fold)
         hints = tuple(dict.fromkeys(src for _a, _b, _e, src in self._scan(tt, prose[:MAX_TEXT], False, hints=True)))
@@ -842,6 +880,7 @@ _EN_FUNCTION = {
     "into", "on", "and/or", "is", "are", "was", "be", "it", "them", "only", "in-house", "inhouse", "so",
     "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
 }
+_EN_ADVERBS = {"too", "also", "first", "please", "well", "again", "as", "now", "later", "soon", "only"}
 _EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
 _EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
 _JA_DONE_AFTER = re.compile(
@@ -853,6 +892,19 @@ _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"
 )
+
+
+def _method_before(text: str, tt: TokenText, a: int, proc_hits: list[tuple[int, int]]) -> bool:
+    """Another process mention before folded position ``a`` in the same sentence is followed by で (the method)."""
+    os_ = tt.starts[a]
+    for _a2, b2 in proc_hits:
+        if b2 > a:
+            break
+        oe2 = tt.ends[b2 - 1]
+        if text[oe2 : oe2 + 1] == "で" or text[oe2 - 1 : oe2] == "で":
+            if not re.search(r"[。！？!?\n]", text[oe2:os_]):
+                return True
+    return False
 
 
 def _next_is_material(text: str, oe: int, tt: TokenText, mat_starts: set[int]) -> bool:

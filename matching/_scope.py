@@ -20,7 +20,7 @@ import unicodedata
 
 # --- clauses ------------------------------------------------------------------------------------------
 
-_HARD_END = re.compile(r"[。！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s|(?<=[a-z])\s*:\s")
+_HARD_END = re.compile(r"[。！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s")
 _SOFT_END = re.compile(r"[、，,]")
 _JA_CLAUSE_PIECE = re.compile(
     r"[はがをでにもへ](?![一-龥ァ-ヺ])|(?:[しりいちきみびぎけえ]|て|で|して|ており|おり|おらず|ず|ので|から|けど|"
@@ -83,7 +83,7 @@ _JA_NEG = re.compile(
     r"対応してい|対応しており|請け負ってい|受けてい|承ってい|致しており|いたしており|作りたく|したく|作ら|やら|扱わ|"
     r"行わ|請け負わ|受け付けてい|受けつけてい)(?:ません|ない|なく)|おらず|(?:扱|行|や|対応し|し|請け負)わ?ず(?!つ)|"
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
-    r"ございません|行っていない|していない|"
+    r"ございません|行っていない|していない|対象外|ません(?!か|でしょう)|"
     r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれ]ない(?!で|と|よう|くても|ければ|限り)"
 )
 _JA_NEG_NOT = re.compile(
@@ -123,7 +123,7 @@ def clause_role(
     whole = text[a:b]
     after = unicodedata.normalize("NFKC", text[end:b])
     if whole.isascii() or text[start:end].isascii() and _ascii_share(whole) > 0.7:
-        if partners and _EN_OUT.search(whole):
+        if partners and _en_outsourced(text, a, b, start, end):
             return "outsourced"
         before = text[max(a, start - 60) : start]
         for m in _EN_NEG.finditer(before):
@@ -148,6 +148,28 @@ def clause_role(
     return None
 
 
+_EN_SELF = re.compile(r"\b(?:ourselves|in[- ]house|our own|we do|we handle|we make)\b", re.I)
+
+
+def _en_outsourced(text: str, a: int, b: int, start: int, end: int) -> bool:
+    """An English outsourcing cue close to the mention in its clause, with no "ourselves" / "in-house" between:
+    "we send parts out for plating", "plating and painting are outsourced", "heat treatment via partners"."""
+    if _EN_SELF.search(text[end : min(b, end + 25)]) and not re.search(r"\bnot\b|n't", text[a:start], re.I):
+        return False  # "do the turning ourselves" (but "we do not cut kiriko ourselves but work with …")
+    for m in _EN_OUT.finditer(text, a, b):
+        if m.group(0).lower().startswith("not") and "house" in m.group(0).lower():
+            between = text[m.end() : start] if m.end() <= start else text[end : m.start()]
+        elif m.end() <= start:
+            between = text[m.end() : start]
+        elif m.start() >= end:
+            between = text[end : m.start()]
+        else:
+            continue
+        if len(between.split()) <= 8 and not _EN_SELF.search(between):
+            return True
+    return False
+
+
 def _ascii_share(s: str) -> float:
     return sum(c.isascii() for c in s) / max(1, len(s))
 
@@ -167,7 +189,7 @@ _JA_OBJECT_AFTER = re.compile(
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
     r"(?:remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
-    r"repair(?:s|ing)?\s+of|for)\s+(?:the\s+|any\s+|local\s+|old\s+)?$",
+    r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
     re.I,
 )
 
@@ -185,6 +207,12 @@ def object_only(text: str, start: int, end: int) -> str | None:
         return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
+    if re.search(r"shops?$", text[start:end], re.I) and re.search(
+        r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,2}$",
+        text[max(0, start - 40) : start],
+        re.I,
+    ):
+        return "shop"  # "for local machine shops": the customers, not this shop
     if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
         re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,3}$",
                   text[max(0, start - 40) : start], re.I)

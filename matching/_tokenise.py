@@ -15,21 +15,26 @@ import unicodedata
 from typing import Any, NamedTuple
 
 _LOCK = threading.Lock()
-_TOKENIZER: Any = None
+_DICTIONARY: Any = None
 _MODE_A: Any = None
+_LOCAL = threading.local()
 
 
 def _tokenizer() -> tuple[Any, Any]:
-    """The SudachiPy tokenizer (core dictionary), created on first use, once per process."""
-    global _TOKENIZER, _MODE_A
-    if _TOKENIZER is None:
-        with _LOCK:
-            if _TOKENIZER is None:
-                from sudachipy import Dictionary, SplitMode
+    """The SudachiPy tokenizer (core dictionary): the dictionary is loaded once per process on first use; each
+    thread gets its own tokenizer (they are not thread-safe)."""
+    global _DICTIONARY, _MODE_A
+    tok = getattr(_LOCAL, "tokenizer", None)
+    if tok is None:
+        if _DICTIONARY is None:
+            with _LOCK:
+                if _DICTIONARY is None:
+                    from sudachipy import Dictionary, SplitMode
 
-                _MODE_A = SplitMode.A
-                _TOKENIZER = Dictionary(dict="core").tokenizer()
-    return _TOKENIZER, _MODE_A
+                    _MODE_A = SplitMode.A
+                    _DICTIONARY = Dictionary(dict="core")
+        tok = _LOCAL.tokenizer = _DICTIONARY.tokenizer()
+    return tok, _MODE_A
 
 
 class Token(NamedTuple):
@@ -37,7 +42,6 @@ class Token(NamedTuple):
     norm: str  # folded normalised form (Japanese) or folded surface (Latin)
     start: int  # original span
     end: int
-    pos: str  # first part of speech ("名詞", "動詞", "助詞" …); "latin" for a Latin run
 
 
 class TokenText(NamedTuple):
@@ -62,7 +66,11 @@ def _nfkc_is_latin(ch: str) -> bool:
 _CHUNK = 4000  # characters given to the analyser at once (it refuses more than 49,149 bytes)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE: dict[str, TokenText] = {}
-_CACHE_MAX = 100_000
+_LAST: dict[str, tuple[str, TokenText]] = {}  # the last long text (read twice in a row: capabilities, hints)
+_FOLDED: dict[str, str] = {}  # folded form of each token string seen (words repeat endlessly)
+_LATIN: dict[str, Any] = {}  # folded short Latin runs ("SUS304", "NC", numbers)
+_CACHE_MAX = 20_000  # entries; only texts up to _CACHE_LEN characters are kept (list items, short queries)
+_CACHE_LEN = 400
 
 
 def tokens(text: str, fold_map: Any, fold: Any) -> TokenText:
@@ -71,10 +79,15 @@ def tokens(text: str, fold_map: Any, fold: Any) -> TokenText:
     hit = _CACHE.get(text)
     if hit is not None:
         return hit
+    last = _LAST.get("text")
+    if last is not None and last[0] == text:
+        return last[1]  # the same long text read twice in a row (capabilities, then hints)
     out = _build(text, fold_map, fold)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[text] = out
+    _LAST["text"] = (text, out)
+    if len(text) <= _CACHE_LEN:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[text] = out
     return out
 
 
@@ -92,7 +105,13 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
     def add_latin(a: int, b: int) -> None:
         nonlocal length
         seg = text[a:b]
-        fm = fold_map(seg)
+        fm = _LATIN.get(seg)
+        if fm is None:
+            fm = fold_map(seg)
+            if len(seg) <= 40:
+                if len(_LATIN) > 100_000:
+                    _LATIN.clear()
+                _LATIN[seg] = fm
         if not fm.text:
             return
         bounds.add(length)
@@ -103,7 +122,7 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
         spans.append((length, length + len(fm.text), fm.text))
         length += len(fm.text)
         bounds.add(length)
-        toks.append(Token(seg, fm.text, a, b, "latin"))
+        toks.append(Token(seg, fm.text, a, b))
 
     def add_japanese(a: int, b: int) -> None:
         while b - a > _CHUNK:  # the analyser takes at most ~49 kB at once: cut at a sentence end
@@ -120,7 +139,16 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
             surface = m.surface()
             if not surface.strip() or surface in ("・", "･"):
                 continue  # a middle dot joins words as folding does: 焼入れ・焼戻し = 焼入れ焼戻し
-            norm = fold(m.normalized_form()) or fold(surface)
+            nf = m.normalized_form()
+            norm = _FOLDED.get(nf)
+            if norm is None:
+                norm = _FOLDED[nf] = fold(nf)
+            sfold = _FOLDED.get(surface)
+            if sfold is None:
+                sfold = _FOLDED[surface] = fold(surface)
+            if len(_FOLDED) > 200_000:
+                _FOLDED.clear()
+            norm = norm or sfold
             s0, e0 = a + m.begin(), a + m.end()
             if not norm:
                 continue
@@ -129,10 +157,10 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
             starts.extend([s0] * len(norm))
             ends.extend([e0] * len(norm))
             latin.extend([False] * len(norm))
-            spans.append((length, length + len(norm), fold(surface)))
+            spans.append((length, length + len(norm), sfold))
             length += len(norm)
             bounds.add(length)
-            toks.append(Token(surface, norm, s0, e0, m.part_of_speech()[0]))
+            toks.append(Token(surface, norm, s0, e0))
 
     for m in _LATIN_RUN.finditer(text):
         a, b = m.span()

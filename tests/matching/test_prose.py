@@ -226,3 +226,88 @@ def test_service_words_and_product_nouns_are_hints_not_capabilities(norm: Normal
     reading = _read(norm, "試作1個から量産まで。小ロット・短納期OK。シャフトやブラケットの熱処理。We do prototypes.")
     assert {"試作", "量産", "小ロット", "短納期", "シャフト", "ブラケット", "prototypes"} <= set(reading.hints)
     assert _caps(reading) == {"heat_treatment"}
+
+
+def test_compound_kept_whole_is_read_only_when_known_words_cover_it(norm: Normaliser):
+    reading = _read(norm, "圧縮成形によるゴムパッキンの製造")
+    assert "rubber_molding" in _caps(reading)
+    assert "rubber" in _caps(reading, "material")
+    assert not _caps(_read(norm, "フランジ")) and not _caps(_read(norm, "オークマ"), "material")
+
+
+def test_another_shop_is_context_but_this_shop_is_not(norm: Normaliser):
+    assert "pressing" in _caps(_read(norm, "葛飾の小さなプレス屋です。"))
+    reading = _read(norm, "旋盤加工。熱処理が必要なものは近所の熱処理屋さんにお願いしています。")
+    assert "heat_treatment" not in _caps(reading)
+
+
+def test_equipment_names_count_but_furnaces_are_not_hardening(norm: Normaliser):
+    assert "plating" in _caps(norm.read_profile((), (), "", ("バレルめっき装置",)))
+    caps = _caps(norm.read_profile((), (), "", ("高周波誘導炉 500kg",)))
+    assert "induction_hardening" not in caps and "casting" in caps
+
+
+def test_made_things_need_a_maker(norm: Normaliser):
+    assert "mold_making" not in _caps(_read(norm, "DLCのPVDコーティング。金型、切削工具、機械部品の耐摩耗に。"))
+    assert "mold_making" in _caps(_read(norm, "射出成形。金型は自社で設計・製作します。"))
+    assert "spring_making" not in _caps(_read(norm, "焼き入れ・焼戻し。ねじ、ピン、板ばね等。"))
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "present"),
+    [
+        ("We have hardened steel dowel pins that are oversize and must be ground to size.", "hardening", "grinding"),
+        ("めっきではなく塗装で黒くしたい。", "plating", "painting"),
+        ("ワイヤーカットでSKD11のパンチを作ってほしい。", "press_die", "wire_edm"),
+    ],
+)
+def test_need_steps_read_in_context(index: MatchIndex, text: str, absent: str, present: str):
+    steps = {c for step in index.match(NeedQuery(text)).required for c in step}
+    assert present in steps and absent not in steps
+
+
+def test_mould_named_as_the_part_is_not_a_step_but_asked_for_it_is(norm: Normaliser):
+    assert "mold_making" in norm.extract("surface grinding of mold plates").context
+    ex = norm.extract("plastic housing injection moulded, we need the mould too")
+    assert "mold_making" in {r.code for r in ex.processes} and "mold_making" not in ex.context
+
+
+def test_the_analyser_works_from_several_threads(norm: Normaliser):
+    import threading
+
+    texts = [f"NC旋盤で{i}本のシャフトを削ります。焼入れは外注です。" for i in range(40)]
+    out: list[set[str]] = []
+
+    def work(chunk: list[str]) -> None:
+        for t in chunk:
+            out.append(_caps(_read(norm, t)))
+
+    threads = [threading.Thread(target=work, args=(texts[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 40 and all(c == {"turning", "machining"} for c in out)
+
+
+def test_machine_series_in_equipment_lists_are_read(norm: Normaliser):
+    reading = norm.read_profile((), (), "", ("INTEGREX i-200（マザック） 2台", "NLX2500（DMG森精機）", "DMU 50"))
+    assert {"mill_turn", "turning", "five_axis_machining"} <= _caps(reading)
+    assert all(e.level == "prose" for e in reading.capabilities)
+
+
+@pytest.mark.parametrize(
+    ("text", "done", "outsourced", "not_done"),
+    [
+        ("We send parts out for plating and do the turning ourselves.", {"turning"}, {"plating"}, set()),
+        ("CNC turning in-house, grinding and plating via partners.", {"turning"}, {"grinding", "plating"}, set()),
+        ("Turning and milling. Plating: outsourced.", {"turning", "milling"}, {"plating"}, set()),
+        ("We harden shafts for local machine shops; we do not machine or grind.", {"hardening"}, set(), {"grinding"}),
+        ("旋盤加工。塗装はやりません。小ロットでも問題ありません。", {"turning"}, set(), {"painting"}),
+    ],
+)
+def test_english_and_japanese_scope(norm: Normaliser, text: str, done: set, outsourced: set, not_done: set):
+    reading = _read(norm, text)
+    assert _caps(reading) == done
+    assert {r.code for r in reading.outsourced} == outsourced
+    assert {r.code for r in reading.not_done} == not_done
