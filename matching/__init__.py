@@ -7,10 +7,12 @@ from ._geo import WARDS, Ward, haversine_km, normalise_ward
 from ._index import COVER, MAX_STEPS, MatchIndex, UnknownFactoryError, rank_needs
 from ._normalise import MAX_TEXT, Normaliser, fold
 from ._taxonomy import Family, Material, OutcomeGroup, Process, Taxonomy
+from ._teams import propose_teams
 from ._types import (
     Capabilities,
     ChainPlan,
     ChainStep,
+    Evidence,
     Extraction,
     FactoryProfile,
     Match,
@@ -18,7 +20,9 @@ from ._types import (
     MatchResult,
     NeedFit,
     NeedQuery,
+    ProfileReading,
     Resolved,
+    Team,
 )
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "Capabilities",
     "ChainPlan",
     "ChainStep",
+    "Evidence",
     "Extraction",
     "FactoryProfile",
     "Family",
@@ -42,13 +47,16 @@ __all__ = [
     "Normaliser",
     "OutcomeGroup",
     "Process",
+    "ProfileReading",
     "Resolved",
     "Taxonomy",
+    "Team",
     "UnknownFactoryError",
     "Ward",
     "fold",
     "haversine_km",
     "normalise_ward",
     "plan_chain",
+    "propose_teams",
     "rank_needs",
 ]

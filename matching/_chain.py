@@ -1,4 +1,10 @@
-"""Nakama-mawashi routing: an ordered list of steps through peer factories, shortest route from the start."""
+"""Nakama-mawashi routing: an ordered list of steps through peer factories that really do them.
+
+The route is the shortest one from the start through factories that do each step themselves (a factory that
+says it sends a step to partners, does not do it, or whose owner said "not us" is never assigned it). With no
+other preference the planner may keep consecutive steps in one workshop, or pick a factory with a better track
+record, when that lengthens the route by at most ``max_detour`` (10 %); each such step says so in ``reason``.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,11 @@ def _hav(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray)
     return 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
+def _does_any(index: MatchIndex, row: int, codes: Sequence[str]) -> bool:
+    fid = int(index.ids[row])
+    return any(index.does(fid, code) for code in codes)
+
+
 def _resolve_step(index: MatchIndex, text: str) -> tuple[tuple[Resolved, ...], tuple[int, ...]]:
     norm = index.normaliser
     if text in index._pcol:
@@ -40,18 +51,7 @@ def _resolve_step(index: MatchIndex, text: str) -> tuple[tuple[Resolved, ...], t
     return (), ()
 
 
-def plan_chain(
-    index: MatchIndex,
-    steps: Sequence[str],
-    *,
-    start: tuple[float, float] | str | None = None,
-    lang: str = "ja",
-    alternatives: int = 3,
-) -> ChainPlan:
-    """Route 1–12 ordered steps through factories that truly do them, minimising the route length from
-    ``start`` (lat, lon; a ward name is accepted too) through each step's factory. Exact dynamic programming
-    over the candidates of each step; consecutive steps stay in one factory (0 km) when it can do both.
-    A step that resolves to no process, or that no factory does, gets ``factory_id=None``."""
+def _check_args(steps: Sequence[str], alternatives: int, max_detour: float) -> None:
     if isinstance(steps, str) or not isinstance(steps, Sequence):
         raise MatchingInputError("steps must be a list of strings")
     if not 1 <= len(steps) <= MAX_STEPS:
@@ -65,21 +65,28 @@ def plan_chain(
         or not 0 <= alternatives <= 20
     ):
         raise MatchingInputError("alternatives must be an integer from 0 to 20")
-    s_lat: float | None = None
-    s_lon: float | None = None
+    if isinstance(max_detour, bool) or not isinstance(max_detour, int | float) or not 0 <= max_detour <= 1:
+        raise MatchingInputError("max_detour must be a number from 0 to 1")
+
+
+def _start_point(start: tuple[float, float] | str | None) -> tuple[float | None, float | None]:
     if isinstance(start, str):
         key = normalise_ward(start)
         if key is None:
             raise MatchingInputError(f"unknown ward {start[:40]!r}")
-        s_lat, s_lon = WARDS[key].lat, WARDS[key].lon
-    elif start is not None:
+        return WARDS[key].lat, WARDS[key].lon
+    if start is not None:
         try:
             a, b = start  # type: ignore[misc]
         except (TypeError, ValueError):
             raise MatchingInputError("start must be (lat, lon)") from None
-        s_lat, s_lon = _check_coord(a, b)
+        return _check_coord(a, b)
+    return None, None
 
-    n_steps = len(steps)
+
+def _candidates(index: MatchIndex, steps: Sequence[str]) -> tuple[list[tuple[Resolved, ...]], list[np.ndarray]]:
+    """Per step: how it was read, and the rows of the factories that really do it (never one that sends the
+    step out, does not do it, or whose owner rejected it)."""
     resolved: list[tuple[Resolved, ...]] = []
     cands: list[np.ndarray] = []
     E = index._E
@@ -92,15 +99,16 @@ def plan_chain(
         mask = np.zeros(len(index), dtype=bool)
         for c in cols:
             mask |= E[:, c] >= COVER
-        cands.append(np.flatnonzero(mask))
+        codes = [a.code for a in alts]
+        rows = np.flatnonzero(mask)
+        cands.append(np.asarray([r for r in rows if _does_any(index, int(r), codes)], dtype=np.int64))
+    return resolved, cands
 
+
+def _prune(index: MatchIndex, cands: list[np.ndarray], s_lat: float | None, s_lon: float | None) -> list[np.ndarray]:
+    """Located candidates per step; very large sets keep factories useful for several steps and the nearest."""
     located = ~np.isnan(index.lat)
-    # candidates used in routing: located ones; a step with only unlocated candidates is assigned apart
-    route_c: list[np.ndarray] = []
-    for c in cands:
-        lc = c[located[c]] if c.size else c
-        route_c.append(lc)
-    # prune very large candidate sets, keeping factories useful for several steps and the nearest ones
+    route_c = [c[located[c]] if c.size else c for c in cands]
     counts = np.zeros(len(index), dtype=np.int32)
     for c in route_c:
         counts[c] += 1
@@ -115,51 +123,147 @@ def plan_chain(
             d = _hav(index.lat[c], index.lon[c], np.full(c.size, ref_lat), np.full(c.size, ref_lon))
             key = d - 1000.0 * (counts[c] > 1)
             route_c[i] = c[np.argsort(key, kind="stable")[:MAX_CANDIDATES]]
+    return route_c
 
-    # Viterbi over the routed steps
+
+def _route(
+    index: MatchIndex,
+    layers: list[np.ndarray],
+    s_lat: float | None,
+    s_lon: float | None,
+    handoff: float = 0.0,
+    record: float = 0.0,
+) -> tuple[list[int], float]:
+    """Exact dynamic programming over the layers: minimise distance + ``handoff`` per change of workshop +
+    ``record`` × (1 − track record). Returns the rows chosen and the route's length in km."""
+    track = np.nan_to_num(index.track, nan=0.5)
+    first = layers[0]
+    if s_lat is not None:
+        dist0 = _hav(np.full(first.size, s_lat), np.full(first.size, s_lon), index.lat[first], index.lon[first])
+    else:
+        dist0 = np.zeros(first.size)
+    cost = dist0 + record * (1.0 - track[first])
+    back: list[np.ndarray] = []
+    prev = first
+    for cur in layers[1:]:
+        D = _hav(index.lat[prev][:, None], index.lon[prev][:, None], index.lat[cur][None, :], index.lon[cur][None, :])
+        same = prev[:, None] == cur[None, :]
+        D[same] = 0.0
+        tot = cost[:, None] + D + handoff * ~same + record * (1.0 - track[cur])[None, :]
+        arg = np.argmin(tot, axis=0)
+        cost = tot[arg, np.arange(cur.size)]
+        back.append(arg)
+        prev = cur
+    j = int(np.argmin(cost))
+    rows = [0] * len(layers)
+    for k in range(len(layers) - 1, -1, -1):
+        rows[k] = int(layers[k][j])
+        if k > 0:
+            j = int(back[k - 1][j])
+    return rows, _length(index, rows, s_lat, s_lon)
+
+
+def _length(index: MatchIndex, rows: list[int], s_lat: float | None, s_lon: float | None) -> float:
+    pts = [(float(index.lat[r]), float(index.lon[r])) for r in rows]
+    if s_lat is not None and s_lon is not None:
+        pts.insert(0, (s_lat, s_lon))
+    return sum(haversine_km(*a, *b) for a, b in zip(pts, pts[1:], strict=False))
+
+
+def _handoffs(rows: list[int]) -> int:
+    return sum(1 for a, b in zip(rows, rows[1:], strict=False) if a != b)
+
+
+def _preferred(
+    index: MatchIndex, layers: list[np.ndarray], s_lat: float | None, s_lon: float | None, max_detour: float
+) -> tuple[list[int], list[int], float, float]:
+    """(shortest rows, chosen rows, shortest km, chosen km): the chosen route keeps consecutive steps in one
+    workshop or prefers a better track record only while it stays within ``max_detour`` of the shortest."""
+    shortest, d_min = _route(index, layers, s_lat, s_lon)
+    if max_detour <= 0:
+        return shortest, shortest, d_min, d_min
+    track = np.nan_to_num(index.track, nan=0.5)
+    base = max(d_min, 1.0) / len(layers)
+    budget = d_min * (1.0 + max_detour) + 1e-9
+    if s_lat is not None and s_lon is not None:
+        # a route within budget never visits a factory farther than the budget from the start (exact pruning)
+        near = []
+        for layer, row in zip(layers, shortest, strict=True):
+            d = _hav(np.full(layer.size, s_lat), np.full(layer.size, s_lon), index.lat[layer], index.lon[layer])
+            kept = layer[d <= budget]
+            near.append(kept if kept.size else np.asarray([row]))
+        layers = near
+    for m in (1.0, 0.5, 0.25, 0.1):
+        rows, d = _route(index, layers, s_lat, s_lon, handoff=m * base, record=m * base)
+        if d > budget or rows == shortest:
+            continue
+        fewer = _handoffs(rows) < _handoffs(shortest)
+        better = float(track[rows].sum()) > float(track[shortest].sum()) + 1e-9
+        if fewer or better:
+            return shortest, rows, d_min, d
+    return shortest, shortest, d_min, d_min
+
+
+def _trade_reason(index: MatchIndex, k: int, rows: list[int], shortest: list[int], extra_km: float,
+                  lang: str) -> str:
+    """Why step ``k`` went to a factory other than the one on the shortest route."""
+    en = lang == "en"
+    extra = f"+{extra_km:.1f} km"
+    if k > 0 and rows[k] == rows[k - 1] and shortest[k] != shortest[k - 1]:
+        return (f"Stays in the same workshop as the step before (one hand-off less; route {extra}, within 10 %)"
+                if en else f"前の工程と同じ工場で続けて加工（受け渡しが1回減る。経路 {extra}、最短の10%以内）")
+    mine, other = float(index.track[rows[k]]), float(index.track[shortest[k]])
+    if not math.isnan(mine) and (math.isnan(other) or mine > other):
+        was = "" if math.isnan(other) else (f" vs {other:.0%}" if en else f"（最短経路の工場は {other:.0%}）")
+        return (f"Better track record ({mine:.0%}{was}; route {extra}, within 10 %)"
+                if en else f"実績評価が高い {mine:.0%}{was}（経路 {extra}、最短の10%以内）")
+    return (f"Part of a route with fewer hand-offs (route {extra}, within 10 %)"
+            if en else f"受け渡しの少ない経路の一部（経路 {extra}、最短の10%以内）")
+
+
+def plan_chain(
+    index: MatchIndex,
+    steps: Sequence[str],
+    *,
+    start: tuple[float, float] | str | None = None,
+    lang: str = "ja",
+    alternatives: int = 3,
+    max_detour: float = 0.10,
+) -> ChainPlan:
+    """Route 1–12 ordered steps through factories that truly do them, from ``start`` (lat, lon; a ward name is
+    accepted too) through each step's factory. Exact dynamic programming over the candidates of each step;
+    consecutive steps stay in one factory (0 km) when it can do both. A factory that sends a step to partners is
+    never assigned that step. The route is at most ``max_detour`` longer than the shortest one (0 gives the
+    shortest); a step placed off the shortest route says why in ``reason``. A step that resolves to no process,
+    or that no factory does, gets ``factory_id=None``."""
+    _check_args(steps, alternatives, max_detour)
+    lang = "en" if lang == "en" else "ja"
+    s_lat, s_lon = _start_point(start)
+    n_steps = len(steps)
+    resolved, cands = _candidates(index, steps)
+    route_c = _prune(index, cands, s_lat, s_lon)
+    located = ~np.isnan(index.lat)
+
     order = [i for i in range(n_steps) if route_c[i].size]
     chosen: dict[int, int] = {}
-    total = 0.0
+    reasons: dict[int, str] = {}
     if order:
-        first = route_c[order[0]]
-        if s_lat is not None:
-            cost = _hav(
-                np.full(first.size, s_lat),
-                np.full(first.size, s_lon),
-                index.lat[first],
-                index.lon[first],
-            )
-        else:
-            cost = np.zeros(first.size)
-        back: list[np.ndarray] = []
-        prev = first
-        for i in order[1:]:
-            cur = route_c[i]
-            D = _hav(
-                index.lat[prev][:, None],
-                index.lon[prev][:, None],
-                index.lat[cur][None, :],
-                index.lon[cur][None, :],
-            )
-            D[prev[:, None] == cur[None, :]] = 0.0
-            tot = cost[:, None] + D
-            arg = np.argmin(tot, axis=0)
-            cost = tot[arg, np.arange(cur.size)]
-            back.append(arg)
-            prev = cur
-        j = int(np.argmin(cost))
-        total = float(cost[j])
-        for k in range(len(order) - 1, -1, -1):
-            chosen[order[k]] = int(route_c[order[k]][j])
-            if k > 0:
-                j = int(back[k - 1][j])
+        shortest, rows, d_min, d = _preferred(index, [route_c[i] for i in order], s_lat, s_lon, float(max_detour))
+        for k, i in enumerate(order):
+            chosen[i] = rows[k]
+            if rows[k] != shortest[k]:
+                reasons[i] = _trade_reason(index, k, rows, shortest, d - d_min, lang)
     # steps whose candidates are all unlocated: the one with the best track record
     for i in range(n_steps):
         if i not in chosen and cands[i].size:
             tr = np.nan_to_num(index.track[cands[i]], nan=0.5)
             chosen[i] = int(cands[i][int(np.argmax(tr))])
+    return _report(index, steps, resolved, cands, chosen, reasons, located, (s_lat, s_lon), alternatives)
 
-    # legs, alternatives and the report
+
+def _report(index, steps, resolved, cands, chosen, reasons, located, start, alternatives) -> ChainPlan:
+    """Legs, alternatives and the process each chosen factory does, step by step."""
+    n_steps = len(steps)
     out: list[ChainStep] = []
     points: list[tuple[float, float] | None] = []
     for i in range(n_steps):
@@ -167,7 +271,7 @@ def plan_chain(
         points.append(
             None if r is None or not located[r] else (float(index.lat[r]), float(index.lon[r]))
         )
-    prev_pt = (s_lat, s_lon) if s_lat is not None and s_lon is not None else None
+    prev_pt = start if start[0] is not None and start[1] is not None else None
     total_km = 0.0
     for i in range(n_steps):
         row = chosen.get(i)
@@ -177,7 +281,7 @@ def plan_chain(
             process = alts[0]
             if row is not None:
                 for a in alts:
-                    if E[row, index._pcol[a.code]] >= COVER:
+                    if _does_any(index, row, (a.code,)):
                         process = a
                         break
             process = Resolved(
@@ -196,38 +300,7 @@ def plan_chain(
             leg = haversine_km(prev_pt[0], prev_pt[1], pt[0], pt[1]) if prev_pt is not None else 0.0
             total_km += leg
         nxt = next((points[k] for k in range(i + 1, n_steps) if points[k] is not None), None)
-        alt_ids: tuple[int, ...] = ()
-        if alternatives and cands[i].size > 1:
-            others = cands[i][cands[i] != row] if row is not None else cands[i]
-            lo_ok = located[others]
-            cost_alt = np.zeros(others.size)
-            if prev_pt is not None:
-                cost_alt += np.where(
-                    lo_ok,
-                    _hav(
-                        np.full(others.size, prev_pt[0]),
-                        np.full(others.size, prev_pt[1]),
-                        index.lat[others],
-                        index.lon[others],
-                    ),
-                    1e6,
-                )
-            if nxt is not None:
-                cost_alt += np.where(
-                    lo_ok,
-                    _hav(
-                        index.lat[others],
-                        index.lon[others],
-                        np.full(others.size, nxt[0]),
-                        np.full(others.size, nxt[1]),
-                    ),
-                    1e6,
-                )
-            cost_alt = np.nan_to_num(cost_alt, nan=1e6)
-            k = min(alternatives, others.size)
-            part = np.argpartition(cost_alt, k - 1)[:k] if others.size > k else np.arange(others.size)
-            part = part[np.lexsort((index.ids[others[part]], cost_alt[part]))]
-            alt_ids = tuple(int(index.ids[others[p]]) for p in part)
+        alt_ids = _alternatives(index, cands[i], row, prev_pt, nxt, located, alternatives)
         out.append(
             ChainStep(
                 steps[i],
@@ -235,9 +308,32 @@ def plan_chain(
                 None if row is None else int(index.ids[row]),
                 alt_ids,
                 None if leg is None else round(leg, 3),
+                reasons.get(i, ""),
             )
         )
         if pt is not None:
             prev_pt = pt
-    del total
     return ChainPlan(out, round(total_km, 3) if math.isfinite(total_km) else 0.0)
+
+
+def _alternatives(index, cand: np.ndarray, row, prev_pt, nxt, located, alternatives: int) -> tuple[int, ...]:
+    """Other factories that do the step, nearest to the route's neighbouring points first."""
+    if not alternatives or not cand.size:
+        return ()
+    others = cand[cand != row] if row is not None else cand
+    if not others.size:
+        return ()
+    lo_ok = located[others]
+    cost_alt = np.zeros(others.size)
+    for pt in (prev_pt, nxt):
+        if pt is not None:
+            cost_alt += np.where(
+                lo_ok,
+                _hav(np.full(others.size, pt[0]), np.full(others.size, pt[1]), index.lat[others], index.lon[others]),
+                1e6,
+            )
+    cost_alt = np.nan_to_num(cost_alt, nan=1e6)
+    k = min(alternatives, others.size)
+    part = np.argpartition(cost_alt, k - 1)[:k] if others.size > k else np.arange(others.size)
+    part = part[np.lexsort((index.ids[others[part]], cost_alt[part]))]
+    return tuple(int(index.ids[others[p]]) for p in part)

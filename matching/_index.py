@@ -21,6 +21,7 @@ from ._types import (
     MatchResult,
     NeedFit,
     NeedQuery,
+    ProfileReading,
     Resolved,
 )
 
@@ -80,6 +81,10 @@ class _Compiled:
     lat: float | None
     lon: float | None
     quantity: int | None
+
+
+_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|ではなく|じゃなく", re.I)
+_MAKE_WORD = re.compile(r"作り|作っ|作る|作れ|製作|\bmake\b|\bmade\b|\bbuild\b", re.I)
 
 
 def _check_str_list(value: object, name: str) -> tuple[str, ...]:
@@ -155,23 +160,6 @@ class MatchIndex:
         self._pcol = {c: i for i, c in enumerate(pcodes)}
         self._mcol = {c: i for i, c in enumerate(mcodes)}
 
-        list_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
-        prose_cache: dict[str, tuple[list[Resolved], list[Resolved]]] = {}
-
-        def resolve_items(items: tuple[str, ...], kind: str) -> tuple[list[Resolved], list[str]]:
-            found: list[Resolved] = []
-            unresolved: list[str] = []
-            for item in items:
-                if not isinstance(item, str):
-                    continue
-                hit = list_cache.get((kind, item))
-                if hit is None:
-                    hit = norm.resolve_list((item,), kind)
-                    list_cache[(kind, item)] = hit
-                found.extend(hit[0])
-                unresolved.extend(hit[1])
-            return found, unresolved
-
         ids: list[int] = []
         ext: list[str | None] = []
         names: list[str] = []
@@ -190,6 +178,8 @@ class MatchIndex:
         mrow: list[int] = []
         mcol: list[int] = []
         unresolved_counts: dict[str, int] = {}
+        readings: list = []
+        blocked: list[frozenset[str]] = []
         seen: dict[int, int] = {}
         for prof in profiles:
             if not isinstance(prof, FactoryProfile):
@@ -198,31 +188,32 @@ class MatchIndex:
                 raise MatchingInputError(f"duplicate factory id {prof.id}")
             row = len(ids)
             seen[prof.id] = row
-            procs, unres = resolve_items(tuple(prof.processes or ()), "process")
-            mats, unres_m = resolve_items(tuple(prof.materials or ()), "material")
-            for u in unres + unres_m:
+            reading, unres = norm._read_profile(
+                tuple(prof.processes or ()),
+                tuple(prof.materials or ()),
+                prof.description if isinstance(prof.description, str) else "",
+                tuple(prof.equipment or ()),
+                tuple(prof.confirmed or ()),
+                tuple(prof.rejected or ()),
+            )
+            for u in unres:
                 unresolved_counts[u] = unresolved_counts.get(u, 0) + 1
             equipment = " / ".join(e for e in (prof.equipment or ()) if isinstance(e, str))
             desc = prof.description if isinstance(prof.description, str) else ""
-            prose = (desc[:MAX_TEXT] + "\n" + equipment).strip()
-            if prose:
-                got = prose_cache.get(prose)
-                if got is None:
-                    ex = norm.extract(prose, outcomes=False)
-                    got = (ex.processes, ex.materials)
-                    if len(prose_cache) < 200_000:
-                        prose_cache[prose] = got
-                have = {r.code for r in procs}
-                procs = procs + [r for r in got[0] if r.code not in have]
-                have = {r.code for r in mats}
-                mats = mats + [r for r in got[1] if r.code not in have]
+            readings.append(reading)
+            blocked.append(
+                frozenset(
+                    (*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected)
+                )
+            )
             pdedup: dict[str, Resolved] = {}
-            for r in procs:
-                if r.code not in pdedup or pdedup[r.code].confidence < r.confidence:
-                    pdedup[r.code] = r
             mdedup: dict[str, Resolved] = {}
-            for r in mats:
-                mdedup.setdefault(r.code, r)
+            for ev in reading.capabilities:
+                r = Resolved(ev.kind, ev.code, ev.label_ja, ev.label_en, ev.confidence, _source(ev), (), ev.level)
+                if ev.kind == "process":
+                    pdedup[ev.code] = r
+                else:
+                    mdedup[ev.code] = r
             caps_p.append(tuple(pdedup.values()))
             caps_m.append(tuple(mdedup.values()))
             for code, r in pdedup.items():
@@ -259,6 +250,8 @@ class MatchIndex:
         self.track = np.asarray(track, dtype=np.float64)
         self._caps_p = caps_p
         self._caps_m = caps_m
+        self._readings = readings
+        self._blocked = blocked
         self.unresolved_terms = dict(sorted(unresolved_counts.items(), key=lambda kv: -kv[1]))
 
         # process credit matrix: E[f, w] = max_o F[f, o] * S[w, o]  (family-level partial credit)
@@ -325,10 +318,25 @@ class MatchIndex:
         r = self._row_of(factory_id)
         return Capabilities(list(self._caps_p[r]), list(self._caps_m[r]))
 
+    def profile_reading(self, factory_id: int) -> ProfileReading:
+        """What the index believes of one factory: capabilities with evidence, outsourced and not-done steps,
+        hints."""
+        return self._readings[self._row_of(factory_id)]
+
+    def outsourced(self, factory_id: int) -> tuple[str, ...]:
+        """Process codes this factory says it buys from partners (協力工場へ, 外注, "we outsource")."""
+        return tuple(r.code for r in self._readings[self._row_of(factory_id)].outsourced)
+
     def does(self, factory_id: int, process_code: str) -> bool:
-        """True when the factory truly does ``process_code`` (or a more specific kind of it)."""
+        """True when the factory truly does ``process_code`` (or a more specific kind of it); never for a
+        step it sends out, says it does not do, or that its owner rejected."""
         c = self._pcol.get(process_code)
-        return c is not None and bool(self._E[self._row_of(factory_id), c] >= COVER)
+        if c is None:
+            return False
+        row = self._row_of(factory_id)
+        if process_code in self._blocked[row]:
+            return False
+        return bool(self._E[row, c] >= COVER)
 
     def missing_processes(self, factory_id: int, common_with: Sequence[str]) -> list[str]:
         """The process codes among ``common_with`` (codes or raw terms) that the factory does not do."""
@@ -399,7 +407,8 @@ class MatchIndex:
                     context.setdefault(r.code, r)
                 else:
                     explicit.setdefault(r.code, r)
-            if not explicit:  # nothing but context: then the context words are the request
+            has_problem = any(st == "problem" for st in ex.group_strength)
+            if not explicit and not has_problem:  # nothing but context: then the context words are the request
                 explicit, context = context, {}
             for r in ex.materials:
                 materials.setdefault(r.code, r)
@@ -411,6 +420,28 @@ class MatchIndex:
                 for u in ex.unresolved:
                     suggestions[u] = norm.suggest(u)
 
+        excluded, instead = self._excluded_codes(query, ex)
+        if excluded:
+            explicit = {c: r for c, r in explicit.items() if c not in excluded}
+            context = {c: r for c, r in context.items() if c not in excluded}
+            pruned: list[tuple[tuple[Resolved, ...], str]] = []
+            for g, s in outcome_groups:
+                kept = tuple(r for r in g if r.code not in excluded)
+                if instead and len(kept) < len(g):  # "no mould": the same need without the tooling
+                    src = g[0].source
+                    have = {r.code for r in kept}
+                    kept += tuple(
+                        norm._resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
+                    )
+                if kept:
+                    pruned.append((kept, s))
+            outcome_groups = pruned
+            if instead and not explicit and not outcome_groups:
+                src = next(iter(getattr(ex, "excluded", ())), None)
+                alts = tuple(
+                    norm._resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
+                )
+                outcome_groups = [(alts, "problem")]
         fams = {self.taxonomy.materials[c].family for c in materials}
 
         def applicable(r: Resolved) -> bool:
@@ -442,14 +473,24 @@ class MatchIndex:
                 required.append(group((r,), "explicit"))
         soft: list[_Group] = [group((r,), "context") for r in context.values()]
         if required:
-            # a problem the named steps do not address is one more step ("matte texture … before anodising")
+            # a problem the named steps do not address is one more step ("matte texture … before anodising"),
+            # unless the need says the named step replaces the old way ("machined from one block instead")
+            instead = bool(_INSTEAD.search(text))
             for g, s in outcome_groups:
-                if s == "problem" and not any(
+                if s == "problem" and not instead and not any(
                     tax.is_descendant(x.code, e) or tax.is_descendant(e, x.code)
                     for x in g
                     for e in explicit
                 ):
                     required.append(group(g, s))
+            # "鋳鉄で機械のベースを作り、取付面の加工まで": making it in a cast material is a step of its own
+            if _MAKE_WORD.search(text):
+                for code, pcode in tax.material_defaults.items():
+                    if code in materials and pcode in self._pcol and not any(
+                        tax.processes[e].family == tax.processes[pcode].family for e in explicit
+                    ):
+                        r = norm._resolved("process", pcode, 0.6, materials[code].source, "material")
+                        required.append(group((r,), "problem"))
         else:
             problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
             for code, pcode in self.taxonomy.material_defaults.items():
@@ -489,6 +530,26 @@ class MatchIndex:
             lon,
             qty,
         )
+
+    def _excluded_codes(self, query: NeedQuery, ex: object) -> tuple[set[str], list[tuple[str, float]]]:
+        """Process codes that must never be required: removed by the seeker or negated in the text
+        ("金型は作りたくない", "no mould"), with their more specific kinds and the processes that depend on
+        them; and the alternatives that fit the same need without them (urethane casting for no mould)."""
+        raw = _check_str_list(query.exclude, "exclude")
+        base = {c for c in raw if c in self._pcol}
+        base |= {r.code for r in getattr(ex, "excluded", ())}
+        if not base:
+            return set(), []
+        tax = self.taxonomy
+        out = {c for c in tax.process_codes if any(tax.is_descendant(c, b) for b in base)}
+        instead: dict[str, float] = {}
+        for b in base:
+            needs, alts = tax.without.get(b, ((), ()))
+            out.update(c for c in needs if c in self._pcol)
+            for c, conf in alts:
+                instead[c] = max(instead.get(c, 0.0), conf)
+        alts_left = [(c, conf) for c, conf in sorted(instead.items(), key=lambda kv: -kv[1]) if c not in out]
+        return out, alts_left
 
     # -- scoring ----------------------------------------------------------------------------------------
 
@@ -848,6 +909,11 @@ def rank_needs(
 ) -> list[NeedFit]:
     """Needs that fit a factory, best first (see :meth:`MatchIndex.needs_for`)."""
     return index.needs_for(factory_id, needs, limit=limit, lang=lang)
+
+
+def _source(ev: object) -> str:
+    """The text a capability is shown as coming from: the list item, or the words of the prose clause."""
+    return getattr(ev, "source", "") or getattr(ev, "phrase", "") or getattr(ev, "label_ja", "")
 
 
 def _num(v: object) -> float:

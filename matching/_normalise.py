@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from importlib import resources
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
+from ._scope import (
+    MADE_CODES,
+    clause_of,
+    clause_role,
+    clauses,
+    made_thing,
+    makes_in_clause,
+    object_only,
+    seeker_does_it,
+    self_clause,
+)
 from ._taxonomy import Taxonomy
-from ._types import Extraction, MatchingInputError, Resolved
+from ._tokenise import TokenText, alias_keys, tokens
+from ._types import Evidence, Extraction, MatchingInputError, ProfileReading, Resolved
 
 MAX_TEXT = 20_000  # characters of free text looked at; longer input is truncated, never rejected
 
@@ -139,11 +153,32 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+_MACHINES: dict[str, str] = {
+    k: v
+    for k, v in json.loads(
+        resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
+    )["series"].items()
+}
+# a machine series on word boundaries, optionally followed directly by its model number ("nlx2500", "dmu 50")
+_MACHINE_SERIES = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(map(re.escape, _MACHINES), key=len, reverse=True))
+    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?(?![a-z])"
+)
+# how a shop works, not what it does: never a capability (ProfileReading.hints)
+_SERVICE_WORDS = (
+    "試作|試作品|量産|小ロット|短納期|特急|一貫生産|一貫対応|一貫|図面なし|図面なしOK|図面無し|単品|一品物|多品種少量|"
+    "prototype|prototypes|prototyping|mass production|small lot|small lots|small-batch|small batch|"
+    "quick turnaround|fast turnaround|short lead time|one-off|one-offs|no drawing|no drawings"
+).split("|")
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
+# nouns whose other forms mean something else ("molded" parts are not mould making)
+_INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
 _ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
-_PROSE_BLOCK = set(
-    (
+_PROSE_BLOCK = frozenset(
+    fold(w)
+    for w in (
         "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
         "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
         "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
@@ -152,7 +187,10 @@ _PROSE_BLOCK = set(
         "seal|seals|belt|bag|glasses|tooling|assembled|printed|shot|"
         "sinker|gold|silver|iron|polish|print shop|hardened|"
         "heat treated|heat-treated|alu|silicone|sponge|urethane|ウレタン|"
-        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート"
+        "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
+        # product nouns and material forms: a shop that makes rivets does no riveting
+        # and bare "FRP" is a material
+        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
 
@@ -165,6 +203,33 @@ class _Entry(NamedTuple):
     code: str  # process/material code or outcome group index
     confidence: float
     via: str
+
+
+class _ProseReading(NamedTuple):
+    capabilities: tuple[Evidence, ...]
+    outsourced: tuple[Resolved, ...]
+    not_done: tuple[Resolved, ...]
+    hints: tuple[str, ...]
+
+
+_CLAUSE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+
+
+def _clause(text: str, source: str) -> str:
+    """The sentence of ``text`` holding ``source`` (at most 200 characters), for evidence phrases."""
+    i = text.find(source) if source else -1
+    if i < 0:
+        return source[:200]
+    start = 0
+    for m in _CLAUSE_END.finditer(text, 0, i):
+        start = m.end()
+    m = _CLAUSE_END.search(text, i + len(source))
+    end = m.start() if m else len(text)
+    out = text[start:end].strip()
+    if len(out) > 200:
+        a = max(0, i - start - 80)
+        out = text[start + a : start + a + 200].strip()
+    return out
 
 
 def _is_ascii(s: str) -> bool:
@@ -198,9 +263,12 @@ class Normaliser:
                 if entry not in lst:
                     lst.append(entry)
                 if prose and _prose_ok(key):
-                    plst = self._prose.setdefault(key, [])
-                    if entry not in plst:
-                        plst.append(entry)
+                    for tkey in alias_keys(variant, fold_map, fold):
+                        if not _prose_ok(tkey):
+                            continue
+                        plst = self._prose.setdefault(tkey, [])
+                        if entry not in plst:
+                            plst.append(entry)
 
         for p in tax.processes.values():
             e = _Entry("process", p.code, 1.0, "alias")
@@ -229,26 +297,47 @@ class Normaliser:
         for gi, g in enumerate(tax.outcomes):
             for ph in g.phrases:
                 for variant in _spelling_variants(ph):
-                    key = fold(variant)
-                    if key:
+                    for key in alias_keys(variant, fold_map, fold):
                         self._outcome_prose.setdefault(key, []).append(
                             _Entry("outcome", str(gi), 0.6, "outcome")
                         )
-        stops = {fold(s): [_Entry("stop", "", 0.0, "stop")] for s in tax.stop_phrases}
+        stops = {
+            key: [_Entry("stop", "", 0.0, "stop")] for st in tax.stop_phrases for key in alias_keys(st, fold_map, fold)
+        }
         factory_keys = {**stops, **self._prose}
         query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
         for k, v in self._prose.items():
             query_keys[k] = query_keys.get(k, []) + v
         self._factory_table = factory_keys
         self._query_table = query_keys
-        lead = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
-        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(sorted(factory_keys)) + ")")
-        self._query_re = re.compile(lead + "(?:" + _trie_pattern(sorted(query_keys)) + ")")
+        # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
+        # a Japanese character are looked up on token boundaries only
+        lead = r"(?<![a-z0-9])"
+        fkeys = sorted(k for k in factory_keys if k[0].isascii())
+        qkeys = sorted(k for k in query_keys if k[0].isascii())
+        self._factory_re = re.compile(lead + "(?:" + _trie_pattern(fkeys) + ")")
+        self._query_re = re.compile(lead + "(?:" + _trie_pattern(qkeys) + ")")
+        # hints: service words and product nouns (never capabilities; shown to owners, shape a need)
+        hint_words = [*_SERVICE_WORDS, *(ph for g in tax.outcomes if g.strength == "shape" for ph in g.phrases)]
+        self._hint_table: dict[str, list[_Entry]] = {}
+        for w in hint_words:
+            for key in alias_keys(w, fold_map, fold):
+                self._hint_table.setdefault(key, [_Entry("hint", w, 0.0, "hint")])
+        self._hint_re = re.compile(
+            lead + "(?:" + _trie_pattern(sorted(k for k in self._hint_table if k[0].isascii())) + ")"
+        )
+        self._max_key = max((len(k) for k in (*query_keys, *self._hint_table)), default=1)
+        # every prefix of every key: the token scanner stops extending a match as soon as none continues
+        self._prefixes: frozenset[str] = frozenset(
+            k[:i] for k in (*query_keys, *self._hint_table) for i in range(1, len(k) + 1)
+        )
         self._fuzzy_keys: dict[str, list[str]] = {
             "process": [k for k, v in self._exact.items() if any(e.kind == "process" for e in v)],
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
         }
         self._grade_token = re.compile(r"(?<![a-z0-9])[a-z]{1,4}[0-9][a-z0-9]*(?![a-z0-9])")
+        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
+        self._prose_cache: dict[str, _ProseReading] = {}
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -287,20 +376,65 @@ class Normaliser:
                 return code
         return None
 
-    def _scan(self, folded: Folded, original: str, query: bool) -> list[tuple[int, int, _Entry, str]]:
-        """Greedy longest alias occurrences: (start, end) in folded text, entry, original source span."""
-        table = self._query_table if query else self._factory_table
-        rx = self._query_re if query else self._factory_re
-        s = folded.text
-        hits: list[tuple[int, int, _Entry, str]] = []
+    def _scan(
+        self, tt: TokenText, original: str, query: bool, hints: bool = False
+    ) -> list[tuple[int, int, _Entry, str]]:
+        """Greedy longest alias occurrences in a token text: (start, end), entry, original source span.
+        Japanese keys only match whole tokens (a sequence of them); Latin keys on word boundaries."""
+        if hints:
+            table, rx = self._hint_table, self._hint_re
+        else:
+            table = self._query_table if query else self._factory_table
+            rx = self._query_re if query else self._factory_re
+        s = tt.text
+        cands: list[tuple[int, int, list[_Entry]]] = []
+        spans = tt.spans
+        nt = len(spans)
+        prefixes = self._prefixes
+        for i in range(nt):
+            a, _b0, _sf = spans[i]
+            if tt.latin[a]:
+                continue
+            best = None
+            skey = ""
+            for j in range(i, nt):
+                _a1, b, sf = spans[j]
+                skey += sf
+                nkey = s[a:b]
+                n_ok = nkey in prefixes
+                s_ok = skey in prefixes
+                if not n_ok and not s_ok:
+                    break  # no key continues either way: stop extending
+                entries = (table.get(nkey) if n_ok else None) or (table.get(skey) if s_ok else None)
+                if entries:
+                    best = (a, b, entries)
+            if best is not None:
+                cands.append(best)
+            elif _b0 - a >= 4:
+                # a compound the analyser keeps whole (ゴムパッキン): read it only when known words cover it
+                # completely (ゴム + パッキン); フランジ (フラン + ジ) and オークマ (オーク + マ) stay unread
+                pieces = _cover(s[a:_b0], table) or _cover(_sf, table)
+                if pieces and len(pieces) > 1 and len(s[a:_b0]) == sum(len(p) for p in pieces):
+                    off = a
+                    for piece in pieces:
+                        cands.append((off, off + len(piece), table[piece]))
+                        off += len(piece)
         for m in rx.finditer(s):
             a, b = m.span()
-            if a == b:
+            if a == b or not tt.latin[a]:
+                continue
+            if not tt.latin[b - 1] and b not in tt.bounds:
+                continue
+            entries = table.get(s[a:b])
+            if entries:
+                cands.append((a, b, entries))
+        cands.sort(key=lambda c: (c[0], -c[1]))
+        hits: list[tuple[int, int, _Entry, str]] = []
+        last = 0
+        for a, b, entries in cands:
+            if a < last:
                 continue
             key = s[a:b]
-            entries = table.get(key)
-            if not entries:
-                continue
             end = b
             if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
                 tail = re.match(r"[a-z0-9]+", s[b:])
@@ -308,12 +442,12 @@ class Normaliser:
                 if key[-1].isdigit():
                     if not re.fullmatch(r"[a-z]{1,3}", suffix):
                         continue
-                elif suffix not in _WORD_SUFFIXES:
+                elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
                     continue
                 end = b + len(suffix)
                 if s[a:end] in _PROSE_BLOCK and not query:
                     continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
-            src = _span(original, folded, a, end)
+            src = _span(original, tt, a, end)
             if (
                 _is_ascii(key)
                 and len(key) <= 3
@@ -321,6 +455,7 @@ class Normaliser:
                 and not any(c.isupper() for c in src)
             ):
                 continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+            last = end
             for e in entries:
                 hits.append((a, end, e, src))
         return hits
@@ -389,8 +524,70 @@ class Normaliser:
             out.extend(c for c in self._codes_for(best, k) if c not in out)
         return tuple(out[:3])
 
+    def _scope(
+        self,
+        text: str,
+        tt: TokenText,
+        spans: list[tuple[int, int]],
+        a: int,
+        b: int,
+        mat_starts: set[int],
+        profile: bool,
+        code: str = "",
+    ) -> str:
+        """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
+        or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
+        os_, oe = tt.starts[a], tt.ends[b - 1]
+        kind = object_only(text, os_, oe)
+        clause = clause_of(spans, os_)
+        if kind == "object":
+            # 溶接物は扱っておらず: the shop does not take that kind of work at all
+            negated = clause_role(text, clause, os_, oe, partners=False) == "negated"
+            return "negated" if negated and text[oe : oe + 1] in ("物", "品") else "context"
+        if not tt.latin[b - 1] and b in mat_starts:
+            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+        role = clause_role(text, clause, os_, oe, partners=profile)
+        if role is not None:
+            return role
+        if kind == "shop":
+            return "context"
+        if not profile and tt.latin[a] and seeker_does_it(text, os_):
+            return "context"
+        if (
+            tt.latin[b - 1]
+            and text[os_:oe].endswith("ed")
+            and self.taxonomy.processes[code].family in ("heat_treatment", "surface_treatment")
+            and _next_is_material(text, oe, tt, mat_starts)
+        ):
+            return "state"  # "hardened steel dowel pins": the material, not a step
+        if (
+            not profile
+            and not tt.latin[b - 1]
+            and made_thing(code, text[os_:oe])
+            and re.match(r"[にがはの]", text[oe : oe + 1])
+            and not makes_in_clause(text, clause, os_, oe)
+        ):
+            return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
+        if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
+            nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
+            if nxt and nxt.group(1) not in _EN_FUNCTION and nxt.group(1) not in _EN_ADVERBS:
+                return "context"  # "mold plates", "gear box": the thing names the part, not a step
+        if (
+            profile
+            and made_thing(code, text[os_:oe])
+            and not makes_in_clause(text, clause, os_, oe)
+            and not self_clause(text, clause)
+        ):
+            return "hint"
+        return "act"
+
     def extract(
-        self, text: str, *, outcomes: bool = True, material_codes: tuple[str, ...] | list[str] = ()
+        self,
+        text: str,
+        *,
+        outcomes: bool = True,
+        material_codes: tuple[str, ...] | list[str] = (),
+        profile: bool | None = None,
     ) -> Extraction:
         """Find process and material mentions in prose (ja or en, no spaces needed). With ``outcomes`` the
         outcome lexicon adds lower-confidence alternatives ("wears out" → hardening …), adjusted to the
@@ -400,7 +597,7 @@ class Normaliser:
         if not isinstance(text, str):
             raise MatchingInputError("text must be a string")
         text = text[:MAX_TEXT]
-        folded = fold_map(text)
+        folded = tokens(text, fold_map, fold)
         hits = self._scan(folded, text, query=outcomes)
         tax = self.taxonomy
         materials_hint = tuple(material_codes)
@@ -409,6 +606,10 @@ class Normaliser:
         outcome_hits: dict[int, str] = {}
         covered = [False] * len(folded.text)
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
+        mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
+        spans = clauses(text)
+        outsourced: dict[str, Resolved] = {}
+        profile = not outcomes if profile is None else profile
         roles: dict[str, str] = {}  # code -> "act" | "context"
         negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
@@ -420,8 +621,22 @@ class Normaliser:
                 covered[i] = True
             if e.kind == "process":
                 role = _role(folded, text, a, b, proc_hits)
+                if role == "act":
+                    role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
+                if (
+                    role == "act"
+                    and e.code in MADE_CODES
+                    and "作" in src
+                    and _method_before(text, folded, a, proc_hits)
+                ):
+                    role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
+                if role == "state":
+                    continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
                     negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    continue
+                if role == "outsourced":
+                    outsourced.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if roles.get(e.code) != "act":
                     roles[e.code] = role
@@ -462,7 +677,10 @@ class Normaliser:
         if text.strip() and not plist and not materials:
             snippet = " ".join(text.split())
             unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        context = tuple(c for c, r in roles.items() if r == "context")
+        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
+        acted = {c for c, r in roles.items() if r == "act"}
+        neg_list = [r for c, r in negated.items() if c not in acted]
+        out_list = [r for c, r in outsourced.items() if c not in acted and c not in negated]
         return Extraction(
             plist,
             list(materials.values()),
@@ -471,8 +689,141 @@ class Normaliser:
             groups,
             strength,
             context,
-            [r for c, r in negated.items() if c not in processes],
+            neg_list,
+            neg_list,
+            out_list,
         )
+
+    # -- reading a factory profile -----------------------------------------------------------------------
+
+    def _list_item(self, item: str, kind: str) -> tuple[list[Resolved], list[str]]:
+        """One raw list item resolved (cached: directories repeat the same trade words thousands of times)."""
+        key = (kind, item)
+        hit = self._item_cache.get(key)
+        if hit is None:
+            hit = self.resolve_list((item,), kind)
+            if len(self._item_cache) > 100_000:
+                self._item_cache.clear()
+            self._item_cache[key] = hit
+        return hit
+
+    def _read_prose(self, prose: str) -> _ProseReading:
+        """The capabilities, outsourced and not-done steps and hints of a factory's prose (cached)."""
+        hit = self._prose_cache.get(prose)
+        if hit is not None:
+            return hit
+        ex = self.extract(prose, outcomes=False, profile=True)
+        ctx = set(ex.context)
+        found = [r for r in (*ex.processes, *ex.materials) if r.kind == "material" or r.code not in ctx]
+        blocked = {r.code for r in (*ex.negated, *ex.outsourced)} | {r.code for r in found}
+        low = unicodedata.normalize("NFKC", prose[:MAX_TEXT]).lower()
+        same = len(low) == len(prose[:MAX_TEXT])
+        for m in _MACHINE_SERIES.finditer(low):
+            code = _MACHINES[m.group(1)]
+            if code in self.taxonomy.processes and code not in blocked:
+                blocked.add(code)
+                src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
+                found.append(self._resolved("process", code, 1.0, src, "machine"))
+        caps = tuple(
+            Evidence(
+                r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
+            )
+            for r in found
+        )
+        tt = tokens(prose[:MAX_TEXT], fold_map, fold)
+        hints = tuple(dict.fromkeys(src for _a, _b, _e, src in self._scan(tt, prose[:MAX_TEXT], False, hints=True)))
+        hit = _ProseReading(caps, tuple(ex.outsourced), tuple(ex.negated), hints[:30])
+        if len(self._prose_cache) > 50_000:
+            self._prose_cache.clear()
+        self._prose_cache[prose] = hit
+        return hit
+
+    def read_profile(
+        self,
+        processes: tuple[str, ...] | list[str] = (),
+        materials: tuple[str, ...] | list[str] = (),
+        description: str = "",
+        equipment: tuple[str, ...] | list[str] = (),
+        *,
+        confirmed: tuple[str, ...] | list[str] = (),
+        rejected: tuple[str, ...] | list[str] = (),
+    ) -> ProfileReading:
+        """The one rule for what a factory does: its own list items (level "listed"), then what its prose
+        states it does itself (level "prose", with the clause). Steps the text sends to partners or says it
+        does not do, and service words / product nouns, are never capabilities. ``confirmed`` codes count as
+        listed; ``rejected`` codes are never capabilities."""
+        return self._read_profile(processes, materials, description, equipment, confirmed, rejected)[0]
+
+    def _read_profile(
+        self,
+        processes: tuple[str, ...] | list[str],
+        materials: tuple[str, ...] | list[str],
+        description: str,
+        equipment: tuple[str, ...] | list[str],
+        confirmed: tuple[str, ...] | list[str],
+        rejected: tuple[str, ...] | list[str],
+    ) -> tuple[ProfileReading, list[str]]:
+        tax = self.taxonomy
+        rejected_set = {c for c in rejected or () if isinstance(c, str)}
+        caps: dict[tuple[str, str], Evidence] = {}
+        unresolved: list[str] = []
+
+        def keep(ev: Evidence) -> None:
+            if ev.code in rejected_set:
+                return
+            key = (ev.kind, ev.code)
+            old = caps.get(key)
+            if old is None or (old.level != "listed" and ev.level == "listed"):
+                caps[key] = ev
+            elif old.level == ev.level and old.confidence < ev.confidence:
+                caps[key] = ev
+
+        for kind, items in (("process", processes), ("material", materials)):
+            for item in items or ():
+                if not isinstance(item, str) or not item.strip():
+                    continue
+                found, unres = self._list_item(item, kind)
+                unresolved.extend(unres)
+                for r in found:
+                    keep(
+                        Evidence(
+                            kind, r.code, r.label_ja, r.label_en, "listed", item.strip()[:200], r.confidence,
+                            r.source,
+                        )
+                    )
+        desc = description if isinstance(description, str) else ""
+        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
+        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
+        outsourced: tuple[Resolved, ...] = ()
+        not_done: tuple[Resolved, ...] = ()
+        hints: tuple[str, ...] = ()
+        if prose:
+            pr = self._read_prose(prose)
+            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
+            for ev in pr.capabilities:
+                keep(ev)
+        for code in confirmed or ():
+            if not isinstance(code, str) or code in rejected_set:
+                continue
+            kind = "process" if code in tax.processes else "material" if code in tax.materials else None
+            if kind is None:
+                continue
+            old = caps.get((kind, code))
+            if old is not None:
+                caps[(kind, code)] = Evidence(
+                    kind, code, old.label_ja, old.label_en, "listed", old.phrase, 1.0, old.source
+                )
+            else:
+                item = tax.processes[code] if kind == "process" else tax.materials[code]
+                caps[(kind, code)] = Evidence(kind, code, item.label_ja, item.label_en, "listed", "", 1.0)
+        have = {code for kind, code in caps if kind == "process"}
+        reading = ProfileReading(
+            tuple(caps.values()),
+            tuple(r for r in outsourced if r.code not in have),
+            tuple(r for r in not_done if r.code not in have),
+            hints,
+        )
+        return reading, unresolved
 
     def resolve_list(
         self, terms: tuple[str, ...] | list[str], kind: str
@@ -529,6 +880,7 @@ _EN_FUNCTION = {
     "into", "on", "and/or", "is", "are", "was", "be", "it", "them", "only", "in-house", "inhouse", "so",
     "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
 }
+_EN_ADVERBS = {"too", "also", "first", "please", "well", "again", "as", "now", "later", "soon", "only"}
 _EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
 _EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
 _JA_DONE_AFTER = re.compile(
@@ -542,11 +894,31 @@ _JA_OF_AFTER = re.compile(
 )
 
 
-def _orig_end(folded: Folded, original: str, b: int) -> int:
+def _method_before(text: str, tt: TokenText, a: int, proc_hits: list[tuple[int, int]]) -> bool:
+    """Another process mention before folded position ``a`` in the same sentence is followed by で (the method)."""
+    os_ = tt.starts[a]
+    for _a2, b2 in proc_hits:
+        if b2 > a:
+            break
+        oe2 = tt.ends[b2 - 1]
+        if text[oe2 : oe2 + 1] == "で" or text[oe2 - 1 : oe2] == "で":
+            if not re.search(r"[。！？!?\n]", text[oe2:os_]):
+                return True
+    return False
+
+
+def _next_is_material(text: str, oe: int, tt: TokenText, mat_starts: set[int]) -> bool:
+    """A material mention starts right after the word ending at original index ``oe`` (past spaces)."""
+    gap = len(text[oe:]) - len(text[oe:].lstrip(" "))
+    target = oe + gap
+    return any(tt.starts[m] == target for m in mat_starts)
+
+
+def _orig_end(folded: Folded | TokenText, original: str, b: int) -> int:
     return folded.ends[b - 1] if b > 0 else 0
 
 
-def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
+def _role(folded: Folded | TokenText, original: str, a: int, b: int, proc_hits: list[tuple[int, int]]) -> str:
     """How a process mention at folded[a:b] is used: "act" (a step someone does or wants), "context"
     (describes the object: "a welded frame", 「溶接部の検査」, 「金型プレートの研削」) or "negated"."""
     s = folded.text
@@ -581,6 +953,8 @@ def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[i
     if _JA_DONE_AFTER.match(after_o) or _JA_PART_AFTER.match(after_o):
         return "context"
     m = _JA_OF_AFTER.match(after_o)
+    if original[os_:oe].endswith("で"):
+        m = None  # 「ワイヤ放電でのパンチ加工」: the method of the next step, not its object
     if m and not re.search(r"[後前時]", m.group(1)):
         # 「AのB」: A only describes B's object when B is another process mention right after の
         no_pos = oe + m.end()  # approximate original index after の (NFKC keeps CJK lengths)
@@ -596,7 +970,7 @@ def _role(folded: Folded, original: str, a: int, b: int, proc_hits: list[tuple[i
 _SPAN_TAIL = re.compile(r"[ー\uff70\u200b-\u200f\u2060\ufeffきりしみちけえいぎびじれ]*")
 
 
-def _span(original: str, folded: Folded, a: int, b: int) -> str:
+def _span(original: str, folded: Folded | TokenText, a: int, b: int) -> str:
     """The original text behind folded[a:b], including dropped long vowels / okurigana right after it."""
     end = folded.ends[b - 1]
     limit = folded.starts[b] if b < len(folded.starts) else len(original)
@@ -637,8 +1011,31 @@ _VARIANT_RULES = (
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")
 
 
+def _cover(word: str, table: Mapping[str, list[_Entry]]) -> list[str] | None:
+    """Split ``word`` into known keys of at least two characters that cover it exactly (fewest pieces)."""
+    n = len(word)
+    if n > 24:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + 2, n + 1):
+            piece = word[i:j]
+            if piece in table and (best[j] is None or len(best[j]) > len(cur) + 1):  # type: ignore[arg-type]
+                best[j] = [*cur, piece]
+    return best[n]
+
+
+_VERB_STEM_END = re.compile(r"[をでにがもへ][一-龥]$")
+
+
 def _spelling_variants(alias: str) -> set[str]:
     out = {alias}
+    if _VERB_STEM_END.search(alias):
+        out.add(alias + "る")  # "金型を作" also as the dictionary form the analyser gives (作り直す → 作る)
     short = _TRAILING_OKURIGANA.sub("", alias)
     if short != alias and len(short) >= 2:
         out.add(short)  # "ヘラ絞り一筋" folds to "ヘラ絞一筋": let "ヘラ絞" match too

@@ -76,6 +76,7 @@ class Taxonomy:
         grade_patterns: tuple[tuple[re.Pattern[str], str], ...] = (),
         material_defaults: dict[str, str] | None = None,
         material_only: dict[str, tuple[str, ...]] | None = None,
+        without: dict[str, tuple[tuple[str, ...], tuple[tuple[str, float], ...]]] | None = None,
     ) -> None:
         self.processes = processes
         self.materials = materials
@@ -85,6 +86,8 @@ class Taxonomy:
         self.grade_patterns = grade_patterns
         self.material_defaults = dict(material_defaults or {})
         self.material_only = dict(material_only or {})  # process -> material families it applies to
+        # excluded process -> (processes that depend on it, alternatives without it)
+        self.without = dict(without or {})
         self.process_codes: tuple[str, ...] = tuple(processes)
         self.material_codes: tuple[str, ...] = tuple(materials)
         self._ancestors: dict[str, tuple[str, ...]] = {}
@@ -183,4 +186,9 @@ def _default_taxonomy() -> Taxonomy:
         patterns,
         out.get("material_defaults", {}),
         {k: tuple(v) for k, v in out.get("material_only", {}).items()},
+        {
+            k: (tuple(v["needs"]), tuple(sorted(v["instead"].items(), key=lambda kv: -kv[1])))
+            for k, v in out.get("without", {}).items()
+            if not k.startswith("_")
+        },
     )

@@ -54,8 +54,11 @@ def document() -> dict:
                 "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"},
                     "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
-                "Coded": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"},
-                                                           "source": {"type": "string"}}},
+                "Coded": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "label": {"type": "string"}, "source": {"type": "string"},
+                    "evidence": {"type": "string", "enum": ["listed", "prose"],
+                                 "description": "listed: the factory's own list or confirmed by its owner; "
+                                                "prose: read from its description, not yet confirmed"}}},
                 "FactorySummary": FACTORY_SUMMARY,
                 "ApiToken": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"},

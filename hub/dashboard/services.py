@@ -92,7 +92,7 @@ def cluster_risk(today: date | None = None) -> list[ProcessRisk]:
     rows = db.session.execute(
         db.select(FactoryCapability.code, Factory.ward, Factory.owner_birth_year, Factory.successor_status)
         .join(Factory, Factory.id == FactoryCapability.factory_id)
-        .where(FactoryCapability.kind == "process", Factory.is_published)
+        .where(FactoryCapability.kind == "process", FactoryCapability.is_capability, Factory.is_published)
     ).all()
     risks: dict[str, ProcessRisk] = {}
     for code, ward, born, successor in rows:

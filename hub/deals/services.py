@@ -655,6 +655,19 @@ def factory_record(factory_id: int) -> Record:
     return Record(count, quality, delivery, communication, completed)
 
 
+def completed_jobs(factory_ids) -> dict[int, int]:
+    """Factory id → deals it completed as a supplier (joint orders and developments), for many factories at once."""
+    ids = [i for i in dict.fromkeys(factory_ids) if i is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(DealStep.factory_id, func.count(func.distinct(Deal.id))).join(Deal)
+        .where(Deal.status == "closed", Deal.outcome.in_(("joint_order", "joint_development")),
+               DealStep.factory_id.in_(ids), DealStep.status.in_(ACCEPTED_STEP_STATUSES))
+        .group_by(DealStep.factory_id))
+    return {factory_id: count for factory_id, count in rows}
+
+
 def requester_record(user: User) -> Record:
     """What a factory sees of someone who asks it: inquiries sent, how often they replied, deals completed."""
     sent = db.session.scalar(select(func.count(DealStep.id)).join(Deal).where(Deal.requester_id == user.id)) or 0

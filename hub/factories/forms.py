@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import DecimalField, TermListField
 from hub.core.labels import ward_choices
@@ -81,6 +81,14 @@ class FactoryForm(FlaskForm):
 class PhotoForm(FlaskForm):
     photo = FileField(_l("Photo"), validators=[FileRequired(_l("Please choose a file."))])
     caption = StringField(_l("Caption"), validators=[Optional(), Length(max=200)])
+
+
+class ReviewForm(FlaskForm):
+    """The owner's word on one capability read from the description (hidden fields; the buttons set decision)."""
+
+    kind = StringField(validators=[DataRequired(), AnyOf(("process", "material"))])
+    code = StringField(validators=[DataRequired(), Length(max=60)])
+    decision = StringField(validators=[DataRequired(), AnyOf(("confirmed", "rejected", "undo"))])
 
 
 class DirectoryFilterForm(FlaskForm):

@@ -225,14 +225,17 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
     updates: dict[str, dict] = {}
     found_by_ext: dict[str, dict] = {}
     reader = services.capability_reader()
+    decisions = services.decisions_for(existing.values())  # owners' confirmations and rejections stick
     for _number, data in batch:
         ext = data["external_id"]
+        confirmed, rejected = decisions.get(existing.get(ext), ((), ()))
         found = services.find_capabilities(data["processes"], data["materials"], data["description"],
-                                           data["equipment"], reader)
+                                           data["equipment"], reader, confirmed=confirmed, rejected=rejected)
         lat, lon, approx = services.location_for(data["ward"], data["lat"], data["lon"])
         values = {field: data[field] for field in IMPORTED_FIELDS}
         values.update(external_id=ext, lat=lat, lon=lon, is_location_approx=approx, updated_at=now,
-                      search_text=services.search_text_for(data, [code for _, code in found]))
+                      search_text=services.search_text_for(
+                          data, [code for (_, code), row in found.items() if row.evidence != "outsourced"]))
         found_by_ext[ext] = found
         if ext in existing:
             updates[ext] = {"id": existing[ext], **values}
@@ -256,8 +259,8 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
         factory_ids.update(db.session.execute(
             db.select(Factory.external_id, Factory.id).where(Factory.external_id.in_(list(new_rows)))).all())
     capabilities = [
-        {"factory_id": factory_ids[ext], "kind": kind, "code": code, "source": source, "confidence": confidence}
-        for ext, found in found_by_ext.items() for (kind, code), (source, confidence) in found.items()
+        {"factory_id": factory_ids[ext], "kind": kind, "code": code, **row._asdict()}
+        for ext, found in found_by_ext.items() for (kind, code), row in found.items()
     ]
     if capabilities:
         db.session.execute(insert(FactoryCapability), capabilities)

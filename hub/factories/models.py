@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 SUCCESSOR_STATUSES = ("none", "family", "employee", "external", "undecided")
+# Where the hub's belief in a capability row comes from: the owner's own list (or a code the owner confirmed),
+# the owner's prose (inferred, to be confirmed), or a step the text says is sent to partners (demand, not supply).
+EVIDENCE_LEVELS = ("listed", "prose", "outsourced")
+REVIEW_DECISIONS = ("confirmed", "rejected")
 
 
 class Factory(db.Model):
@@ -60,7 +65,12 @@ class Factory(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name
 
     def codes(self, kind: str) -> list[str]:
-        return [c.code for c in self.capabilities if c.kind == kind]
+        """Codes this factory does itself (outsourced steps are demand, not capabilities)."""
+        return [c.code for c in self.capabilities if c.kind == kind and c.is_capability]
+
+    def outsourced_codes(self) -> list[str]:
+        """Process codes the factory says it sends to partners."""
+        return [c.code for c in self.capabilities if c.evidence == "outsourced"]
 
 
 class FactoryCapability(db.Model):
@@ -75,8 +85,33 @@ class FactoryCapability(db.Model):
     code: Mapped[str] = mapped_column(String(60), index=True)
     source: Mapped[str] = mapped_column(String(200))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    evidence: Mapped[str] = mapped_column(String(12), default="listed", server_default="listed")
+    phrase: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     factory: Mapped[Factory] = relationship(back_populates="capabilities")
+
+    @hybrid_property
+    def is_capability(self) -> bool:
+        """One rule for "the factory does this itself", in Python and in SQL: every row but outsourced steps."""
+        return self.evidence != "outsourced"
+
+
+class FactoryCapabilityReview(db.Model):
+    """The owner's word on one capability the hub read from their prose: "confirmed" (it is listed from now on)
+    or "rejected" (never a capability, whatever the text says). Kept across profile edits and re-imports."""
+
+    __tablename__ = "factory_capability_reviews"
+    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "process" | "material"
+    code: Mapped[str] = mapped_column(String(60))
+    decision: Mapped[str] = mapped_column(String(10))  # REVIEW_DECISIONS
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    decided_by = relationship("User")
 
 
 class FactoryPhoto(db.Model):

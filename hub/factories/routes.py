@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
-from hub.core.labels import material_choices, process_choices, ward_choices
+from hub.core.labels import capability_label, material_choices, process_choices, ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories import services
-from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm
+from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm, ReviewForm
 from hub.factories.models import Factory, FactoryPhoto
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
@@ -108,7 +108,34 @@ def _edit(factory: Factory):
     if request.method == "POST":
         db.session.rollback()  # an invalid form leaves nothing half-made (e.g. a new organisation)
     return render_template("factories/edit.html", form=form, factory=factory, photo_form=PhotoForm(),
-                           max_photos=MAX_PHOTOS)
+                           max_photos=MAX_PHOTOS, pending=services.pending_reviews(factory) if factory.id else [],
+                           rejected=services.rejected_reviews(factory) if factory.id else [])
+
+
+@bp.route("/<int:factory_id>/capabilities/review", methods=["POST"])
+@login_required
+def review_capability(factory_id: int):
+    """The owner confirms a capability read from their description, says "not us", or takes that back."""
+    factory = db.get_or_404(Factory, factory_id)
+    if not services.can_edit(current_user, factory):
+        abort(403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decision = None if form.decision.data == "undo" else form.decision.data
+    try:
+        services.review_capability(current_user, factory, form.kind.data, form.code.data, decision)
+    except services.ReviewError:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    label = capability_label(form.code.data)
+    messages = {"confirmed": _("Confirmed: %(label)s is listed as yours.", label=label),
+                "rejected": _("Noted: %(label)s is not yours; we will not read it from your description again.",
+                              label=label),
+                "undo": _("Your decision on %(label)s has been withdrawn.", label=label)}
+    flash(messages[form.decision.data], "success")
+    return redirect(url_for("factories.edit", factory_id=factory.id) + "#reading")
 
 
 @bp.route("/<int:factory_id>/photos", methods=["POST"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import get_locale
 
 from hub.auth.models import ROLE_FACTORY, User
 from hub.extensions import db
-from hub.factories.models import Factory, FactoryCapability
+from hub.factories.models import REVIEW_DECISIONS, Factory, FactoryCapability, FactoryCapabilityReview
 from matching import WARDS, Normaliser, Taxonomy, fold
 
 PROFILE_FIELDS = (
@@ -53,31 +54,21 @@ def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> 
     return None, None, False
 
 
-Found = dict[tuple[str, str], tuple[str, float]]  # (kind, code) → (source text, confidence)
+class Found(NamedTuple):
+    """One capability row to store: where the hub's belief comes from and the words it was read from."""
+
+    source: str
+    confidence: float
+    evidence: str  # EVIDENCE_LEVELS
+    phrase: str
 
 
 class CapabilityReader:
-    """The normaliser with the organisers' aliases, and a cache of the listed terms it has read (directories
+    """The normaliser with the organisers' aliases (it caches the list items and prose it has read: directories
     repeat the same trade words thousands of times)."""
 
     def __init__(self, aliases: dict[str, tuple[str, str]]):
         self.normaliser = Normaliser(Taxonomy.default(), extra_aliases=aliases) if aliases else normaliser()
-        self._terms: dict[tuple[str, str], tuple[tuple[str, str, str, float], ...]] = {}
-
-    def term(self, term: str, kind: str) -> tuple[tuple[str, str, str, float], ...]:
-        key = (term, kind)
-        if key not in self._terms:
-            if len(self._terms) > 50_000:
-                self._terms.clear()
-            resolved = self.normaliser.resolve(term, kind=kind)
-            if resolved is not None:
-                hits = ((kind, resolved.code, resolved.source, resolved.confidence),)
-            else:
-                extraction = self.normaliser.extract(term)
-                hits = tuple((hit.kind, hit.code, hit.source, hit.confidence)
-                             for hit in extraction.processes + extraction.materials)
-            self._terms[key] = hits
-        return self._terms[key]
 
 
 _readers: dict[tuple, CapabilityReader] = {}
@@ -97,27 +88,39 @@ def capability_reader() -> CapabilityReader:
 
 
 def find_capabilities(processes, materials, description: str, equipment,
-                      reader: CapabilityReader | None = None) -> Found:
-    """Map a factory's own words (lists first, then prose) to taxonomy codes, remembering where each came from.
-    Organisers' aliases count too; pass ``reader`` to read many factories with one alias lookup."""
+                      reader: CapabilityReader | None = None, *, confirmed=(), rejected=()
+                      ) -> dict[tuple[str, str], Found]:
+    """What a factory does, by the one rule the index uses too (``Normaliser.read_profile``): its own list
+    items ("listed"), what its prose says it does itself ("prose", with the phrase), and the steps it says it
+    sends to partners ("outsourced": demand, never a capability). The owner's decisions count: confirmed codes
+    are listed, rejected ones are dropped. Pass ``reader`` to read many factories with one alias lookup."""
     reader = reader or capability_reader()
-    found: Found = {}
-
-    def keep(kind: str, code: str, source: str, confidence: float) -> None:
-        key = (kind, code)
-        if key not in found or found[key][1] < confidence:
-            found[key] = (source[:200], confidence)
-
-    for kind, terms in (("process", processes or []), ("material", materials or [])):
-        for term in terms:
-            for hit in reader.term(term, kind):
-                keep(*hit)
-    prose = " ".join([description or "", " ".join(equipment or [])])
-    if prose.strip():
-        extraction = reader.normaliser.extract(prose)
-        for hit in extraction.processes + extraction.materials:
-            keep(hit.kind, hit.code, hit.source, min(hit.confidence, 0.9))
+    reading = reader.normaliser.read_profile(
+        tuple(processes or ()), tuple(materials or ()), description or "", tuple(equipment or ()),
+        confirmed=tuple(confirmed), rejected=tuple(rejected))
+    found: dict[tuple[str, str], Found] = {}
+    for ev in reading.capabilities:
+        confidence = ev.confidence if ev.level == "listed" else min(ev.confidence, 0.9)
+        source = (ev.source or ev.phrase or ev.label_ja)[:200]
+        found[(ev.kind, ev.code)] = Found(source, confidence, ev.level, (ev.phrase or source)[:200])
+    for r in reading.outsourced:
+        if ("process", r.code) not in found and r.code not in rejected:
+            found[("process", r.code)] = Found(r.source[:200], r.confidence, "outsourced", r.source[:200])
     return found
+
+
+def decisions_for(factory_ids) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Factory id → (confirmed codes, rejected codes) from the owners' reviews, for many factories in one query."""
+    ids = [i for i in dict.fromkeys(factory_ids) if i is not None]
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    if ids:
+        rows = db.session.execute(db.select(
+            FactoryCapabilityReview.factory_id, FactoryCapabilityReview.code, FactoryCapabilityReview.decision)
+            .where(FactoryCapabilityReview.factory_id.in_(ids)).order_by(FactoryCapabilityReview.id))
+        for factory_id, code, decision in rows:
+            pair = out.setdefault(factory_id, ([], []))
+            pair[0 if decision == "confirmed" else 1].append(code)
+    return {k: (tuple(v[0]), tuple(v[1])) for k, v in out.items()}
 
 
 def search_text_for(data: dict, codes) -> str:
@@ -136,21 +139,24 @@ def search_text_for(data: dict, codes) -> str:
 
 
 def resolve_capabilities(factory: Factory, reader: CapabilityReader | None = None) -> None:
-    """Refresh a factory's capability rows and search text from its own words."""
-    found = find_capabilities(factory.processes, factory.materials, factory.description, factory.equipment, reader)
+    """Refresh a factory's capability rows and search text from its own words and its owner's decisions."""
+    confirmed, rejected = decisions_for([factory.id]).get(factory.id, ((), ())) if factory.id else ((), ())
+    found = find_capabilities(factory.processes, factory.materials, factory.description, factory.equipment, reader,
+                              confirmed=confirmed, rejected=rejected)
     existing = {(c.kind, c.code): c for c in factory.capabilities}
     for key, cap in list(existing.items()):
         if key not in found:
             factory.capabilities.remove(cap)
-    for (kind, code), (source, confidence) in found.items():
+    for (kind, code), row in found.items():
         cap = existing.get((kind, code))
         if cap is None:
-            factory.capabilities.append(FactoryCapability(kind=kind, code=code, source=source, confidence=confidence))
+            factory.capabilities.append(FactoryCapability(kind=kind, code=code, **row._asdict()))
         else:
-            cap.source, cap.confidence = source, confidence
+            cap.source, cap.confidence, cap.evidence, cap.phrase = row
     data = {key: getattr(factory, key) for key in ("name", "name_en", "description", "address", "processes",
                                                    "materials", "equipment", "certifications", "ward")}
-    factory.search_text = search_text_for(data, [code for _, code in found])
+    factory.search_text = search_text_for(data, [code for (_, code), row in found.items()
+                                                 if row.evidence != "outsourced"])
 
 
 def refresh_factories_mentioning(text: str) -> int:
@@ -198,7 +204,8 @@ def directory_query(q: str | None = None, ward: str | None = None, process: str 
     for kind, code in (("process", process), ("material", material)):
         if code:
             query = query.where(
-                Factory.capabilities.any((FactoryCapability.kind == kind) & (FactoryCapability.code == code))
+                Factory.capabilities.any((FactoryCapability.kind == kind) & (FactoryCapability.code == code)
+                                         & FactoryCapability.is_capability)
             )
     return query.order_by(Factory.name, Factory.id)
 
@@ -210,8 +217,8 @@ def public_dict(factory: Factory, locale: str | None = None, detail: bool = Fals
     caps = factory.capabilities
 
     def coded(kind: str) -> list[dict]:
-        return [{"code": c.code, "label": taxonomy.label(c.code, locale), "source": c.source}
-                for c in caps if c.kind == kind]
+        return [{"code": c.code, "label": taxonomy.label(c.code, locale), "source": c.source,
+                 "evidence": c.evidence} for c in caps if c.kind == kind and c.is_capability]
 
     data = {
         "id": factory.id,
@@ -233,6 +240,8 @@ def public_dict(factory: Factory, locale: str | None = None, detail: bool = Fals
             "description": factory.description,
             "processes_as_written": list(factory.processes or []),
             "materials_as_written": list(factory.materials or []),
+            "outsources": [{"code": code, "label": taxonomy.label(code, locale)}
+                           for code in factory.outsourced_codes()],
             "equipment": list(factory.equipment or []),
             "certifications": list(factory.certifications or []),
             "tolerance": factory.tolerance,
@@ -244,3 +253,60 @@ def public_dict(factory: Factory, locale: str | None = None, detail: bool = Fals
             "photos": [f"/factories/photos/{p.stored_name}" for p in factory.photos],
         })
     return data
+
+
+# --- the owner's review of what the hub read from their prose --------------------------------------------------
+
+class ReviewError(ValueError):
+    """A capability review that cannot be recorded (the edge maps it to a message or a 4xx)."""
+
+
+def pending_reviews(factory: Factory) -> list[FactoryCapability]:
+    """Capabilities read from the factory's prose that its owner has not confirmed or rejected yet."""
+    return [c for c in factory.capabilities if c.evidence == "prose"]
+
+
+def rejected_reviews(factory: Factory) -> list[FactoryCapabilityReview]:
+    """The owner's "not us" decisions for this factory (they stick across edits and re-imports)."""
+    return list(db.session.scalars(db.select(FactoryCapabilityReview).where(
+        FactoryCapabilityReview.factory_id == factory.id, FactoryCapabilityReview.decision == "rejected")
+        .order_by(FactoryCapabilityReview.id)))
+
+
+def review_capability(actor: User, factory: Factory, kind: str, code: str,
+                      decision: str | None) -> FactoryCapabilityReview | None:
+    """The owner (or an organiser) confirms an inferred capability, says "not us", or (``decision=None``)
+    withdraws an earlier decision; the factory's capabilities are re-read at once."""
+    if not can_edit(actor, factory) or factory.id is None:
+        raise ReviewError("not allowed")
+    taxonomy = Taxonomy.default()
+    known = taxonomy.processes if kind == "process" else taxonomy.materials if kind == "material" else {}
+    if code not in known:
+        raise ReviewError("unknown capability")
+    if decision is not None and decision not in REVIEW_DECISIONS:
+        raise ReviewError("unknown decision")
+    row = db.session.scalar(db.select(FactoryCapabilityReview).where(
+        FactoryCapabilityReview.factory_id == factory.id, FactoryCapabilityReview.kind == kind,
+        FactoryCapabilityReview.code == code))
+    if decision is None:
+        if row is not None:
+            db.session.delete(row)
+        row = None
+    elif row is None:
+        row = FactoryCapabilityReview(factory_id=factory.id, kind=kind, code=code, decision=decision,
+                                      decided_by_id=actor.id)
+        db.session.add(row)
+    else:
+        row.decision, row.decided_by_id = decision, actor.id
+    db.session.flush()
+    resolve_capabilities(factory)
+    db.session.flush()
+    return row
+
+
+def unconfirmed_profiles_count() -> int:
+    """How many published profiles still carry capabilities read from prose that the owner has not confirmed."""
+    return db.session.scalar(
+        db.select(db.func.count(db.distinct(FactoryCapability.factory_id)))
+        .join(Factory, Factory.id == FactoryCapability.factory_id)
+        .where(Factory.is_published, FactoryCapability.evidence == "prose")) or 0

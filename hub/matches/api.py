@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body
 from hub.extensions import limiter
-from hub.matches import services
+from hub.matches import explain, services
 from matching import MAX_STEPS, WARDS, MatchingInputError, Resolved, normalise_ward, plan_chain
 
 MAX_TEXT_CHARS = 1_048_576  # longer text is refused; the matcher reads the first 20,000 characters of what it gets
@@ -84,6 +84,8 @@ def match_factories():
     except MatchingInputError as exc:
         raise ApiError(400, "validation_failed", str(exc)) from None
     result = ranked.result
+    with force_locale(lang):
+        summaries = explain.summaries(ranked)
     return jsonify({
         "query": {"processes": _resolved(result.query_processes, lang),
                   "materials": _resolved(result.query_materials, lang),
@@ -91,7 +93,7 @@ def match_factories():
         "results": [{
             "id": factory.id, "external_id": factory.external_id, "name": factory.name, "ward": factory.ward,
             "score": round(float(match.score), 4), "covers": list(match.covers), "missing": list(match.missing),
-            "reasons": list(match.reasons),
+            "reasons": list(match.reasons), "summary": summaries.get(factory.id, ""),
             "distance_km": round(match.distance_km, 2) if match.distance_km is not None else None,
         } for match, factory in ranked.rows()],
     })
@@ -133,6 +135,7 @@ def match_chain():
             "process": {"code": step.process.code, "label": step.process.label(lang)} if step.process else None,
             "factory": _factory_brief(factories[step.factory_id]) if step.factory_id in factories else None,
             "alternatives": [_factory_brief(factories[a]) for a in step.alternatives if a in factories],
+            "reason": step.reason or None,
         })
     return jsonify({"steps": out, "total_km": round(float(plan.total_km), 3)})
 
@@ -152,7 +155,9 @@ OPENAPI_PATHS = {
                 "materials": {"type": "array", "items": {"type": "string"}}, "ward": {"type": "string"},
                 "near": _POINT, "quantity": {"type": "integer", "minimum": 1},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}}}}},
-        "responses": {"200": {"description": "Query as understood, and ranked factories with reasons"}, **_ERRORS},
+        "responses": {"200": {"description": "Query as understood, and ranked factories with reasons; each result's "
+                                             "`summary` says in words what its `score` stands for (steps covered, "
+                                             "distance, material, past jobs)"}, **_ERRORS},
     }},
     "/match/chain": {"post": {
         "summary": "Route an ordered multi-step job through nearby factories (public, rate-limited)",
@@ -164,7 +169,10 @@ OPENAPI_PATHS = {
                               "content": {"application/json": {"schema": {"type": "object", "properties": {
                                   "steps": {"type": "array", "items": {"type": "object", "properties": {
                                       "input": {"type": "string"}, "process": {"type": "object", "nullable": True},
-                                      "factory": _FACTORY, "alternatives": {"type": "array", "items": _FACTORY}}}},
+                                      "factory": _FACTORY, "alternatives": {"type": "array", "items": _FACTORY},
+                                      "reason": {"type": "string", "nullable": True,
+                                                 "description": "why the planner chose this factory over "
+                                                                "the one on the shortest route"}}}},
                                   "total_km": {"type": "number"}}}}}},
                       **_ERRORS},
     }},

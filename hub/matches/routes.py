@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
-from hub.extensions import db
-from hub.matches import imports, services
-from hub.matches.forms import AliasForm, ChainForm, ImportForm, SearchForm
+from hub.core.labels import process_choices
+from hub.extensions import db, limiter
+from hub.matches import explain, imports, services, teams
+from hub.matches.forms import AliasForm, ChainForm, ImportForm, SearchForm, TeamRequestForm
 from hub.matches.models import CapabilityAlias, ImportJob
 from matching import MatchingInputError, Taxonomy, plan_chain
 
@@ -22,17 +23,33 @@ def _lang() -> str:
     return str(get_locale() or "ja")
 
 
+@bp.app_template_global("match_summaries")
+def _match_summaries(ranked) -> dict[int, str]:
+    return explain.summaries(ranked)
+
+
+def _codes_arg(name: str) -> list[str]:
+    known = Taxonomy.default().processes
+    return list(dict.fromkeys(c for c in request.args.getlist(name)[:30] if c in known))
+
+
 @bp.route("/match/")
 def search():
-    """Anyone describes what they need, in their own words, and sees ranked factories with reasons."""
+    """Anyone describes what they need, in their own words, sees ranked factories with reasons, and may correct
+    the steps the hub understood (removed and added steps travel in the address)."""
     form = SearchForm(request.args)
     ranked = None
+    removed, added = _codes_arg("remove"), _codes_arg("add")
+    added = [c for c in added if c not in removed]
     if request.args and form.validate():
         try:
-            ranked = services.rank_for_text(form.text.data, _lang(), ward=form.ward.data or None, limit=20)
+            ranked = services.rank_for_text(form.text.data, _lang(), ward=form.ward.data or None, limit=20,
+                                            removed=removed, added=added)
         except MatchingInputError as exc:
             form.text.errors.append(str(exc))
-    return render_template("matches/search.html", form=form, ranked=ranked)
+    return render_template("matches/search.html", form=form, ranked=ranked, reading_mode="search",
+                           removed=removed, added=added, step_choices=process_choices(),
+                           search_args={"text": form.text.data or "", "ward": form.ward.data or ""})
 
 
 @bp.route("/match/chain")
@@ -83,8 +100,10 @@ def aliases():
     norm = services.normaliser()
     unresolved = sorted(index.unresolved_terms.items(), key=lambda item: (-item[1], item[0]))[:100]
     suggestions = {term: norm.suggest(term)[:3] for term, _count in unresolved}
+    from hub.factories.services import unconfirmed_profiles_count
+
     return render_template("matches/aliases.html", form=form, rows=rows, unresolved=unresolved,
-                           suggestions=suggestions)
+                           suggestions=suggestions, unconfirmed=unconfirmed_profiles_count())
 
 
 @bp.route("/organiser/aliases/<int:alias_id>/delete", methods=["POST"])
@@ -131,3 +150,52 @@ def import_progress(job_id: int):
     """Progress of one import, polled by the status page."""
     job = db.get_or_404(ImportJob, job_id)
     return jsonify(imports.job_dict(job))
+
+
+def _team_limit() -> str:
+    return current_app.config.get("RATELIMIT_DEALS_INQUIRY", "20 per hour")
+
+
+def _team_limit_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else (request.remote_addr or "unknown")
+
+
+@bp.route("/match/needs/<int:need_id>/team", methods=["GET", "POST"])
+@roles_required("seeker", "factory", "organiser")
+@limiter.shared_limit(_team_limit, scope="deals-inquiries", key_func=_team_limit_key, methods=["POST"])
+def team_request(need_id: int):
+    """The need's owner reviews a proposed team's chain request (steps, quantity, deadline, drawings), then
+    sends it: one request per member, grouped in one deal."""
+    from hub.deals import services as deals
+    from hub.mail.services import deliver_pending
+    from hub.needs.models import Need
+
+    need = db.session.get(Need, need_id)
+    if need is None or not deals.can_ask_about(current_user, need):
+        abort(404)
+    form = TeamRequestForm()
+    if request.method == "GET":
+        form.team.data = request.args.get("team", "")[:1000]
+        form.quantity.data, form.due_date.data = need.quantity, need.deadline
+        form.message.data = _("We are looking for partners for this need: %(title)s. Could you take the step "
+                              "shown below? Quantity, deadline and drawings are in the request.", title=need.title)
+    try:
+        steps = teams.decode(form.team.data)
+    except teams.TeamError:
+        abort(404)
+    wanted = {int(v) for v in request.form.getlist("drawing") if v.isdigit() and len(v) < 12}
+    chosen = [a for a in need.attachments if request.method == "GET" or a.id in wanted]
+    if form.validate_on_submit():
+        try:
+            deal = teams.send(current_user, need, steps, message=form.message.data, quantity=form.quantity.data,
+                              due_date=form.due_date.data, phone=form.phone.data, drawings=chosen)
+        except deals.DealError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            deliver_pending()
+            flash(_("%(n)s requests have been sent.", n=len(deal.steps)), "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+    return render_template("matches/team_request.html", need=need, form=form, steps=steps,
+                           chosen={a.id for a in chosen})

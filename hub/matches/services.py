@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories.models import Factory, FactoryCapability
-from hub.factories.services import refresh_factories_mentioning
+from hub.factories.models import Factory, FactoryCapability, FactoryCapabilityReview
+from hub.factories.services import decisions_for, refresh_factories_mentioning
 from hub.matches.models import CapabilityAlias, IndexState
 from hub.needs.models import Need
 from matching import (
@@ -30,12 +30,14 @@ from matching import (
     NeedQuery,
     Normaliser,
     Taxonomy,
+    Team,
     fold,
     normalise_ward,
+    propose_teams,
 )
 
 INDEX_NAME = "factories"
-_WATCHED = (Factory, FactoryCapability, CapabilityAlias)
+_WATCHED = (Factory, FactoryCapability, FactoryCapabilityReview, CapabilityAlias)
 
 
 # --- the stamp --------------------------------------------------------------------------------------------------
@@ -99,13 +101,17 @@ def profiles(batch: int = 2000):
                Factory.lon, Factory.processes, Factory.materials, Factory.equipment, Factory.description,
                Factory.lot_min, Factory.lot_max)
     query = db.select(*columns).where(Factory.is_published).order_by(Factory.id)
-    for row in db.session.execute(query.execution_options(yield_per=batch)):
-        yield FactoryProfile(
-            id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
-            lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()), materials=tuple(row.materials or ()),
-            equipment=tuple(row.equipment or ()), description=row.description or "",
-            lot_min=row.lot_min, lot_max=row.lot_max, track_record=records.get(row.id),
-        )
+    for rows in db.session.execute(query.execution_options(yield_per=batch)).partitions():
+        decisions = decisions_for(row.id for row in rows)  # one query per batch: the owners' word counts
+        for row in rows:
+            confirmed, rejected = decisions.get(row.id, ((), ()))
+            yield FactoryProfile(
+                id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
+                lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()),
+                materials=tuple(row.materials or ()), equipment=tuple(row.equipment or ()),
+                description=row.description or "", lot_min=row.lot_min, lot_max=row.lot_max,
+                track_record=records.get(row.id), confirmed=confirmed, rejected=rejected,
+            )
 
 
 def track_records() -> dict[int, float]:
@@ -192,11 +198,22 @@ def load_factories(ids) -> dict[int, Factory]:
     return {f.id: f for f in db.session.scalars(db.select(Factory).where(Factory.id.in_(ids)))}
 
 
+def corrected(processes, removed, added) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(processes, exclude) for a NeedQuery after the seeker's correction: added codes are named steps (by their
+    Japanese label, which the normaliser reads back to the code), removed codes are never required."""
+    taxonomy = Taxonomy.default()
+    removed = tuple(dict.fromkeys(c for c in removed if c in taxonomy.processes))
+    added = tuple(taxonomy.label(c, "ja") for c in dict.fromkeys(added) if c in taxonomy.processes
+                  and c not in removed)
+    return tuple(processes or ()) + added, removed
+
+
 def need_query(need: Need) -> NeedQuery:
-    """A posted need as the matcher reads it: its own words, plus its lists and area."""
+    """A posted need as the matcher reads it: its own words, its lists and area, and the owner's correction."""
     text = "\n".join(part for part in (need.title, need.description) if part)
-    return NeedQuery(text=text, processes=tuple(need.processes or ()), materials=tuple(need.materials or ()),
-                     ward=need.ward, quantity=need.quantity)
+    processes, exclude = corrected(need.processes, need.reading_codes("removed"), need.reading_codes("added"))
+    return NeedQuery(text=text, processes=processes, materials=tuple(need.materials or ()),
+                     ward=need.ward, quantity=need.quantity, exclude=exclude)
 
 
 def rank_for_need(need: Need, lang: str, limit: int = 10, exclude_ids=()) -> Ranked:
@@ -207,12 +224,25 @@ def rank_for_need(need: Need, lang: str, limit: int = 10, exclude_ids=()) -> Ran
 
 def rank_for_text(text: str, lang: str, *, processes=(), materials=(), ward: str | None = None,
                   lat: float | None = None, lon: float | None = None, quantity: int | None = None,
-                  limit: int = 10) -> Ranked:
-    """Factories for free text (pitches, successors' interests, the API)."""
-    query = NeedQuery(text=text, processes=tuple(processes), materials=tuple(materials),
-                      ward=normalise_ward(ward) if ward else None, lat=lat, lon=lon, quantity=quantity)
+                  limit: int = 10, removed=(), added=()) -> Ranked:
+    """Factories for free text (pitches, successors' interests, the API, the search page with its correction)."""
+    processes, exclude = corrected(processes, removed, added)
+    query = NeedQuery(text=text, processes=processes, materials=tuple(materials),
+                      ward=normalise_ward(ward) if ward else None, lat=lat, lon=lon, quantity=quantity,
+                      exclude=exclude)
     result = current_index().match(query, limit=limit, lang=lang)
     return Ranked(result, load_factories(m.factory_id for m in result.results))
+
+
+def teams_for_need(need: Need, ranked: Ranked, lang: str, limit: int = 3) -> list[tuple[Team, dict[int, Factory]]]:
+    """Up to ``limit`` teams of nearby factories for a need that no single factory in its ranking covers fully."""
+    required = len(ranked.result.required)
+    if required < 2 or any(len(match.covers) >= required for match in ranked.result.results):
+        return []
+    teams = [t for t in propose_teams(current_index(), need_query(need), limit=limit, lang=lang)
+             if len(t.assignments) >= 2]
+    factories = load_factories(fid for team in teams for fid in team.factory_ids)
+    return [(team, factories) for team in teams if all(fid in factories for fid in team.factory_ids)]
 
 
 def fits_for_factory(factory: Factory, lang: str, limit: int = 10):
@@ -252,11 +282,13 @@ NEIGHBOUR_STEPS = {
 
 
 def suggested_partner_steps(factory: Factory) -> list[str]:
-    """Steps commonly chained with what this factory does, which it does not do itself."""
+    """The steps this factory says it sends to partners first (it buys them: real demand), then steps commonly
+    chained with what it does, which it does not do itself."""
     index = current_index()
     if factory.id not in index:
         return []
     taxonomy = Taxonomy.default()
+    outsourced = list(index.outsourced(factory.id))
     candidates: list[str] = []
     for code in factory.codes("process"):
         process = taxonomy.processes.get(code)
@@ -265,8 +297,8 @@ def suggested_partner_steps(factory: Factory) -> list[str]:
         for family_key, steps in NEIGHBOUR_STEPS.items():
             if process.family == family_key or taxonomy.is_descendant(code, family_key):
                 candidates.extend(s for s in steps if s in taxonomy.processes)
-    candidates = list(dict.fromkeys(candidates))
-    return index.missing_processes(factory.id, candidates)[:4]
+    candidates = [c for c in dict.fromkeys(candidates) if c not in outsourced]
+    return (outsourced + index.missing_processes(factory.id, candidates))[:max(4, len(outsourced))]
 
 
 def add_alias(alias: str, kind: str, code: str, actor) -> CapabilityAlias:

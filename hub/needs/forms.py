@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import TermListField, language_choices
 from hub.core.labels import ward_choices
@@ -72,6 +72,13 @@ class NeedForm(FlaskForm):
         data["title"] = data["title"].strip()
         data["ward"] = data["ward"] or None
         return data
+
+
+class ReadingForm(FlaskForm):
+    """One correction of the reading (hidden fields, or the "add a step" select)."""
+
+    action = StringField(validators=[DataRequired(), AnyOf(("remove", "add", "restore", "reset"))])
+    code = StringField(validators=[Optional(), Length(max=60)])
 
 
 class AttachmentForm(FlaskForm):

@@ -38,6 +38,8 @@ class Need(db.Model):
     attachment_access: Mapped[str] = mapped_column(String(10), default="private")
     language: Mapped[str] = mapped_column(String(5), default="ja")
     ward: Mapped[str | None] = mapped_column(String(30))  # where the work should happen, for distances
+    # The seeker's correction of how the hub read the need: {"removed": [process codes], "added": [process codes]}.
+    reading: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -46,6 +48,11 @@ class Need(db.Model):
         back_populates="need", cascade="all, delete-orphan", order_by="NeedAttachment.id"
     )
     grants: Mapped[list[NeedGrant]] = relationship(back_populates="need", cascade="all, delete-orphan")
+
+    def reading_codes(self, key: str) -> list[str]:
+        """The seeker's correction of the reading: ``key`` is "removed" or "added" (process codes)."""
+        values = (self.reading or {}).get(key) if isinstance(self.reading, dict) else None
+        return [c for c in values if isinstance(c, str)] if isinstance(values, list) else []
 
 
 class NeedAttachment(db.Model):

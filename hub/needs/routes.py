@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.labels import process_choices
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.models import Factory
@@ -18,6 +19,7 @@ from hub.needs.forms import (
     GrantForm,
     NeedFilterForm,
     NeedForm,
+    ReadingForm,
     kind_choices,
     status_choices,
 )
@@ -111,16 +113,37 @@ def detail(need_id: int):
                 db.select(Factory.id, Factory.name).where(Factory.is_published).order_by(Factory.name)
             ) if f.id not in granted
         ]
-    ranked = None
+    ranked = teams = None
     if can_edit and need.status != "closed":
-        from hub.matches.services import rank_for_need
+        from hub.matches.services import rank_for_need, teams_for_need
 
-        ranked = rank_for_need(need, str(get_locale() or "ja"), limit=10)
+        lang = str(get_locale() or "ja")
+        ranked = rank_for_need(need, lang, limit=10)
+        teams = teams_for_need(need, ranked, lang)
     return render_template(
-        "needs/detail.html", need=need, can_edit=can_edit, ranked=ranked,
+        "needs/detail.html", need=need, can_edit=can_edit, ranked=ranked, teams=teams,
+        reading_mode="need", step_choices=process_choices(),
         can_open=services.can_open_attachments(current_user, need),
         attachment_form=AttachmentForm() if can_edit else None, grant_form=grant_form,
     )
+
+
+@bp.route("/<int:need_id>/reading", methods=["POST"])
+@login_required
+def correct_reading(need_id: int):
+    """The need's owner corrects the steps the hub understood (remove one, add one, restore, reset)."""
+    need = _get_editable(need_id)
+    form = ReadingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.correct_reading(need, form.action.data, form.code.data or None)
+    except services.ReadingError:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    flash(_("The list has been ranked again with your correction."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id) + "#matches")
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])

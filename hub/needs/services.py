@@ -77,3 +77,35 @@ def grant(need: Need, factory: Factory) -> NeedGrant:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+class ReadingError(ValueError):
+    """A correction of the reading that cannot be applied (unknown step or action)."""
+
+
+READING_ACTIONS = ("remove", "add", "restore", "reset")
+
+
+def correct_reading(need: Need, action: str, code: str | None = None) -> Need:
+    """The seeker corrects how the hub read their need: ``remove`` a step it understood, ``add`` one from the
+    taxonomy, ``restore`` a removed one, or ``reset`` to the hub's own reading. Stored on the need."""
+    from matching import Taxonomy
+
+    if action not in READING_ACTIONS:
+        raise ReadingError("unknown action")
+    removed, added = need.reading_codes("removed"), need.reading_codes("added")
+    if action == "reset":
+        removed, added = [], []
+    else:
+        if code not in Taxonomy.default().processes:
+            raise ReadingError("unknown process")
+        removed = [c for c in removed if c != code]
+        added = [c for c in added if c != code]
+        if action == "remove":
+            removed.append(code)
+        elif action == "add":
+            added.append(code)
+    need.reading = {"removed": removed[:30], "added": added[:12]} if removed or added else None
+    db.session.add(need)
+    db.session.flush()
+    return need

@@ -56,15 +56,15 @@ def test_a_change_made_by_another_process_is_noticed(app, make_factory):
 
 
 def test_organiser_alias_is_merged_into_the_index(app, make_factory, make_user):
-    factory_id = make_factory(name="方言工業", processes=["ぐるぐる削り"])
+    factory_id = make_factory(name="方言工業", processes=["ぐるぐる回し"])
     with app.test_request_context():
-        assert "ぐるぐる削り" in services.current_index().unresolved_terms
-        before = services.rank_for_text("ぐるぐる削り", "ja").result
+        assert "ぐるぐる回し" in services.current_index().unresolved_terms
+        before = services.rank_for_text("ぐるぐる回し", "ja").result
         assert not before.query_processes
         organiser = db.session.get(User, make_user(role="organiser"))
-        services.add_alias("ぐるぐる削り", "process", "turning", organiser)
+        services.add_alias("ぐるぐる回し", "process", "turning", organiser)
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(CapabilityAlias.id))) == 1
-        after = services.rank_for_text("ぐるぐる削り", "ja").result
+        after = services.rank_for_text("ぐるぐる回し", "ja").result
         assert [r.code for r in after.query_processes] == ["turning"]
         assert factory_id in [m.factory_id for m in after.results]

@@ -81,16 +81,16 @@ def test_organiser_pages_by_role(client, login_as, role, expected):
 
 
 def test_alias_form(client, login_as, make_factory):
-    make_factory(name="方言工業", processes=["ぐるぐる削り"])
+    make_factory(name="方言工業", processes=["ぐるぐる回し"])
     login_as("organiser")
     page = client.get("/organiser/aliases").get_data(as_text=True)
-    assert "ぐるぐる削り" in page  # listed as unresolved
-    bad = client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:nonsense"})
+    assert "ぐるぐる回し" in page  # listed as unresolved
+    bad = client.post("/organiser/aliases", data={"alias": "ぐるぐる回し", "target": "process:nonsense"})
     assert bad.status_code == 200 and "選択" in bad.get_data(as_text=True)
-    ok = client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:turning"},
+    ok = client.post("/organiser/aliases", data={"alias": "ぐるぐる回し", "target": "process:turning"},
                      follow_redirects=True)
-    assert "ぐるぐる削り" in ok.get_data(as_text=True)
-    dup = client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:turning"})
+    assert "ぐるぐる回し" in ok.get_data(as_text=True)
+    dup = client.post("/organiser/aliases", data={"alias": "ぐるぐる回し", "target": "process:turning"})
     assert "既に" in dup.get_data(as_text=True)
 
 
@@ -136,9 +136,17 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
     client.get(f"/lang/{lang}")
     client.get("/match/?text=旋盤")
     client.get("/match/chain?steps=旋盤")
-    login_as("organiser")
+    organiser = login_as("organiser")
     client.get("/organiser/aliases")
     client.get("/organiser/imports")
+    with app.app_context():
+        from hub.needs.models import Need
+        from hub.needs.services import save_need
+
+        need_id = save_need(Need(owner_id=organiser), {"title": "試作", "description": "切削とアルマイト"}).id
+        db.session.commit()
+    team = f"milling:{shops['mill']},anodizing:{shops['anodise']}"
+    assert client.get(f"/match/needs/{need_id}/team", query_string={"team": team}).status_code == 200
     app.config["IMPORTS_INLINE"] = True
     try:
         location = client.post("/organiser/imports", data={"file": (io.BytesIO(b"[]"), "x.json")},
@@ -153,11 +161,11 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
 
 
 def test_directory_api_understands_organiser_aliases(client, login_as, make_factory):
-    make_factory(name="方言工業", processes=["ぐるぐる削り"])
-    assert client.get("/api/v1/factories?process=ぐるぐる削り").status_code == 400
+    make_factory(name="方言工業", processes=["ぐるぐる回し"])
+    assert client.get("/api/v1/factories?process=ぐるぐる回し").status_code == 400
     login_as("organiser")
-    client.post("/organiser/aliases", data={"alias": "ぐるぐる削り", "target": "process:turning"})
-    body = client.get("/api/v1/factories?process=ぐるぐる削り").get_json()
+    client.post("/organiser/aliases", data={"alias": "ぐるぐる回し", "target": "process:turning"})
+    body = client.get("/api/v1/factories?process=ぐるぐる回し").get_json()
     assert [f["name"] for f in body["factories"]] == ["方言工業"]  # its capabilities were re-read
     assert "方言工業" in client.get("/factories/?process_code=turning").get_data(as_text=True)
     alias_id = client.get("/organiser/aliases").get_data(as_text=True).split("/organiser/aliases/")[1].split("/")[0]
