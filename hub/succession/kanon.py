@@ -99,7 +99,8 @@ def directory_entries() -> list[Entry]:
     """Every published factory as the directory API shows it (two queries, whatever the directory's size)."""
     caps: dict[int, tuple[set[str], set[str]]] = {}
     rows = db.session.execute(db.select(FactoryCapability.factory_id, FactoryCapability.kind, FactoryCapability.code)
-                              .join(Factory, Factory.id == FactoryCapability.factory_id).where(Factory.is_published))
+                              .join(Factory, Factory.id == FactoryCapability.factory_id)
+                              .where(Factory.is_published, FactoryCapability.is_capability))
     for factory_id, kind, code in rows:
         processes, materials = caps.setdefault(factory_id, (set(), set()))
         (processes if kind == "process" else materials).add(code)
@@ -167,8 +168,8 @@ def count(shown: Shown, entries: list[Entry], year: int | None = None) -> int:
 
 def factory_terms(factory: Factory) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(process codes, material codes, certifications) the directory shows for one factory."""
-    processes = frozenset(c.code for c in factory.capabilities if c.kind == "process")
-    materials = frozenset(c.code for c in factory.capabilities if c.kind == "material")
+    processes = frozenset(factory.codes("process"))
+    materials = frozenset(factory.codes("material"))
     certifications = frozenset(norm(c) for c in factory.certifications or [] if isinstance(c, str) and norm(c))
     return processes, materials, certifications
 

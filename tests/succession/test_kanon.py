@@ -197,6 +197,21 @@ def test_the_sumida_foundry_listing_was_unique_and_is_now_refused(app, client, d
         db.session.rollback()
 
 
+def test_steps_a_factory_sends_to_partners_do_not_make_it_a_candidate(app, client, make_factory):
+    """The directory shows what a factory does itself; a shop that only *buys* plating is not a plating candidate
+    (counting it would let a listing look hidden among shops an attacker can rule out)."""
+    from hub.succession import kanon
+
+    lathe = make_factory(name="外注テスト旋盤", ward="ota", description="NC旋盤で丸物を削っています。めっきは協力工場へ外注しています。")
+    public = client.get(f"/api/v1/factories/{lathe}").get_json()
+    assert "plating" not in {p["code"] for p in public["processes"]}
+    with app.app_context():
+        entry = next(e for e in kanon.directory_entries() if e.id == lathe)
+        assert "turning" in entry.processes and not {"plating", "nickel_plating"} & set(entry.processes)
+        factory = db.session.get(Factory, lathe)
+        assert "plating" not in kanon.factory_terms(factory)[0]
+
+
 # --- 5,000 generated factories ----------------------------------------------------------------------------------
 
 WARD_KEYS = ("ota", "sumida", "katsushika", "adachi", "edogawa", "itabashi", "shinagawa", "koto", "arakawa", "kita",
