@@ -202,7 +202,8 @@ def test_steps_a_factory_sends_to_partners_do_not_make_it_a_candidate(app, clien
     (counting it would let a listing look hidden among shops an attacker can rule out)."""
     from hub.succession import kanon
 
-    lathe = make_factory(name="外注テスト旋盤", ward="ota", description="NC旋盤で丸物を削っています。めっきは協力工場へ外注しています。")
+    lathe = make_factory(name="外注テスト旋盤", ward="ota",
+                         description="NC旋盤で丸物を削っています。めっきは協力工場へ外注しています。")
     public = client.get(f"/api/v1/factories/{lathe}").get_json()
     assert "plating" not in {p["code"] for p in public["processes"]}
     with app.app_context():
