@@ -311,3 +311,18 @@ def test_english_and_japanese_scope(norm: Normaliser, text: str, done: set, outs
     assert _caps(reading) == done
     assert {r.code for r in reading.outsourced} == outsourced
     assert {r.code for r in reading.not_done} == not_done
+
+
+@pytest.mark.parametrize(
+    ("text", "outsourced", "not_done"),
+    [
+        ("旋盤加工。溶接は致しかねます。", set(), {"welding"}),
+        ("旋盤加工。熱処理は仲間の工場にお願いしています。", {"heat_treatment"}, set()),
+        ("CNC turning. Plating is contracted out to outside vendors.", {"plating"}, set()),
+    ],
+)
+def test_more_ways_to_say_not_here(norm: Normaliser, text: str, outsourced: set, not_done: set):
+    reading = _read(norm, text)
+    assert _caps(reading) == {"turning"}
+    assert {r.code for r in reading.outsourced} == outsourced
+    assert {r.code for r in reading.not_done} == not_done
