@@ -153,17 +153,17 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
-_MACHINES: dict[str, str] = {
-    k: v
-    for k, v in json.loads(
-        resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
-    )["series"].items()
-}
+_MACHINE_DATA = json.loads(
+    resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
+)
+_MACHINES: dict[str, str] = {**_MACHINE_DATA["series"], **_MACHINE_DATA.get("numbered", {})}
 # a machine series on word boundaries, optionally followed directly by its model number ("nlx2500", "dmu 50")
 _MACHINE_SERIES = re.compile(
-    r"(?<![a-z0-9])("
-    + "|".join(sorted(map(re.escape, _MACHINES), key=len, reverse=True))
-    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?(?![a-z])"
+    r"(?<![a-z0-9])(?:("
+    + "|".join(sorted(map(re.escape, _MACHINE_DATA["series"]), key=len, reverse=True))
+    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?|("
+    + "|".join(sorted(map(re.escape, _MACHINE_DATA.get("numbered", {})), key=len, reverse=True))
+    + r")-?[0-9]{2,}[a-z0-9\-]*)(?![a-z])"
 )
 # how a shop works, not what it does: never a capability (ProfileReading.hints)
 _SERVICE_WORDS = (
@@ -719,7 +719,7 @@ class Normaliser:
         low = unicodedata.normalize("NFKC", prose[:MAX_TEXT]).lower()
         same = len(low) == len(prose[:MAX_TEXT])
         for m in _MACHINE_SERIES.finditer(low):
-            code = _MACHINES[m.group(1)]
+            code = _MACHINES[m.group(1) or m.group(2)]
             if code in self.taxonomy.processes and code not in blocked:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()

@@ -326,3 +326,14 @@ def test_more_ways_to_say_not_here(norm: Normaliser, text: str, outsourced: set,
     assert _caps(reading) == {"turning"}
     assert {r.code for r in reading.outsourced} == outsourced
     assert {r.code for r in reading.not_done} == not_done
+
+
+def test_short_machine_series_need_their_model_number(norm: Normaliser):
+    reading = norm.read_profile((), (), "", ("OKUMA LB3000EX", "アマダ HG1303", "Amada EM2510NT", "5 lb weights"))
+    assert _caps(reading) == {"turning", "bending", "punching"}
+
+
+def test_bullet_list_profile(norm: Normaliser):
+    reading = _read(norm, "■事業内容\n・精密板金加工\n・溶接（TIG・半自動）\n・粉体塗装\n※メッキは外注")
+    assert {"sheet_metal", "tig_welding", "powder_coating"} <= _caps(reading)
+    assert {r.code for r in reading.outsourced} == {"plating"}
