@@ -767,6 +767,8 @@ class Normaliser:
         rejected_set = {c for c in rejected or () if isinstance(c, str)}
         caps: dict[tuple[str, str], Evidence] = {}
         unresolved: list[str] = []
+        item_out: list[Resolved] = []
+        item_neg: list[Resolved] = []
 
         def keep(ev: Evidence) -> None:
             if ev.code in rejected_set:
@@ -783,6 +785,13 @@ class Normaliser:
                 if not isinstance(item, str) or not item.strip():
                     continue
                 found, unres = self._list_item(item, kind)
+                if unres and kind == "process":
+                    # a list item that says where the step goes ("焼入れ（外注）", "溶接不可") is read like prose
+                    pr = self._read_prose(item.strip()[:200])
+                    if pr.outsourced or pr.not_done:
+                        item_out.extend(pr.outsourced)
+                        item_neg.extend(pr.not_done)
+                        unres = []
                 unresolved.extend(unres)
                 for r in found:
                     keep(
@@ -802,6 +811,8 @@ class Normaliser:
             outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
             for ev in pr.capabilities:
                 keep(ev)
+        outsourced = (*item_out, *outsourced)
+        not_done = (*item_neg, *not_done)
         for code in confirmed or ():
             if not isinstance(code, str) or code in rejected_set:
                 continue
@@ -819,8 +830,8 @@ class Normaliser:
         have = {code for kind, code in caps if kind == "process"}
         reading = ProfileReading(
             tuple(caps.values()),
-            tuple(r for r in outsourced if r.code not in have),
-            tuple(r for r in not_done if r.code not in have),
+            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
+            tuple({r.code: r for r in not_done if r.code not in have}.values()),
             hints,
         )
         return reading, unresolved

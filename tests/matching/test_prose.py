@@ -337,3 +337,12 @@ def test_bullet_list_profile(norm: Normaliser):
     reading = _read(norm, "■事業内容\n・精密板金加工\n・溶接（TIG・半自動）\n・粉体塗装\n※メッキは外注")
     assert {"sheet_metal", "tig_welding", "powder_coating"} <= _caps(reading)
     assert {r.code for r in reading.outsourced} == {"plating"}
+
+
+def test_list_items_that_send_a_step_out_are_outsourced_not_unknown():
+    index = MatchIndex.build([FactoryProfile(1, "旋盤", processes=("NC旋盤", "焼入れ（外注）", "溶接不可"))])
+    reading = index.profile_reading(1)
+    assert {e.code for e in reading.capabilities} == {"turning"}
+    assert index.outsourced(1) == ("hardening",)
+    assert {r.code for r in reading.not_done} == {"welding"}
+    assert not index.unresolved_terms
