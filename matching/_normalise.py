@@ -581,6 +581,12 @@ class Normaliser:
             return "hint"
         return "act"
 
+    def _material_refused(self, text: str, tt: TokenText, spans: list[tuple[int, int]], a: int, b: int) -> bool:
+        os_, oe = tt.starts[a], tt.ends[b - 1]
+        if re.match(r"\s*(?:以外|は(?:不可|扱っておりません|扱っていません|扱いません|NG))", text[oe : oe + 12]):
+            return True
+        return clause_role(text, clause_of(spans, os_), os_, oe, partners=False) == "negated"
+
     def extract(
         self,
         text: str,
@@ -643,6 +649,8 @@ class Normaliser:
             if e.kind == "process" and e.code not in processes:
                 processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
+                if profile and self._material_refused(text, folded, spans, a, b):
+                    continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
                 materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
                 outcome_hits.setdefault(int(e.code), src)

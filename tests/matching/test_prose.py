@@ -346,3 +346,8 @@ def test_list_items_that_send_a_step_out_are_outsourced_not_unknown():
     assert index.outsourced(1) == ("hardening",)
     assert {r.code for r in reading.not_done} == {"welding"}
     assert not index.unresolved_terms
+
+
+def test_materials_the_shop_refuses_are_not_its_materials(norm: Normaliser):
+    reading = _read(norm, "鉄部品への電気亜鉛めっき。ステンレスやアルミへのめっきはできません。")
+    assert _caps(reading, "material") == {"steel"}
