@@ -585,6 +585,9 @@ class Normaliser:
         os_, oe = tt.starts[a], tt.ends[b - 1]
         if re.match(r"\s*(?:以外|は(?:不可|扱っておりません|扱っていません|扱いません|NG))", text[oe : oe + 12]):
             return True
+        # the material is the target of a refused step: ステンレスやアルミへのめっきはできません
+        if not re.match(r"(?:[やと・、][^、。]{0,10})?(?:への|へ|に(?:は|対する))", text[oe : oe + 16]):
+            return False
         return clause_role(text, clause_of(spans, os_), os_, oe, partners=False) == "negated"
 
     def extract(
