@@ -153,17 +153,17 @@ def _trie_pattern(keys: list[str]) -> str:
 
 
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
-_MACHINES: dict[str, str] = {
-    k: v
-    for k, v in json.loads(
-        resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
-    )["series"].items()
-}
+_MACHINE_DATA = json.loads(
+    resources.files("matching").joinpath("data").joinpath("machines.json").read_text(encoding="utf-8")
+)
+_MACHINES: dict[str, str] = {**_MACHINE_DATA["series"], **_MACHINE_DATA.get("numbered", {})}
 # a machine series on word boundaries, optionally followed directly by its model number ("nlx2500", "dmu 50")
 _MACHINE_SERIES = re.compile(
-    r"(?<![a-z0-9])("
-    + "|".join(sorted(map(re.escape, _MACHINES), key=len, reverse=True))
-    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?(?![a-z])"
+    r"(?<![a-z0-9])(?:("
+    + "|".join(sorted(map(re.escape, _MACHINE_DATA["series"]), key=len, reverse=True))
+    + r")(?:[\s\-]?[0-9][a-z0-9\-]*)?|("
+    + "|".join(sorted(map(re.escape, _MACHINE_DATA.get("numbered", {})), key=len, reverse=True))
+    + r")-?[0-9]{2,}[a-z0-9\-]*)(?![a-z])"
 )
 # how a shop works, not what it does: never a capability (ProfileReading.hints)
 _SERVICE_WORDS = (
@@ -581,6 +581,15 @@ class Normaliser:
             return "hint"
         return "act"
 
+    def _material_refused(self, text: str, tt: TokenText, spans: list[tuple[int, int]], a: int, b: int) -> bool:
+        os_, oe = tt.starts[a], tt.ends[b - 1]
+        if re.match(r"\s*(?:以外|は(?:不可|扱っておりません|扱っていません|扱いません|NG))", text[oe : oe + 12]):
+            return True
+        # the material is the target of a refused step: ステンレスやアルミへのめっきはできません
+        if not re.match(r"(?:[やと・、][^、。]{0,10})?(?:への|へ|に(?:は|対する))", text[oe : oe + 16]):
+            return False
+        return clause_role(text, clause_of(spans, os_), os_, oe, partners=False) == "negated"
+
     def extract(
         self,
         text: str,
@@ -643,6 +652,8 @@ class Normaliser:
             if e.kind == "process" and e.code not in processes:
                 processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
+                if profile and self._material_refused(text, folded, spans, a, b):
+                    continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
                 materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
                 outcome_hits.setdefault(int(e.code), src)
@@ -719,7 +730,7 @@ class Normaliser:
         low = unicodedata.normalize("NFKC", prose[:MAX_TEXT]).lower()
         same = len(low) == len(prose[:MAX_TEXT])
         for m in _MACHINE_SERIES.finditer(low):
-            code = _MACHINES[m.group(1)]
+            code = _MACHINES[m.group(1) or m.group(2)]
             if code in self.taxonomy.processes and code not in blocked:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
@@ -767,6 +778,8 @@ class Normaliser:
         rejected_set = {c for c in rejected or () if isinstance(c, str)}
         caps: dict[tuple[str, str], Evidence] = {}
         unresolved: list[str] = []
+        item_out: list[Resolved] = []
+        item_neg: list[Resolved] = []
 
         def keep(ev: Evidence) -> None:
             if ev.code in rejected_set:
@@ -783,6 +796,13 @@ class Normaliser:
                 if not isinstance(item, str) or not item.strip():
                     continue
                 found, unres = self._list_item(item, kind)
+                if unres and kind == "process":
+                    # a list item that says where the step goes ("焼入れ（外注）", "溶接不可") is read like prose
+                    pr = self._read_prose(item.strip()[:200])
+                    if pr.outsourced or pr.not_done:
+                        item_out.extend(pr.outsourced)
+                        item_neg.extend(pr.not_done)
+                        unres = []
                 unresolved.extend(unres)
                 for r in found:
                     keep(
@@ -802,6 +822,8 @@ class Normaliser:
             outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
             for ev in pr.capabilities:
                 keep(ev)
+        outsourced = (*item_out, *outsourced)
+        not_done = (*item_neg, *not_done)
         for code in confirmed or ():
             if not isinstance(code, str) or code in rejected_set:
                 continue
@@ -819,8 +841,8 @@ class Normaliser:
         have = {code for kind, code in caps if kind == "process"}
         reading = ProfileReading(
             tuple(caps.values()),
-            tuple(r for r in outsourced if r.code not in have),
-            tuple(r for r in not_done if r.code not in have),
+            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
+            tuple({r.code: r for r in not_done if r.code not in have}.values()),
             hints,
         )
         return reading, unresolved

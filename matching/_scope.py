@@ -75,7 +75,7 @@ def clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 _JA_OUT = re.compile(
     r"外注|協力(?:工場|会社|企業|先|業者|メーカー)|提携|委託|外部(?:に|へ|で|の|委託)|業者|屋さん|他社|"
     r"(?:に|へ|さん)(?:お願い|依頼|頼|任せ|出し|発注|手配)|手配|付き合い|パートナー|お客様(?:から|の)?(?:支給|手配)|"
-    r"ご?支給"
+    r"ご?支給|仲間の(?:工場|会社|業者)|仲間(?:まわし|回し)|仲間に"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
 _JA_NEG = re.compile(
@@ -83,20 +83,21 @@ _JA_NEG = re.compile(
     r"対応してい|対応しており|請け負ってい|受けてい|承ってい|致しており|いたしており|作りたく|したく|作ら|やら|扱わ|"
     r"行わ|請け負わ|受け付けてい|受けつけてい)(?:ません|ない|なく)|おらず|(?:扱|行|や|対応し|し|請け負)わ?ず(?!つ)|"
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
-    r"ございません|行っていない|していない|対象外|ません(?!か|でしょう)|"
+    r"ございません|行っていない|していない|対象外|ません(?!か|でしょう)|かねます|かねる|兼ねます|"
     r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれ]ない(?!で|と|よう|くても|ければ|限り)"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
     r"かもしれません|少なくない|ないで|なくても|なければ|ないように|ない限り"
 )
-_JA_ONLY = re.compile(r"^[^、。]{0,4}?しか")
+_JA_ONLY = re.compile(r"^[^、。]{0,4}?しか(?!ね|け)")
 _JA_NOT_THIS = re.compile(r"^(?:加工|処理)?(?:で|じゃ)は?なく|^(?:加工|処理)?以外(?:で|の方法)")
 
 _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
     r"done\s+(?:by|through|elsewhere)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
+    r"sister\s+compan(?:y|ies)|outside\s+(?:vendors?|suppliers?|shops?|compan(?:y|ies))|contract(?:ed)?\s+out|"
     r"we\s+(?:can\s+)?arrange)\b",
     re.I,
 )

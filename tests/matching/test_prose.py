@@ -311,3 +311,43 @@ def test_english_and_japanese_scope(norm: Normaliser, text: str, done: set, outs
     assert _caps(reading) == done
     assert {r.code for r in reading.outsourced} == outsourced
     assert {r.code for r in reading.not_done} == not_done
+
+
+@pytest.mark.parametrize(
+    ("text", "outsourced", "not_done"),
+    [
+        ("旋盤加工。溶接は致しかねます。", set(), {"welding"}),
+        ("旋盤加工。熱処理は仲間の工場にお願いしています。", {"heat_treatment"}, set()),
+        ("CNC turning. Plating is contracted out to outside vendors.", {"plating"}, set()),
+    ],
+)
+def test_more_ways_to_say_not_here(norm: Normaliser, text: str, outsourced: set, not_done: set):
+    reading = _read(norm, text)
+    assert _caps(reading) == {"turning"}
+    assert {r.code for r in reading.outsourced} == outsourced
+    assert {r.code for r in reading.not_done} == not_done
+
+
+def test_short_machine_series_need_their_model_number(norm: Normaliser):
+    reading = norm.read_profile((), (), "", ("OKUMA LB3000EX", "アマダ HG1303", "Amada EM2510NT", "5 lb weights"))
+    assert _caps(reading) == {"turning", "bending", "punching"}
+
+
+def test_bullet_list_profile(norm: Normaliser):
+    reading = _read(norm, "■事業内容\n・精密板金加工\n・溶接（TIG・半自動）\n・粉体塗装\n※メッキは外注")
+    assert {"sheet_metal", "tig_welding", "powder_coating"} <= _caps(reading)
+    assert {r.code for r in reading.outsourced} == {"plating"}
+
+
+def test_list_items_that_send_a_step_out_are_outsourced_not_unknown():
+    index = MatchIndex.build([FactoryProfile(1, "旋盤", processes=("NC旋盤", "焼入れ（外注）", "溶接不可"))])
+    reading = index.profile_reading(1)
+    assert {e.code for e in reading.capabilities} == {"turning"}
+    assert index.outsourced(1) == ("hardening",)
+    assert {r.code for r in reading.not_done} == {"welding"}
+    assert not index.unresolved_terms
+
+
+def test_materials_the_shop_refuses_are_not_its_materials(norm: Normaliser):
+    reading = _read(norm, "鉄部品への電気亜鉛めっき。ステンレスやアルミへのめっきはできません。")
+    assert _caps(reading, "material") == {"steel"}
