@@ -85,7 +85,7 @@ def _load_users(result: DemoResult) -> None:
             continue
         password = fixed or secrets.token_urlsafe(9)
         user = create_user(record["email"], password, name=record["name"], role=record["role"],
-                           locale=record.get("locale", "ja"))
+                           locale=record.get("locale", "ja"), email_verified=True)
         if record.get("factory_external_id"):
             factory = db.session.scalar(
                 db.select(Factory).where(Factory.external_id == record["factory_external_id"]))

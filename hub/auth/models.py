@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the person proved they read mail at ``email`` (the signed link); until then they act as a visitor.
+    email_verified_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -70,6 +72,10 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_organiser(self) -> bool:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from hub.auth import services
+from hub.auth import identity, services
 from hub.auth.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
 from hub.core.routes import _safe_next
 from hub.extensions import db, limiter
@@ -43,14 +43,12 @@ def signup():
             except services.AccountError:
                 form.email.errors.append(_("An account with this email already exists."))
             else:
-                queue_email(user.email, "welcome", user.locale, user=user)
+                identity.queue_verification(user)
                 db.session.commit()
                 deliver_pending()
                 login_user(user)
-                flash(_("Welcome! Your account is ready."), "success")
-                if user.role == "factory":
-                    return redirect(url_for("factories.edit_mine"))
-                return redirect(url_for("core.index"))
+                flash(_("Welcome! Please confirm your email address with the link we have just sent."), "success")
+                return redirect(url_for("auth.verify_pending"))
     return render_template("auth/signup.html", form=form)
 
 
@@ -114,3 +112,6 @@ def reset_password(token: str):
         flash(_("Your password has been changed. Please sign in."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+from hub.auth import verify_views  # noqa: E402,F401  (email confirmation pages register on bp)

@@ -48,6 +48,7 @@ from hub.events.models import (
 )
 from hub.extensions import db, limiter
 from hub.factories.models import Factory
+from hub.mail.services import deliver_pending
 
 bp = Blueprint("events", __name__)
 
@@ -615,7 +616,9 @@ def pitch_night_edit(night_id: int | None = None):
         elif [(c.name, c.weight) for c in night.criteria] != form.parsed_criteria:
             flash(_("Reviews have started, so the criteria were kept as they were."), "warning")
         db.session.add(night)
+        invite_reviewers(night)
         db.session.commit()
+        deliver_pending()
         flash(_("The pitch night has been saved."), "success")
         return redirect(url_for("events.pitch_night_detail", night_id=night.id))
     return render_template("events/pitch_night_edit.html", form=form, night=night)
@@ -810,3 +813,6 @@ def pitch_night_roster(night_id: int):
     return redirect(url_for("events.roster", slot_id=night.slot_id))
 
 
+
+
+from hub.events.reviewer_routes import invite_reviewers  # noqa: E402  (invitation pages register on bp)
