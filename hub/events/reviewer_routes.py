@@ -21,7 +21,8 @@ def invite_reviewers(night: PitchNight) -> None:
     for invitation in reviewers.sync_invitations(night, night.reviewer_emails or []):
         account = find_user(invitation.email)
         queue_email(invitation.email, "reviewer_invitation", account.locale if account else "ja",
-                    template="events/mail/reviewer_invitation.txt", night=night,
+                    template="events/mail/reviewer_invitation.txt", night_title=night.title,
+                    invitee_name=account.name if account else invitation.email,
                     link=external_url("events.reviewer_invitations"))
 
 

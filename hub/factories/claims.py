@@ -36,7 +36,7 @@ def claim(factory_id: int):
         else:
             if row.method == "domain_email":
                 link = external_url("factories.claim_confirm", token=identity.claim_link_token(row))
-                queue_email(row.email, "factory_claim", current_user.locale, factory=factory,
+                queue_email(row.email, "factory_claim", current_user.locale, factory_name=factory.name,
                             user=current_user, link=link)
                 flash(_("We have sent a link to %(email)s. Open it to confirm the claim.", email=row.email), "info")
             else:

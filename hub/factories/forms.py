@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import DecimalField, TermListField
 from hub.core.labels import ward_choices
@@ -110,4 +110,4 @@ class ClaimForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField(choices=[("approve", "approve"), ("reject", "reject")], validators=[DataRequired()])
+    decision = StringField(validators=[DataRequired(), AnyOf(("approve", "reject"))])
