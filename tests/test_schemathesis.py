@@ -59,3 +59,13 @@ def test_api_answers_generated_requests_without_a_server_error(case, organiser_h
     case.call_and_validate(checks=checks)
     if case.operation.definition.raw.get("security"):
         case.call_and_validate(headers=organiser_header, checks=checks)
+
+
+def test_chain_step_without_a_factory_is_documented_as_null(client):
+    """Found by the generated requests: a step nobody can do answers ``"factory": null`` (as CONTRACTS.md says),
+    but the document declared an object."""
+    response = client.post("/api/v1/match/chain", json={"steps": ["\u00b1]\u0011", "title_en"]})
+    assert response.status_code == 200 and response.get_json()["steps"][0]["factory"] is None
+    document = client.get("/api/v1/openapi.json").get_json()
+    step = document["paths"]["/match/chain"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert step["properties"]["steps"]["items"]["properties"]["factory"]["nullable"] is True
