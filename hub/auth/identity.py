@@ -59,6 +59,7 @@ def make_verify_token(user: User) -> str:
 
 
 def user_from_verify_token(token: str) -> User | None:
+    """The account of a valid, unexpired confirmation link whose address is still the account's, or None."""
     data = read_token("email-verify", token)
     if data is None or not isinstance(data.get("uid"), int):
         return None

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from hub.auth import identity
+from hub.auth.models import User
 from hub.auth.routes import bp
 from hub.extensions import db, limiter, login_manager
 from hub.mail.services import deliver_pending, queue_email
@@ -17,7 +18,7 @@ bp.app_context_processor(identity.template_globals)
 bp.record_once(lambda state: login_manager.unauthorized_handler(identity.unauthorized))
 
 
-def next_step_for(user) -> str:
+def next_step_for(user: User) -> str:
     """Where a newly confirmed account goes: factory members to their profile, others home."""
     return url_for("factories.edit_mine") if user.role == "factory" else url_for("core.index")
 

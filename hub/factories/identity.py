@@ -98,6 +98,7 @@ def address_at_domain(email: str, domain: str) -> bool:
 
 
 def own_profile(user: User) -> Factory | None:
+    """The profile this user's organisation manages (published or not), if any."""
     if user.organisation_id is None:
         return None
     return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
@@ -140,10 +141,12 @@ def start_claim(user: User, factory: Factory, method: str, email: str | None, me
 
 
 def claim_link_token(claim: FactoryClaim) -> str:
+    """The signed token of the link mailed to the factory's domain (bound to the claim and the address)."""
     return make_token(CLAIM_SALT, {"claim": claim.id, "email": claim.email})
 
 
 def claim_from_token(token: str) -> FactoryClaim | None:
+    """The domain-email claim of a valid, unexpired link token, or None."""
     data = read_token(CLAIM_SALT, token)
     if data is None or not isinstance(data.get("claim"), int):
         return None
@@ -186,6 +189,7 @@ def approve_claim(claim: FactoryClaim, actor: User | None) -> None:
 
 
 def reject_claim(claim: FactoryClaim, actor: User) -> None:
+    """An organiser turns a pending claim down."""
     if not actor.is_organiser:
         raise ClaimError(_l("Only organisers decide claims."))
     if claim.status != "pending":
@@ -195,10 +199,12 @@ def reject_claim(claim: FactoryClaim, actor: User) -> None:
 
 
 def pending_claims() -> list[FactoryClaim]:
+    """The organisers' queue of claims waiting for a decision, oldest first."""
     return list(db.session.scalars(db.select(FactoryClaim).where(FactoryClaim.status == "pending")
                                    .order_by(FactoryClaim.created_at, FactoryClaim.id)))
 
 
 def claims_of(user: User) -> list[FactoryClaim]:
+    """A claimant's own claims, newest first."""
     return list(db.session.scalars(db.select(FactoryClaim).where(FactoryClaim.user_id == user.id)
                                    .order_by(FactoryClaim.created_at.desc(), FactoryClaim.id.desc())))
