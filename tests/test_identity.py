@@ -340,6 +340,34 @@ def test_claim_approved_by_an_organiser_replaces_the_held_draft(app, client, log
     with app.app_context():
         assert db.session.get(Factory, imported).organisation_id == db.session.get(User, member).organisation_id
         assert db.session.get(Factory, draft_id) is None
+        mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.kind == "factory_claim_decided"))
+        assert mail.recipient == _user(app, member).email and "承認されました" in mail.subject
+
+
+def test_organiser_rejects_a_claim_and_the_claimant_is_told(app, client, login_as, imported):
+    member = login_as("factory", locale="en")
+    client.post(f"/factories/{imported}/claim", data={"method": "organiser", "message": "I own it"})
+    with app.app_context():
+        claim_id = db.session.scalar(db.select(FactoryClaim.id))
+    client.post("/auth/logout")
+    login_as("organiser")
+    assert client.post(f"/factories/review/claims/{claim_id}", data={"decision": "maybe"}).status_code == 400
+    client.post(f"/factories/review/claims/{claim_id}", data={"decision": "reject"})
+    with app.app_context():
+        assert db.session.get(Factory, imported).organisation_id is None
+        assert db.session.get(FactoryClaim, claim_id).status == "rejected"
+        mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.kind == "factory_claim_decided"))
+        assert mail.recipient == _user(app, member).email and mail.subject.startswith("Your claim was not approved")
+
+
+def test_claims_are_rate_limited(make_app, make_user, imported):
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_SIGNUP="2 per hour")
+    client = limited.test_client()
+    make_user(role="factory", email="spammer@example.jp")
+    client.post("/auth/login", data={"email": "spammer@example.jp", "password": PASSWORD})
+    codes = [client.post(f"/factories/{imported}/claim", data={
+        "method": "domain_email", "email": "info@keihin-kensaku.co.jp"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
 
 
 def test_who_may_claim(app, client, login_as, make_factory, imported):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.auth.identity import external_url
-from hub.extensions import db
+from hub.extensions import db, limiter
 from hub.factories import identity
 from hub.factories.forms import ClaimForm, DecisionForm
 from hub.factories.models import Factory, FactoryClaim
@@ -16,8 +16,13 @@ from hub.factories.routes import bp
 from hub.mail.services import deliver_pending, queue_email
 
 
+def _claim_limit() -> str:
+    return current_app.config["RATELIMIT_SIGNUP"]
+
+
 @bp.route("/<int:factory_id>/claim", methods=["GET", "POST"])
 @roles_required("factory")
+@limiter.limit(_claim_limit, methods=["POST"])  # each claim may send an email to the factory's domain
 def claim(factory_id: int):
     """A factory member claims an imported profile that nobody manages (by domain email or organiser)."""
     factory = db.get_or_404(Factory, factory_id)
@@ -68,7 +73,9 @@ def claim_confirm(token: str):
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("factories.detail", factory_id=row.factory_id))
+    _tell_claimant(row)
     db.session.commit()
+    deliver_pending()
     flash(_("Confirmed: the profile is now managed by %(name)s's account.", name=row.user.name), "success")
     return redirect(url_for("factories.detail", factory_id=row.factory_id))
 
@@ -81,17 +88,30 @@ def review_queue():
                            claims=identity.pending_claims(), form=DecisionForm())
 
 
-def _decide(action, *args) -> None:
+def _tell_claimant(row: FactoryClaim) -> None:
+    """Queue the decision email to the claimant (in their language)."""
+    approved = row.status == "approved"
+    link = external_url("factories.edit", factory_id=row.factory_id) if approved else \
+        external_url("factories.my_claims")
+    queue_email(row.user.email, "factory_claim_decided", row.user.locale, user=row.user,
+                factory_name=row.factory.name, approved=approved, link=link)
+
+
+def _decide(action, claim_row: FactoryClaim | None = None) -> None:
+    """Run an organiser's approve/reject decision, commit, and tell a claimant."""
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        action(*args, form.decision.data == "approve")
+        action(form.decision.data == "approve")
+        if claim_row is not None:
+            _tell_claimant(claim_row)
     except identity.ClaimError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
     else:
         db.session.commit()
+        deliver_pending()
         flash(_("Decision saved."), "success")
 
 
@@ -110,5 +130,5 @@ def review_claim(claim_id: int):
     """Organisers: approve or reject a claim."""
     row = db.get_or_404(FactoryClaim, claim_id)
     _decide(lambda approve: identity.approve_claim(row, current_user) if approve
-            else identity.reject_claim(row, current_user))
+            else identity.reject_claim(row, current_user), claim_row=row)
     return redirect(url_for("factories.review_queue"))
