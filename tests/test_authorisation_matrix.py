@@ -541,10 +541,22 @@ def fill(rule: str, objects: dict, ids: dict) -> str:
     return path
 
 
+def served_routes(app) -> set[tuple[str, str]]:
+    """(method, rule) of every route the app answers, apart from framework files."""
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint not in UNUSED
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_a_route_without_a_row_is_reported(make_app):
+    other = make_app()
+    other.add_url_rule("/organiser/new-secret-page", "new_secret_page", lambda: "secret")
+    uncovered = served_routes(other) - {(method, rule) for method, rule, *_ in ROWS}
+    assert uncovered == {("GET", "/organiser/new-secret-page")}
+
+
 def test_every_route_and_role_gets_the_expected_answer(app):
     ids, clients, tokens = build_world(app)
-    served = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint not in UNUSED
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    served = served_routes(app)
     table = {(method, rule): (objects, outcomes, body) for method, rule, objects, outcomes, body in ROWS}
     assert len(table) == len(ROWS), "a route has two rows"
     missing = sorted(served - set(table))
