@@ -108,6 +108,7 @@ def base_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": "Machi-Koba Hub <no-reply@machikoba-hub.example>",
         "MAIL_TIMEOUT": 10,
         "PASSWORD_RESET_MAX_AGE": 3600,
+        "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,  # signup confirmation links, and factory-domain claim links
         "API_TOKEN_MAX_AGE_DAYS": 30,
         "DIRECTORY_PER_PAGE": 24,
         # A public succession listing must fit at least this many published directory entries (k-anonymity).

@@ -159,6 +159,13 @@ def _load_pitch_night(result) -> None:
                       PitchCriterion(name="チーム", weight=1, position=2)]
     db.session.add(night)
     db.session.flush()
+    # The demo's invited reviewers have accepted (their demo accounts are confirmed).
+    from hub.events.reviewers import accept, sync_invitations
+
+    for invitation in sync_invitations(night, night.reviewer_emails):
+        reviewer = find_user(invitation.email)
+        if reviewer is not None and reviewer.role == invitation.role:
+            accept(invitation, reviewer)
     pitches = [
         ("seeker@example.jp", "土壌センサーの量産化",
          "畑に挿すだけの土壌センサー。試作は3Dプリント、量産の道を探しています。",

@@ -172,19 +172,21 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role="organiser", email=None, factory=<factory id>) → a committed user's id (password: PASSWORD)."""
+    """make_user(role="organiser", email=None, factory=<factory id>, verified=True) → a committed user's id
+    (password: PASSWORD; ``verified=False`` for an account that has not confirmed its email address)."""
     from hub.auth.models import Organisation
     from hub.auth.services import create_user
     from hub.factories.models import Factory
 
     counter = {"n": 0}
 
-    def make(role: str = "seeker", email: str | None = None, factory=None, locale: str = "ja", name=None):
+    def make(role: str = "seeker", email: str | None = None, factory=None, locale: str = "ja", name=None,
+             verified: bool = True):
         counter["n"] += 1
         email = email or f"{role}{counter['n']}@example.jp"
         with app.app_context():
             user = create_user(email, PASSWORD, name=name or f"{role.title()} {counter['n']}", role=role,
-                               locale=locale)
+                               locale=locale, email_verified=verified)
             if factory is not None:
                 factory = db.session.get(Factory, factory)
                 if factory.organisation_id is None:

@@ -19,28 +19,43 @@ def _signup(client, **overrides):
     return client.post("/auth/signup", data=data)
 
 
-def test_signup_creates_account_and_sends_welcome_then_the_person_signs_in(app, client, auth):
+def _confirmation_path(app, email: str) -> str:
+    with app.app_context():
+        mail = db.session.scalars(db.select(EmailMessage).where(EmailMessage.recipient == email,
+                                                                EmailMessage.kind == "verify_email")).all()[-1]
+        return re.search(r"/auth/verify/\S+", mail.body_text).group(0)
+
+
+def test_signup_creates_account_asks_to_confirm_the_address_then_the_person_signs_in(app, client, auth):
     response = _signup(client)
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "taro@example.jp"))
-        assert user is not None and user.role == "seeker"
+        assert user is not None and user.role == "seeker" and user.email_verified_at is None
         assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
         assert user.organisation.name == "センシングラボ"
         mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.recipient == "taro@example.jp"))
-        assert mail.kind == "welcome" and "町工場" in mail.subject
+        assert mail.kind == "verify_email" and "確認" in mail.subject
+    # Confirming sends the welcome (with its sign-in link on the public address); the account is then itself.
+    response = client.get(_confirmation_path(app, "taro@example.jp"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login")
+    with app.app_context():
+        assert db.session.scalar(db.select(User).where(User.email == "taro@example.jp")).email_verified_at
+        mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.kind == "welcome"))
+        assert mail.recipient == "taro@example.jp" and "町工場" in mail.subject
         assert "http://localhost.localdomain/auth/login" in mail.body_text
     assert auth.login("taro@example.jp").status_code == 302
     page = client.get("/")
     assert "山田 太郎" in page.get_data(as_text=True)
 
 
-def test_signup_as_factory_requires_factory_name_and_goes_to_profile_after_sign_in(client):
+def test_signup_as_factory_requires_factory_name_and_goes_to_profile_after_sign_in(app, client):
     response = _signup(client, role="factory", organisation="")
     assert response.status_code == 200
     assert "工場名を入力してください" in response.get_data(as_text=True)
     response = _signup(client, role="factory", organisation="山田製作所")
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login?next=/factories/mine")
+    assert client.get(_confirmation_path(app, "taro@example.jp")).status_code == 302
 
 
 @pytest.mark.parametrize("overrides, message", [

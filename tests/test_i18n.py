@@ -95,7 +95,16 @@ def _visit_everything(client, login_as, make_factory, app, lang):
     for url in (f"/needs/{need_id}", f"/needs/{need_id}/edit"):
         assert client.get(url).status_code == 200
     client.post("/auth/logout")
+    unclaimed = make_factory(name="未管理製作所")
+    login_as("factory")
+    for url in (f"/factories/{unclaimed}/claim", "/factories/claims", "/pitch-nights/invitations"):
+        assert client.get(url).status_code == 200, url
+    client.post("/auth/logout")
+    login_as("seeker", verified=False)
+    assert client.get("/auth/verify").status_code == 200
+    client.post("/auth/logout")
     login_as("organiser")
+    assert client.get("/factories/review").status_code == 200
     with app.app_context():
         user = type("U", (), {"name": "x", "email": "x", "role": "seeker"})
         queue_email("x@example.jp", "welcome", lang, user=user)

@@ -12,6 +12,7 @@ from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body
 from hub.auth import services
+from hub.auth.identity import acts_as_member
 from hub.auth.models import API_TOKEN_NAME_MAX, User
 from hub.extensions import db, limiter
 
@@ -27,7 +28,15 @@ def token_user() -> User | None:
     user = services.user_for_api_token(raw.strip())
     if user is None:
         raise ApiError(401, "unauthorized", _("The token is invalid or has expired."))
+    _require_verified(user)
     return user
+
+
+def _require_verified(user: User) -> None:
+    """The API side of hub.auth.identity's rule: an unconfirmed address acts for no role."""
+    if not acts_as_member(user):
+        raise ApiError(403, "email_unverified", _("Please confirm your email address first: open the link we "
+                                                  "sent you."))
 
 
 def token_required(*roles: str) -> Callable:
@@ -67,6 +76,7 @@ def issue_token():
     user = services.authenticate(email, password)
     if user is None:
         raise ApiError(401, "invalid_credentials", _("Wrong email or password."))
+    _require_verified(user)
     token, raw = services.create_api_token(user, name=name, days=days)
     db.session.commit()
     return jsonify({"token": raw, "role": user.role, "expires_in_days": days, **token.as_dict()})

@@ -14,7 +14,7 @@ from hub.api.auth import token_required
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body, query_int
 from hub.extensions import db
-from hub.factories import services
+from hub.factories import identity, services
 from hub.factories.models import Factory
 from matching import Taxonomy, normalise_ward
 
@@ -125,6 +125,8 @@ def update_factory(factory_id: int):
             raise ApiError(400, "validation_failed", _("Some fields are not valid."),
                            {"successor_status": _("Unknown value.")})
         changes["successor_status"] = status
+    previous = (factory.name, factory.name_en)
     services.update_profile(factory, changes)
+    identity.hold_if_duplicate(factory, g.api_user, previous)
     db.session.commit()
-    return jsonify(services.public_dict(factory, _locale(), detail=True))
+    return jsonify({**services.public_dict(factory, _locale(), detail=True), "review_status": factory.review_status})

@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # Raised on sign-out and password change: every session cookie and remember-me cookie made before stops working.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when the person proved they read mail at ``email`` (the signed link); until then they act as a visitor.
+    email_verified_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -78,6 +80,10 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_organiser(self) -> bool:

@@ -149,3 +149,6 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token has been revoked."), "info")
     return redirect(url_for("auth.tokens"))
+
+
+from hub.auth import verify_views  # noqa: E402,F401  (email confirmation pages register on bp)

@@ -23,14 +23,17 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, *, name: str, role: str, locale: str = "ja",
-                organisation_name: str | None = None, seeker_kind: str | None = None) -> User:
-    """Make an account (and its organisation when a name is given). Raises AccountError for a taken email."""
+                organisation_name: str | None = None, seeker_kind: str | None = None,
+                email_verified: bool = False) -> User:
+    """Make an account (and its organisation when a name is given). Raises AccountError for a taken email.
+    ``email_verified`` only for accounts the office or the demo make; sign-ups confirm their address by link."""
     if role not in ROLES:
         raise AccountError(f"unknown role: {role}")
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError("email_taken")
-    user = User(email=email, name=name.strip() or email, role=role, locale=locale)
+    user = User(email=email, name=name.strip() or email, role=role, locale=locale,
+                email_verified_at=utcnow() if email_verified else None)
     user.set_password(password)
     if organisation_name and organisation_name.strip():
         kind = "factory" if role == ROLE_FACTORY else "team"
@@ -42,8 +45,10 @@ def create_user(email: str, password: str, *, name: str, role: str, locale: str 
 
 def register(email: str, password: str, *, name: str, role: str, locale: str = "ja",
              organisation_name: str | None = None, seeker_kind: str | None = None) -> User | None:
-    """Sign-up for a visitor: a new account and its welcome email, or, when the address already has an account,
-    an email telling its owner (and no account). Both take about as long, so the answer reveals nothing."""
+    """Sign-up for a visitor: a new account and the email that confirms its address (the welcome follows the
+    confirmation), or, when the address already has an account, an email telling its owner (and no account). Both
+    take about as long, so the answer reveals nothing."""
+    from hub.auth.identity import queue_verification
     from hub.mail.services import queue_email
 
     existing = find_user(email)
@@ -53,7 +58,7 @@ def register(email: str, password: str, *, name: str, role: str, locale: str = "
         return None
     user = create_user(email, password, name=name, role=role, locale=locale, organisation_name=organisation_name,
                        seeker_kind=seeker_kind)
-    queue_email(user.email, "welcome", user.locale, user=user)
+    queue_verification(user)
     return user
 
 

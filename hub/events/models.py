@@ -199,6 +199,8 @@ class PitchNight(db.Model):
                                                           order_by="PitchCriterion.position")
     pitches: Mapped[list[Pitch]] = relationship(back_populates="pitch_night", cascade="all, delete-orphan",
                                                 order_by="Pitch.id")
+    invitations: Mapped[list[ReviewerInvitation]] = relationship(
+        back_populates="pitch_night", cascade="all, delete-orphan", order_by="ReviewerInvitation.id")
 
     def display_title(self, locale: str) -> str:
         return self.title_en if locale == "en" and self.title_en else self.title
@@ -269,3 +271,21 @@ def _sqlite_busy_timeout(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 15000")
         cursor.close()
+
+
+class ReviewerInvitation(db.Model):
+    """An organiser's invitation to review one pitch night, bound to an address *and* a role: it counts only once
+    the verified owner of that address, holding that role, has accepted it."""
+
+    __tablename__ = "event_reviewer_invitations"
+    __table_args__ = (UniqueConstraint("pitch_night_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pitch_night_id: Mapped[int] = mapped_column(ForeignKey("event_pitch_nights.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="factory")
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    pitch_night: Mapped[PitchNight] = relationship(back_populates="invitations")

@@ -12,8 +12,10 @@ from hub.core.params import int_or_none
 from hub.events import pitches, services
 from hub.events.forms import BookingForm, ConfirmForm, DecisionForm, PitchForm, PitchNightForm, RunningOrderForm
 from hub.events.models import Pitch, PitchCriterion, PitchNight, Slot
+from hub.events.reviewer_routes import invite_reviewers
 from hub.events.routes import _book_and_redirect, _booking_limit, _flash_error, _locale, bp
 from hub.extensions import db, limiter
+from hub.mail.services import deliver_pending
 
 
 @bp.route("/pitch-nights/")
@@ -72,7 +74,9 @@ def pitch_night_edit(night_id: int | None = None):
         elif [(c.name, c.weight) for c in night.criteria] != form.parsed_criteria:
             flash(_("Reviews have started, so the criteria were kept as they were."), "warning")
         db.session.add(night)
+        invite_reviewers(night)
         db.session.commit()
+        deliver_pending()
         flash(_("The pitch night has been saved."), "success")
         return redirect(url_for("events.pitch_night_detail", night_id=night.id))
     return render_template("events/pitch_night_edit.html", form=form, night=night)

@@ -22,12 +22,15 @@ def cfp_open(night: PitchNight, now: datetime | None = None) -> bool:
 
 
 def is_reviewer(user: User | None, night: PitchNight) -> bool:
-    """Organisers, and factory members the organisers invited by email."""
-    if user is None or not user.is_authenticated:
+    """Organisers, and the factory members who accepted the organisers' invitation with their confirmed address."""
+    from hub.auth.identity import acts_as_member
+    from hub.events.reviewers import accepted_by
+
+    if not acts_as_member(user):
         return False
     if user.role == ROLE_ORGANISER:
         return True
-    return user.email.lower() in {e.lower() for e in night.reviewer_emails or []}
+    return accepted_by(user, night)
 
 
 def own_team(user: User, pitch: Pitch) -> bool:

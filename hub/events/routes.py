@@ -560,4 +560,4 @@ def edition_csv(edition_id: int):
     return csv_response(table, f"openfactory-{edition.starts_on.isoformat()}-bookings.csv")
 
 # Pages defined in their own modules, on this blueprint.
-from hub.events import confirm_routes, pitch_routes  # noqa: E402,F401
+from hub.events import confirm_routes, pitch_routes, reviewer_routes  # noqa: E402,F401

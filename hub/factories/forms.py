@@ -102,3 +102,20 @@ class DirectoryFilterForm(FlaskForm):
     # Not "process": that name would shadow Form.process().
     process_code = SelectField(_l("Process"), validators=[Optional()])
     material_code = SelectField(_l("Material"), validators=[Optional()])
+
+
+def claim_method_choices():
+    return [("domain_email", _l("Send a link to an address at our website's domain")),
+            ("organiser", _l("Ask the organisers to confirm it"))]
+
+
+class ClaimForm(FlaskForm):
+    method = SelectField(_l("How we can tell it is yours"), choices=claim_method_choices,
+                         validators=[DataRequired()])
+    email = StringField(_l("Address at the factory's domain"), validators=[Optional(), Length(max=254)])
+    message = TextAreaField(_l("Message to the organisers"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Your position in the factory and how the organisers can reach you."))
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField(validators=[DataRequired(), AnyOf(("approve", "reject"))])

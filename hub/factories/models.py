@@ -50,6 +50,9 @@ class Factory(db.Model):
     # Folded text of everything searchable (name, terms, labels in both languages), for the directory search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     is_published: Mapped[bool] = mapped_column(default=True, index=True)
+    # None: an ordinary profile. "held": a new name that matches an existing profile, unpublished until an
+    # organiser looks; "rejected": the organiser found it a duplicate (its owner may claim the real one).
+    review_status: Mapped[str | None] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -130,3 +133,28 @@ class FactoryPhoto(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     factory: Mapped[Factory] = relationship(back_populates="photos")
+
+
+CLAIM_METHODS = ("domain_email", "organiser")
+CLAIM_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+
+
+class FactoryClaim(db.Model):
+    """A factory member's request to manage an imported profile that nobody manages yet. Proven either by a link
+    sent to an address at the factory's own website domain, or by an organiser's approval."""
+
+    __tablename__ = "factory_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))  # the address at the factory's domain
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    factory: Mapped[Factory] = relationship()
+    user = relationship("User", foreign_keys=[user_id])

@@ -12,7 +12,7 @@ from hub.core import uploads
 from hub.core.labels import capability_label, material_choices, process_choices, ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
-from hub.factories import services
+from hub.factories import identity, services
 from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm, ReviewForm
 from hub.factories.models import Factory, FactoryPhoto
 
@@ -67,7 +67,8 @@ def detail(factory_id: int):
         partners = [(code, matching_services.partners_for_factory(factory, [code], lang, limit=3)) for code in wanted]
         fits = matching_services.fits_for_factory(factory, lang, limit=5)
     return render_template("factories/detail.html", factory=factory, can_edit=can_edit, partners=partners,
-                           fits=fits, partner_form=partner_form)
+                           fits=fits, partner_form=partner_form,
+                           can_claim=identity.can_claim(current_user, factory))
 
 
 @bp.route("/mine", methods=["GET", "POST"])
@@ -101,9 +102,14 @@ def _edit(factory: Factory):
     if request.method == "GET" and factory.is_location_approx:
         form.lat.data = form.lon.data = None  # show an empty field: the centroid is not the user's input
     if form.validate_on_submit():
+        previous = (factory.name, factory.name_en) if factory.id else None
         services.update_profile(factory, form.profile_data())
+        held = identity.hold_if_duplicate(factory, current_user, previous)
         db.session.commit()
         flash(_("The profile has been saved."), "success")
+        if held:
+            flash(_("Another profile has the same name, so an organiser will check this one before it is "
+                    "published. If the other profile is your factory, claim it instead."), "warning")
         return redirect(url_for("factories.detail", factory_id=factory.id))
     if request.method == "POST":
         db.session.rollback()  # an invalid form leaves nothing half-made (e.g. a new organisation)
@@ -191,3 +197,6 @@ def photo(name: str):
     if row is None or not (row.factory.is_published or services.can_edit(current_user, row.factory)):
         abort(404)
     return send_from_directory(uploads.folder("photos"), row.stored_name, mimetype="image/jpeg", max_age=3600)
+
+
+from hub.factories import claims  # noqa: E402,F401  (claim and review pages register on bp)

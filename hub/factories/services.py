@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from flask_babel import get_locale
 
+from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
 from hub.extensions import db
 from hub.factories.models import REVIEW_DECISIONS, Factory, FactoryCapability, FactoryCapabilityReview
@@ -26,8 +27,8 @@ def normaliser() -> Normaliser:
 
 
 def can_edit(user: User | None, factory: Factory) -> bool:
-    """Members edit their own factory only; organisers may edit any."""
-    if user is None or not user.is_authenticated:
+    """Members edit their own factory only; organisers may edit any (a confirmed email address either way)."""
+    if not acts_as_member(user):
         return False
     if user.is_organiser:
         return True

@@ -169,7 +169,8 @@ OPENAPI_PATHS = {
                               "content": {"application/json": {"schema": {"type": "object", "properties": {
                                   "steps": {"type": "array", "items": {"type": "object", "properties": {
                                       "input": {"type": "string"}, "process": {"type": "object", "nullable": True},
-                                      "factory": _FACTORY, "alternatives": {"type": "array", "items": _FACTORY},
+                                      "factory": {**_FACTORY, "nullable": True},  # null: no factory found
+                                      "alternatives": {"type": "array", "items": _FACTORY},
                                       "reason": {"type": "string", "nullable": True,
                                                  "description": "why the planner chose this factory over "
                                                                 "the one on the shortest route"}}}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
 from hub.extensions import db
 from hub.factories.models import Factory
@@ -29,19 +30,23 @@ def can_edit(user: User | None, need: Need) -> bool:
 
 
 def _user_factory_id(user: User) -> int | None:
-    if user.role != ROLE_FACTORY or user.organisation_id is None:
+    """The published profile this user acts for: a confirmed address, the factory role, and a profile that is
+    not held for duplicate-name review (so a look-alike of a real factory opens nothing)."""
+    if not acts_as_member(user) or user.role != ROLE_FACTORY or user.organisation_id is None:
         return None
-    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id))
+    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id,
+                                                         Factory.is_published, Factory.review_status.is_(None)))
 
 
 def can_open_attachments(user: User | None, need: Need) -> bool:
-    """Drawings: the owner and organisers always; factory members when the owner allowed it."""
+    """Drawings: the owner and organisers always; members of a published factory profile when the owner allowed
+    it ("any factory member", or the factories the owner chose)."""
     if not _authenticated(user) or not can_view(user, need):
         return False
     if can_edit(user, need):
         return True
     if need.attachment_access == "factories":
-        return user.role == ROLE_FACTORY
+        return _user_factory_id(user) is not None
     if need.attachment_access == "granted":
         factory_id = _user_factory_id(user)
         return factory_id is not None and any(g.factory_id == factory_id for g in need.grants)

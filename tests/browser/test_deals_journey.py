@@ -31,11 +31,11 @@ def _setup(app) -> dict:
                 "certifications": []})
             db.session.flush()
             create_user("founder-deals@example.jp", PASSWORD, name="Aya Startup", role="seeker",
-                        organisation_name="センシングラボ")
+                        organisation_name="センシングラボ", email_verified=True)
             member = create_user("works-deals@example.jp", PASSWORD, name="蒲田 職人", role="factory",
-                                 organisation_name="蒲田アルマイト精工")
+                                 organisation_name="蒲田アルマイト精工", email_verified=True)
             factory.organisation_id = member.organisation_id
-            create_user("office-deals@example.jp", PASSWORD, name="区 担当", role="organiser")
+            create_user("office-deals@example.jp", PASSWORD, name="区 担当", role="organiser", email_verified=True)
             db.session.commit()
     return {"seeker": "founder-deals@example.jp", "factory": "works-deals@example.jp",
             "organiser": "office-deals@example.jp"}

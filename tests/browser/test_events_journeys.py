@@ -38,7 +38,8 @@ def _setup_slot(app, capacity=8):
         start = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
         slot = Slot(program=program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=capacity)
         db.session.add_all([program, slot])
-        member = create_user(f"member-{tag}@example.jp", PASSWORD, name="工場 次郎", role="factory", locale="ja")
+        member = create_user(f"member-{tag}@example.jp", PASSWORD, name="工場 次郎", role="factory", locale="ja",
+                             email_verified=True)
         member.organisation_id = factory.organisation_id
         db.session.commit()
         return {"slot": slot.id, "title": program.title, "member": member.email, "tag": tag}
@@ -132,10 +133,12 @@ def test_organiser_reviews_pitches_and_publishes_the_running_order(page: Page, l
 
     tag = uuid.uuid4().hex[:6]
     with live_server_app.app_context():
-        organiser = create_user(f"org-{tag}@example.jp", PASSWORD, name="運営 三郎", role="organiser", locale="ja")
+        organiser = create_user(f"org-{tag}@example.jp", PASSWORD, name="運営 三郎", role="organiser", locale="ja",
+                             email_verified=True)
         teams = []
         for name in ("チーム土壌", "チームロボ"):
-            user = create_user(f"{uuid.uuid4().hex[:6]}@example.jp", PASSWORD, name=name, role="seeker")
+            user = create_user(f"{uuid.uuid4().hex[:6]}@example.jp", PASSWORD, name=name, role="seeker",
+                               email_verified=True)
             user.organisation = Organisation(kind="team", name=name)
             teams.append(user)
         db.session.flush()

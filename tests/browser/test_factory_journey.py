@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 
-def test_factory_member_signs_up_fills_profile_and_is_found(page: Page, live_server, screenshot_dir):
+def _confirmation_path(app, email: str) -> str:
+    from hub.extensions import db
+    from hub.mail.models import EmailMessage
+
+    with app.app_context():
+        mail = db.session.scalars(db.select(EmailMessage).where(EmailMessage.recipient == email,
+                                                                EmailMessage.kind == "verify_email")).first()
+        return re.search(r"/auth/verify/\S+", mail.body_text).group(0)
+
+
+def test_factory_member_signs_up_fills_profile_and_is_found(page: Page, live_server, live_server_app,
+                                                            screenshot_dir):
     page.goto(f"{live_server}/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     page.get_by_role("link", name="新規登録").click()
@@ -17,6 +30,8 @@ def test_factory_member_signs_up_fills_profile_and_is_found(page: Page, live_ser
     page.get_by_label("立場").select_option("factory")
     page.get_by_label("工場名・チーム名").fill("六郷へら絞り製作所")
     page.get_by_role("button", name="アカウントを作成").click()
+    expect(page.get_by_test_id("verify-pending")).to_be_visible()
+    page.goto(live_server + _confirmation_path(live_server_app, "rokugo@example.jp"))
 
     # The answer never says whether the address already had an account: sign in to continue.
     expect(page.get_by_text("rokugo@example.jp 宛てにメールをお送りしました")).to_be_visible()

@@ -34,12 +34,15 @@ def _setup(app) -> None:
                                        "equipment": ["平面研削盤 600mm", "円筒研削盤"], "employees": 3,
                                        "founded": 1985})
         db.session.flush()
-        owner = create_user("owner-journey@example.jp", PASSWORD, name="六郷 一郎", role="factory", locale="ja")
+        owner = create_user("owner-journey@example.jp", PASSWORD, name="六郷 一郎", role="factory", locale="ja",
+                             email_verified=True)
         owner.organisation_id = factory.organisation_id
-        create_user("organiser-journey@example.jp", PASSWORD, name="鈴木 事務局", role="organiser", locale="ja")
-        first = create_user("successor-journey@example.jp", PASSWORD, name="松本 翔", role="successor", locale="ja")
+        create_user("organiser-journey@example.jp", PASSWORD, name="鈴木 事務局", role="organiser", locale="ja",
+                             email_verified=True)
+        first = create_user("successor-journey@example.jp", PASSWORD, name="松本 翔", role="successor", locale="ja",
+                             email_verified=True)
         second = create_user("successor2-journey@example.jp", PASSWORD, name="田中 二郎", role="successor",
-                             locale="ja")
+                             locale="ja", email_verified=True)
         db.session.flush()
         services.save_profile(second, {"background": "別の候補者です。", "processes": ["surface_grinding"],
                                        "wards": ["ota"], "schemes": ["sale"]})

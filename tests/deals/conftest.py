@@ -8,6 +8,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from hub.auth.models import User
+from hub.core.timeutil import utcnow
 from hub.extensions import db
 from tests.conftest import PASSWORD
 
@@ -58,7 +59,7 @@ def fast_user(app):
         counter["n"] += 1
         with app.app_context():
             user = User(email=email or f"deals-{role}{counter['n']}@example.jp", name=name or f"{role} {counter['n']}",
-                        role=role, locale=locale, password_hash=_FAST_HASH)
+                        role=role, locale=locale, password_hash=_FAST_HASH, email_verified_at=utcnow())
             if factory is not None:
                 row = db.session.get(Factory, factory)
                 if row.organisation_id is None:

@@ -65,6 +65,16 @@ def night(app, client, make_user, make_factory):
     response = client.post("/pitch-nights/new", data=_night_form())
     assert response.status_code == 302
     night_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    # The invited judge accepts the invitation (an invitation alone grants nothing).
+    _login(client, emails["judge"])
+    assert client.get(f"/pitch-nights/{night_id}/review").status_code == 403
+    from hub.events.models import ReviewerInvitation
+
+    with app.app_context():
+        invitation_id = db.session.scalar(db.select(ReviewerInvitation.id).where(
+            ReviewerInvitation.pitch_night_id == night_id, ReviewerInvitation.email == emails["judge"]))
+    assert client.post(f"/pitch-nights/invitations/{invitation_id}/accept").status_code == 302
+    assert client.get(f"/pitch-nights/{night_id}/review").status_code == 200
     client.post("/auth/logout")
     return night_id, emails
 

@@ -65,7 +65,7 @@ def _visit_everything(app, client, of, book_api, make_user, lang):
     client.post("/auth/login", data={"email": member_email, "password": PASSWORD})
     for url in ("/openfactory/mine", f"/openfactory/programs/{ids['program']}/edit",
                 f"/openfactory/programs/{ids['program']}/slots/new", f"/openfactory/slots/{ids['slot']}/edit",
-                f"/openfactory/slots/{ids['slot']}/roster", "/checkin"):
+                f"/openfactory/slots/{ids['slot']}/roster", "/checkin", "/pitch-nights/invitations"):
         assert client.get(url).status_code == 200, url
     client.post("/checkin", data={"code": "forged"})
     client.post("/auth/logout")
