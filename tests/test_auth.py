@@ -89,7 +89,7 @@ def test_signup_does_not_reveal_which_emails_have_accounts(app, make_user):
         mails = db.session.execute(db.select(EmailMessage.recipient, EmailMessage.kind, EmailMessage.body_text)
                                    .order_by(EmailMessage.id)).all()
         assert [(m.recipient, m.kind) for m in mails] == [("taken@example.jp", "signup_existing"),
-                                                          ("fresh@example.jp", "welcome")]
+                                                          ("fresh@example.jp", "verify_email")]
         assert "http://localhost.localdomain/auth/reset" in mails[0].body_text
         owner_row = db.session.get(User, owner)
         assert owner_row.check_password(PASSWORD) and owner_row.name != "Intruder"

@@ -126,18 +126,22 @@ def test_resend_sends_a_new_link_that_works(app, client, make_user):
     path = _mail_path(app, "resend@example.jp", "verify_email", r"/auth/verify/\S+")
     with app.app_context():
         mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.kind == "verify_email"))
-        assert mail.subject == "Confirm your email address" and "127.0.0.1:5000/auth/verify/" in mail.body_text
+        assert mail.subject == "Confirm your email address"
+        assert f"{app.config['PUBLIC_BASE_URL']}/auth/verify/" in mail.body_text
     assert client.get(path).status_code == 302
     assert client.get("/needs/new").status_code == 200
 
 
 def test_confirmation_link_is_built_on_the_public_base_url_not_the_host_header(app, client):
-    client.post("/auth/signup", headers={"Host": "evil.example"}, data={
-        "name": "X", "email": "hosty@example.jp", "password": PASSWORD, "confirm": PASSWORD, "role": "seeker",
-        "organisation": "", "seeker_kind": "", "locale": "ja"})
+    data = {"name": "X", "email": "hosty@example.jp", "password": PASSWORD, "confirm": PASSWORD, "role": "seeker",
+            "organisation": "", "seeker_kind": "", "locale": "ja"}
+    assert client.post("/auth/signup", headers={"Host": "evil.example"}, data=data).status_code == 400
+    # Through another trusted host name the link is still built on the public base URL, not on that host.
+    assert client.post("/auth/signup", headers={"Host": "127.0.0.1"}, data=data).status_code == 302
     with app.app_context():
-        mail = db.session.scalar(db.select(EmailMessage).where(EmailMessage.recipient == "hosty@example.jp"))
-        assert mail is not None and "evil.example" not in mail.body_text
+        (mail,) = db.session.scalars(db.select(EmailMessage).where(EmailMessage.recipient == "hosty@example.jp"))
+        assert f"{app.config['PUBLIC_BASE_URL']}/auth/verify/" in mail.body_text
+        assert "evil.example" not in mail.body_text and "//127.0.0.1/" not in mail.body_text
 
 
 # --- reviewer invitations -------------------------------------------------------------------------------------
@@ -168,6 +172,7 @@ def test_signing_up_with_an_invited_address_does_not_grant_review_pages(app, cli
     client.post("/auth/signup", data={
         "name": "なりすまし", "email": "squat@example.jp", "password": PASSWORD, "confirm": PASSWORD,
         "role": "factory", "organisation": "偽工場", "seeker_kind": "", "locale": "ja"})
+    _login(client, "squat@example.jp")  # sign-up does not sign in (its answer must not reveal taken addresses)
     assert client.get(f"/pitch-nights/{night_id}/review").status_code == 302  # unconfirmed: a visitor
     assert client.post(f"/pitch-nights/invitations/{invitation_id}/accept").status_code == 302
     path = _mail_path(app, "squat@example.jp", "verify_email", r"/auth/verify/\S+")
