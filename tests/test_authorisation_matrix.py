@@ -97,6 +97,20 @@ row("POST", "/api/v1/succession/listings/<public_id>/disclosures", "LFFF+F",
     body={"accept_nda": True, "nda_version": "@nda_version"}, public_id="listing")
 row("GET", "/api/v1/succession/matches", "LFFF+F")
 row("GET", "/api/v1/succession/nda", "LFFF++")
+row("GET", "/api/v1/auth/tokens", "L+++++")
+row("DELETE", "/api/v1/auth/tokens/<int:token_id>", "LN+NNN", token_id="token_a")
+row("GET", "/auth/account/tokens", "L+++++")
+row("POST", "/auth/account/tokens", "L+++++")
+row("POST", "/auth/account/tokens/<int:token_id>/revoke", "LNRNNN", token_id="token_a")
+row("GET", "/match/needs/<int:need_id>/team", "L+NNFN", need_id="need",
+    query="team=milling:@factory_a,surface_grinding:@factory_b")
+# POST carries the team in its form (none here): the owner passes the access check, then gets 404 for "no team".
+row("POST", "/match/needs/<int:need_id>/team", "LNNNFN", need_id="need",
+    query="team=milling:@factory_a,surface_grinding:@factory_b")
+row("GET", "/openfactory/confirm/<token>", "NNNNNN", token="=not-a-token")
+row("POST", "/openfactory/confirm/<token>", "NNNNNN", token="=not-a-token")
+row("POST", "/factories/<int:factory_id>/capabilities/review", "LF+FF+", factory_id="factory_a")
+row("POST", "/needs/<int:need_id>/reading", "L+FFF+", need_id="need")
 row("GET", "/auth/login", "+RRRRR")
 row("POST", "/auth/login", "+RRRRR")
 row("POST", "/auth/logout", "LRRRRR")
@@ -491,7 +505,12 @@ def build_world(app) -> tuple[dict, dict, dict]:
     _succession(app, ids, clients)
     _events(app, ids, clients)
     _office(app, ids)
-    return ids, clients, _tokens(app)
+    tokens = _tokens(app)
+    from hub.auth.models import ApiToken
+
+    with app.app_context():  # member A's own API token, for the token pages
+        ids["token_a"] = db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == ids["member_a"]))
+    return ids, clients, tokens
 
 
 # --- running the table ----------------------------------------------------------------------------------------
