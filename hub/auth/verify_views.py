@@ -65,4 +65,4 @@ def verify_email(token: str):
     flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(next_step_for(user))
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=next_step_for(user)))

@@ -17,7 +17,7 @@ def _owner(app) -> int:
 
     with app.app_context():
         user = create_user("kamata-owner@example.jp", "kamata-password-1", name="蒲田 花子", role="factory",
-                           organisation_name="蒲田精工")
+                           organisation_name="蒲田精工", email_verified=True)
         factory = update_profile(Factory(organisation_id=user.organisation_id, name="蒲田精工"), {
             "name": "蒲田精工", "ward": "ota", "description": DESCRIPTION, "processes": ["NC旋盤"],
             "materials": [], "equipment": [], "certifications": []})

@@ -30,11 +30,12 @@ def test_factory_member_signs_up_fills_profile_and_is_found(page: Page, live_ser
     page.get_by_label("立場").select_option("factory")
     page.get_by_label("工場名・チーム名").fill("六郷へら絞り製作所")
     page.get_by_role("button", name="アカウントを作成").click()
-    expect(page.get_by_test_id("verify-pending")).to_be_visible()
+    # The answer never says whether the address already had an account: the link in the email confirms it.
+    expect(page.get_by_text("rokugo@example.jp 宛てにメールをお送りしました")).to_be_visible()
     page.goto(live_server + _confirmation_path(live_server_app, "rokugo@example.jp"))
 
-    # The answer never says whether the address already had an account: sign in to continue.
-    expect(page.get_by_text("rokugo@example.jp 宛てにメールをお送りしました")).to_be_visible()
+    # Confirmed: sign in, and a factory member goes straight to the profile editor.
+    expect(page.get_by_text("メールアドレスを確認しました", exact=False)).to_be_visible()
     page.get_by_label("メールアドレス").fill("rokugo@example.jp")
     page.get_by_label("パスワード").fill("rokugo-password-1")
     page.locator("form").get_by_role("button", name="ログイン").click()

@@ -28,7 +28,7 @@ def _setup(app) -> int:
             update_profile(Factory(), {"name": name, "ward": "sumida", "lat": lat, "lon": 139.8130,
                                        "description": "", "processes": [process], "materials": [], "equipment": [],
                                        "certifications": []})
-        seeker = create_user("team-seeker@example.jp", PASSWORD, name="Team Seeker", role="seeker")
+        seeker = create_user("team-seeker@example.jp", PASSWORD, name="Team Seeker", role="seeker", email_verified=True)
         need = save_need(Need(owner_id=seeker.id), {
             "title": "精密金型部品の試作", "description": "ワイヤー放電加工のあと無電解ニッケルめっきをお願いします。",
             "quantity": 50, "deadline": date.today() + timedelta(days=40), "ward": "sumida"})
