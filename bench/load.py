@@ -206,6 +206,8 @@ def first_in_each_worker(server: Gunicorn, prefix: str, max_pairs: int = 20) -> 
                 client[seen[tag][0]] = seconds
         if len(first) >= WORKERS:
             break
+    else:
+        log(f"    only {len(first)} of {WORKERS} workers answered {max_pairs} pairs of match requests ({prefix})")
     return first, client
 
 
@@ -390,8 +392,14 @@ def print_in_process(title: str, small: dict, big: dict, n_small: int, n_big: in
 
 
 def _jsonable(value):
-    if isinstance(value, WrkResult | EditRound | Row | load_db.Prepared):
-        return {**asdict(value), **({"rps": value.rps} if isinstance(value, WrkResult) else {})}
+    if isinstance(value, load_db.Prepared):
+        return {k: v for k, v in asdict(value).items() if k != "organiser_password"}
+    if isinstance(value, WrkResult):
+        return {**asdict(value), "rps": value.rps}
+    if isinstance(value, EditRound):
+        return {**asdict(value), "ratio": value.ratio}
+    if isinstance(value, Row):
+        return {**asdict(value), "result": _jsonable(value.result)}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -444,6 +452,7 @@ def build(kind: str, admin: str | None, n: int, label: str, args: argparse.Names
     workdir = cleanup.tempdir(f"bench-load-{label}-")
     database = cleanup.database(load_db.postgres_database(admin, label) if kind == "postgresql"
                                 else load_db.sqlite_database(workdir, label))
+    database.create()  # registered first: an interrupt right after CREATE DATABASE still drops it
     env = load_db.hub_env(database.url, workdir, args.redis_url)
     log(f"[{kind}] building a database with the demo data + {n:,} factories ...")
     prepared = load_db.prepare(env, n, workdir, log)

@@ -33,6 +33,19 @@ class BenchDatabase:
     admin_url: str | None = None  # PostgreSQL: where CREATE/DROP DATABASE run
     name: str | None = None  # PostgreSQL: the database created here
 
+    def create(self) -> None:
+        """CREATE DATABASE (PostgreSQL; a SQLite file is created by the first connection)."""
+        if self.kind != "postgresql":
+            return
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        finally:
+            engine.dispose()
+
     def drop(self) -> None:
         """Remove the PostgreSQL database (the SQLite file goes with its temporary folder)."""
         if self.kind != "postgresql" or not self.name:
@@ -84,18 +97,10 @@ def postgres_admin_url(explicit: str | None) -> tuple[str | None, str]:
 
 
 def postgres_database(admin_url: str, label: str) -> BenchDatabase:
-    """CREATE DATABASE <base>_<label>_<random> beside the admin URL's database (dropped by ``drop``)."""
-    import sqlalchemy as sa
-
+    """A new name <base>_<label>_<random> beside the admin URL's database; ``create`` makes it, ``drop`` drops it."""
     base = admin_url.rsplit("/", 1)[-1].split("?")[0]
     base = "hub_bench" if base in ("", "postgres", "template1") else base
     name = re.sub(r"[^a-z0-9_]", "_", f"{base}_{label}_{uuid.uuid4().hex[:6]}".lower())[:63]
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     return BenchDatabase("postgresql", url, admin_url=admin_url, name=name)
 
