@@ -448,6 +448,10 @@ def database_kinds(args: argparse.Namespace) -> tuple[list[str], str | None]:
     return kinds, admin
 
 
+def size_label(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
 def build(kind: str, admin: str | None, n: int, label: str, args: argparse.Namespace, cleanup: Cleanup):
     workdir = cleanup.tempdir(f"bench-load-{label}-")
     database = cleanup.database(load_db.postgres_database(admin, label) if kind == "postgresql"
@@ -464,7 +468,7 @@ def build(kind: str, admin: str | None, n: int, label: str, args: argparse.Names
 def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, cleanup: Cleanup) -> dict:
     results: dict = {}
     for kind in kinds:
-        database, env, prepared, workdir = build(kind, admin, args.factories, f"{args.factories // 1000}k", args,
+        database, env, prepared, workdir = build(kind, admin, args.factories, size_label(args.factories), args,
                                                  cleanup)
         table = load_table(env, prepared, workdir, args, cleanup)
         print_load(f"{kind}, {prepared.factories:,} factories (gunicorn {WORKERS} workers, wrk -t1 "
@@ -477,7 +481,7 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
         cleanup.drop(database)
         if args.big:
             database, env, prepared, workdir = build(kind, admin, args.big_factories,
-                                                     f"{args.big_factories // 1000}k", args, cleanup)
+                                                     size_label(args.big_factories), args, cleanup)
             edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
             print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
             results[kind]["big_edit"] = {"prepared": prepared, "edit": edit}
@@ -490,7 +494,7 @@ def run_in_process(args: argparse.Namespace, kinds: list[str], admin: str | None
     for kind in kinds:
         timings = {}
         for n in (args.small_factories, args.factories):
-            database, env, prepared, _workdir = build(kind, admin, n, f"ip{n // 1000}k", args, cleanup)
+            database, env, prepared, _workdir = build(kind, admin, n, "ip" + size_label(n), args, cleanup)
             log(f"[{kind}] timing single requests at {prepared.factories:,} factories ...")
             timings[n] = (prepared.factories, in_process(env, prepared, args))
             cleanup.drop(database)
@@ -509,6 +513,7 @@ def main(argv: list[str]) -> int:
         return 0
     if not Path(os.environ.get("BENCH_WRK", "/usr/bin/wrk")).exists() and not args.in_process:
         raise SystemExit("wrk is not installed (apt-get install wrk, or BENCH_WRK=/path/to/wrk)")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background (SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     cleanup = Cleanup()
