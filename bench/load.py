@@ -421,8 +421,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="auto: SQLite, plus PostgreSQL when one is reachable")
     p.add_argument("--pg-url", default=None, help="PostgreSQL to create the benchmark databases beside "
                    "(default: BENCH_PG_URL, a PostgreSQL DATABASE_URL, or 127.0.0.1:5432)")
-    p.add_argument("--duration", type=float, default=8, help="seconds per timed wrk run (default 8)")
-    p.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up before each (default 2)")
+    p.add_argument("--duration", type=int, default=8, help="whole seconds per timed wrk run (default 8)")
+    p.add_argument("--warmup", type=int, default=2, help="seconds of wrk warm-up before each (default 2)")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--bookings", type=int, default=300, help="at most this many booking requests")
     p.add_argument("--edit-rounds", type=int, default=2)
@@ -476,7 +476,7 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
                                                  cleanup)
         table = load_table(env, prepared, workdir, args, cleanup)
         print_load(f"{kind}, {prepared.factories:,} factories (gunicorn {WORKERS} workers, wrk -t1 "
-                   f"-c{args.connections} -d{args.duration:g}s after {args.warmup:g} s warm-up)", table)
+                   f"-c{args.connections} -d{args.duration}s after {args.warmup} s warm-up)", table)
         log(f"[{kind}] first match after an edit ...")
         edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
         print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
@@ -486,6 +486,7 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
         if args.big:
             database, env, prepared, workdir = build(kind, admin, args.big_factories,
                                                      size_label(args.big_factories), args, cleanup)
+            log(f"[{kind}] first match after an edit ...")
             edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
             print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
             results[kind]["big_edit"] = {"prepared": prepared, "edit": edit}

@@ -193,12 +193,12 @@ class WrkResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run_wrk(url: str, script: str, script_path: Path, seconds: float, connections: int = 16,
+def run_wrk(url: str, script: str, script_path: Path, seconds: int, connections: int = 16,
             threads: int = 1) -> WrkResult:
     """One wrk run of ``seconds`` (bounded: wrk is killed if it overruns by a minute)."""
     script_path.write_text(script, encoding="utf-8")
-    cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s", "-s", str(script_path),
-           url]
+    seconds = max(int(seconds), 1)  # wrk takes whole seconds
+    cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script_path), url]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
