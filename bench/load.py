@@ -426,6 +426,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--bookings", type=int, default=300, help="at most this many booking requests")
     p.add_argument("--edit-rounds", type=int, default=2)
+    p.add_argument("--skip-load", action="store_true", help="no wrk table: only the first match after an edit")
     p.add_argument("--in-process", action="store_true", help="test-client timings at 1,000 vs --factories")
     p.add_argument("--small-factories", type=int, default=1_000, help="the small size of --in-process")
     p.add_argument("--repeat", type=int, default=15, help="timed requests per endpoint in --in-process")
@@ -474,9 +475,11 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
     for kind in kinds:
         database, env, prepared, workdir = build(kind, admin, args.factories, size_label(args.factories), args,
                                                  cleanup)
-        table = load_table(env, prepared, workdir, args, cleanup)
-        print_load(f"{kind}, {prepared.factories:,} factories (gunicorn {WORKERS} workers, wrk -t1 "
-                   f"-c{args.connections} -d{args.duration}s after {args.warmup} s warm-up)", table)
+        table = None
+        if not args.skip_load:
+            table = load_table(env, prepared, workdir, args, cleanup)
+            print_load(f"{kind}, {prepared.factories:,} factories (gunicorn {WORKERS} workers, wrk -t1 "
+                       f"-c{args.connections} -d{args.duration}s after {args.warmup} s warm-up)", table)
         log(f"[{kind}] first match after an edit ...")
         edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
         print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
