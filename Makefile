@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 export HUB_ENV ?= development
 
-.PHONY: venv run test test-browser bench lint translations messages db-upgrade clean
+.PHONY: venv run test test-browser bench bench-load lint translations messages db-upgrade clean
 
 venv: $(STAMP) translations
 
@@ -66,6 +66,10 @@ test-browser: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The hub under gunicorn + wrk beside a hello-world app (bench/README.md); e.g. BENCH_LOAD_ARGS="--big" or "--in-process".
+bench-load: venv
+	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
