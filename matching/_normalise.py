@@ -60,9 +60,28 @@ _DROP_RE = re.compile(
     r"|[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
     r"|(?<=[一-龥々])[きりしみちけえいぎびじ](?=[一-龥々])"  # okurigana between kanji: 焼き入れ = 焼入れ
     r"|(?<=[^\x00-\x7f])[\s・]+|[\s・]+(?=[^\x00-\x7f])"  # spaces next to Japanese: "MC 加工" = "MC加工"
-    r"|(?<=[a-z])[\s\-_.]+(?=[0-9])"  # "SUS 304", "A-5052", "Ti-6Al-4V"
+    r"|(?P<grade>(?<=[a-z])[\s\-_.]+(?=[0-9]))"  # "SUS 304", "A-5052", "Ti-6Al-4V" (see _grade_gap)
     r"|(?<=\s)\s+|^\s+|\s+$"
 )
+
+
+# letter runs that start a material grade or a size when a space or hyphen separates them from the digits
+# ("SUS 304", "SCM 440", "SNCM 439", "AISI 316"); any other word keeps its space, so "Powder-coat 30 railings",
+# "anodise 50 covers" and "weld 20 frames" still read as words before a number
+_GRADE_PREFIXES = frozenset(
+    "sus scm snc sncm scr suj sup swch stkm sum skd skh sks skt fcd adc tab aisi sae jis ral hrc pps pom abs "
+    "pbt pet sph spc sec sgc".split()
+)
+
+
+def _grade_gap(s: str, a: int) -> bool:
+    """Whether the separator at ``a`` (after letters, before digits) joins a grade: a run of at most two
+    letters ("A-5052", "M 6", "Ti-6Al") or a known grade prefix."""
+    j = a
+    while j > 0 and "a" <= s[j - 1] <= "z":
+        j -= 1
+    run = s[j:a]
+    return len(run) <= 2 or run in _GRADE_PREFIXES
 
 
 class Folded(NamedTuple):
@@ -103,7 +122,7 @@ def fold_map(text: str) -> Folded:
             s, starts, ends = _slow_nfkc(text)
     else:
         s, starts, ends = _slow_nfkc(text)
-    drops = [m.span() for m in _DROP_RE.finditer(s)]
+    drops = [m.span() for m in _DROP_RE.finditer(s) if m.lastgroup != "grade" or _grade_gap(s, m.start())]
     s = s.translate(_KANA_TABLE)
     if drops:
         parts: list[str] = []
