@@ -214,6 +214,148 @@ _PROSE_BLOCK = frozenset(
 )
 
 
+# Bare English verbs that are also common nouns or other words ("turn", "mill", "cast", "ground", "paint",
+# "stamp", "saw"): read only where the syntax makes them a shop-floor verb (see ``_weak_ok``): coordinated with
+# another process ("turned, hardened and ground", "turn, harden, grind"), an imperative ("Forge 500 hooks",
+# "please saw the bar"), after a subject or a modal ("we also turn", "can you knurl"), or a participle after
+# be/get/have ("need them ground", "to be tapped"). Every regular form is generated (-s, -ed, -ing with
+# e-dropping and consonant doubling); irregular participles are listed.
+_WEAK_VERBS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "turn": ("turning", ()),
+    "mill": ("milling", ()),
+    "grind": ("grinding", ("ground",)),
+    "cast": ("casting", ("cast",)),
+    "paint": ("painting", ()),
+    "polish": ("polishing", ()),
+    "plate": ("plating", ()),
+    "forge": ("forging", ()),
+    "stamp": ("pressing", ()),
+    "saw": ("sawing", ("sawn",)),
+    "bore": ("drilling", ()),
+    "tap": ("drilling", ()),
+    "ream": ("drilling", ()),
+    "countersink": ("drilling", ("countersunk",)),
+    "knurl": ("turning", ()),
+    "broach": ("machining", ()),
+    "hone": ("lapping", ()),
+    "lap": ("lapping", ()),
+    "spin": ("metal_spinning", ("spun",)),
+    "bend": ("bending", ("bent",)),
+    "fold": ("bending", ()),
+    "print": ("printing", ()),
+    "extrude": ("extrusion", ()),
+    "temper": ("annealing", ()),
+    "pickle": ("conversion_coating", ()),
+    "chamfer": ("deburring", ()),
+    "machine": ("machining", ()),
+    "weld": ("welding", ()),
+    "coat": ("coating", ()),
+    "press": ("pressing", ()),
+    "punch": ("punching", ()),
+    "roll": ("bending", ()),
+    "shear": ("pressing", ()),
+    "sew": ("sewing", ("sewn",)),
+    "dye": ("dyeing", ()),
+    "bind": ("bookbinding", ("bound",)),
+    "mould": ("injection_molding", ()),
+    "mold": ("injection_molding", ()),
+    "blast": ("blasting", ()),
+    "tumble": ("barrel_finishing", ()),
+    "drill": ("drilling", ()),
+    "harden": ("hardening", ()),
+    "anneal": ("annealing", ()),
+    "solder": ("soldering", ()),
+    "braze": ("brazing", ()),
+    "rivet": ("riveting", ()),
+    "glue": ("adhesive_bonding", ()),
+    "engrave": ("engraving", ()),
+    "etch": ("etching", ()),
+    "emboss": ("engraving", ()),
+    "scan": ("scanning_3d", ()),
+    "inspect": ("inspection", ()),
+    "assemble": ("assembly", ()),
+    "crimp": ("wire_harness", ()),
+}
+_VOWELS = "aeiou"
+
+
+def verb_forms(base: str, irregular: tuple[str, ...] = ()) -> set[str]:
+    """The regular forms of an English verb: base, -s/-es, -ed, -ing, with e-dropping (machine → machining),
+    consonant doubling after a short vowel (tap → tapped, cut → cutting), plus the given irregular forms."""
+    out = {base, *irregular}
+    out.add(base + ("es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s"))
+    if base.endswith("e") and not base.endswith("ee"):
+        stem = base[:-1]
+        out.update({base + "d", stem + "ing"})
+    else:
+        double = (
+            len(base) >= 3 and base[-1] not in _VOWELS + "wxy" and base[-2] in _VOWELS and base[-3] not in _VOWELS
+            and len(base) <= 4
+        )
+        stem = base + base[-1] if double else base
+        out.update({stem + "ed", stem + "ing"})
+    return out
+
+
+_WEAK_SEP = re.compile(
+    r"^\s*(?:[,/&+、・;]\s*(?:(?:and|or|then|and then|plus)\s+)?|(?:and|or|then|and then|plus|as well as)\s+)$", re.I
+)
+_WEAK_LEAD = re.compile(
+    r"(?:^|[.!?;:\n(\-•・*]\s*|\b(?:to|please|pls|you|we|i|they|also|can|could|will|would|must|need|needs|"
+    r"want|wants|then|and|or|who|that|which|shop|someone|somebody|anyone|help\s+us|us)\s+)$",
+    re.I,
+)
+_WEAK_PASSIVE = re.compile(
+    r"\b(?:be|been|being|is|are|was|were|get|gets|got|getting|have|has|had|them|it|these|those|all|"
+    r"parts?|pieces?|pcs|off)\s+(?:\w+ly\s+|then\s+|also\s+)?$",
+    re.I,
+)
+_WEAK_CAUSATIVE = re.compile(r"\b(?:need|needs|want|wants|get|have|having|had|like)\s+(?:[a-z0-9\-]+\s+){1,4}$", re.I)
+_WEAK_NOUN_AFTER = re.compile(r"^\s*(?:of|shop|shops|house|houses|iron|steel|stone|wheel|wheels|marks?)\b", re.I)
+
+
+def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:
+    """Whether a bare verb at text[start:end] is a shop-floor verb here (see ``_WEAK_VERBS``)."""
+    for a, b in neighbours:  # coordinated with another process: "turned, hardened and ground"
+        gap = text[b:start] if b <= start else text[end:a]
+        if len(gap) <= 12 and _WEAK_SEP.match(gap):
+            return True
+    if _WEAK_NOUN_AFTER.match(text[end : end + 10]):
+        return False
+    before = text[max(0, start - 24) : start]
+    if _WEAK_LEAD.search(before) and not form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")):
+        # "we turn", "Forge 500 hooks" (not "you turns" / plurals; a participle first is an adjective:
+        # "printed gift boxes")
+        return not form.endswith("s") or form.endswith("ss")
+    if form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")) and (
+        _WEAK_PASSIVE.search(before) or _WEAK_CAUSATIVE.search(text[max(0, start - 40) : start])
+    ):
+        return True  # "to be ground", "need them tapped", "want the holes tapped"
+    return False
+
+
+def _keep_weak(hits: list, tt: TokenText, original: str) -> list:
+    """Drop the bare-verb hits that are not in a verb's position (``_weak_ok``); a verb accepted by its
+    position anchors the next one ("turn, harden, grind")."""
+    def span(h: tuple) -> tuple[int, int]:
+        return tt.starts[h[0]], tt.ends[h[1] - 1]
+
+    anchors = [span(h) for h in hits if h[2].kind == "process" and h[2].via != "weak"]
+    pending = [h for h in hits if h[2].via == "weak"]
+    kept: set[int] = set()
+    changed = True
+    while changed and pending:
+        changed = False
+        for h in list(pending):
+            a, b = span(h)
+            if _weak_ok(original, a, b, original[a:b].lower(), anchors):
+                kept.add(id(h))
+                anchors.append((a, b))
+                pending.remove(h)
+                changed = True
+    return [h for h in hits if h[2].via != "weak" or id(h) in kept]
+
+
 _DEFAULT: Normaliser | None = None
 
 
@@ -295,6 +437,15 @@ class Normaliser:
                 add(a, e)
             add(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
             add(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
+        # the verb forms of multi-word "-ing" aliases ("nickel plating" → nickel plate/plated, "thread rolling" →
+        # thread roll, "surface grinding" → surface grind), unless the form already names something else
+        # ("injection molding" → "injection mold" is the mould, not the moulding)
+        for p in tax.processes.values():
+            e = _Entry("process", p.code, 1.0, "alias")
+            for a in (p.label_en or "", *p.aliases):
+                for form in _ing_verb_forms(a):
+                    if not self._exact.get(fold(form)):
+                        add(form, e)
         for m in tax.materials.values():
             e = _Entry("material", m.code, 1.0, "alias")
             for a in (m.label_ja, m.label_en, *m.aliases):
@@ -327,6 +478,17 @@ class Normaliser:
         query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
         for k, v in self._prose.items():
             query_keys[k] = query_keys.get(k, []) + v
+        # bare verbs, read only in a verb's position (_weak_ok); a verb whose base form is already a key keeps
+        # its regular forms to the scanner's suffix rule, only its irregular forms are added
+        for base, (code, irregular) in _WEAK_VERBS.items():
+            if code not in tax.processes:
+                continue
+            weak = [_Entry("process", code, 1.0, "weak")]
+            for table in (factory_keys, query_keys):
+                has_base = any(e.kind == "process" for e in table.get(base, ()))
+                for form in irregular if has_base else verb_forms(base, irregular):
+                    if not any(e.kind == "process" for e in table.get(form, ())):
+                        table[form] = weak + [e for e in table.get(form, ()) if e.kind != "stop"]
         self._factory_table = factory_keys
         self._query_table = query_keys
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
@@ -455,6 +617,9 @@ class Normaliser:
                 continue
             key = s[a:b]
             end = b
+            weak = entries[0].via == "weak"
+            if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
+                continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
             if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
                 tail = re.match(r"[a-z0-9]+", s[b:])
                 suffix = tail.group(0) if tail else ""
@@ -468,7 +633,8 @@ class Normaliser:
                     continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
             src = _span(original, tt, a, end)
             if (
-                _is_ascii(key)
+                not weak
+                and _is_ascii(key)
                 and len(key) <= 3
                 and key not in _ABBR_OK_LOWER
                 and not any(c.isupper() for c in src)
@@ -477,7 +643,7 @@ class Normaliser:
             last = end
             for e in entries:
                 hits.append((a, end, e, src))
-        return hits
+        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -1046,7 +1212,25 @@ _VARIANT_RULES = (
     ("fiber", "fibre"),
     ("-", " "),
     ("-", ""),
+    (" ", "-"),
+    ("grey", "gray"),
+    ("gray", "grey"),
+    ("metre", "meter"),
 )
+
+
+_DOUBLED = re.compile(r"([bdgmnprt])\1$")
+
+
+def _ing_verb_forms(alias: str) -> set[str]:
+    """Verb forms of a multi-word English alias whose last word is an "-ing" noun (see Normaliser)."""
+    words = alias.lower().split()
+    if not alias.isascii() or len(words) < 2 or not words[-1].endswith("ing") or len(words[-1]) < 6:
+        return set()
+    stem = words[-1][:-3]
+    bases = {stem[:-1]} if _DOUBLED.search(stem) else {stem, stem + "e"}
+    head = " ".join(words[:-1])
+    return {f"{head} {f}" for b in bases for f in verb_forms(b)} - {alias.lower()}
 
 
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")

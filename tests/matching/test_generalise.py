@@ -1,0 +1,107 @@
+"""Round 2 of issue 9: general English rules (morphology, bare verbs by position, words before numbers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import Normaliser
+from matching._normalise import fold, verb_forms
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normaliser:
+    return Normaliser.default()
+
+
+def _steps(norm: Normaliser, text: str) -> set[str]:
+    ex = norm.extract(text, outcomes=True)
+    return {r.code for r in ex.processes if r.via != "outcome"}
+
+
+def _profile(norm: Normaliser, text: str) -> set[str]:
+    return {e.code for e in norm.read_profile((), (), text, ()).capabilities if e.kind == "process"}
+
+
+# --- a word before a number keeps its space (only grade prefixes join their digits) ---------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Powder-coat 30 railings in RAL 9005", "powder_coating"),
+        ("Anodise 50 aluminium covers", "anodizing"),
+        ("Surface-grind 20 plates flat", "surface_grinding"),
+        ("Heat-treat 4140 shafts", "heat_treatment"),
+    ],
+)
+def test_a_process_word_before_a_number_is_read(norm, text, code):
+    assert code in _steps(norm, text)
+
+
+def test_grades_still_join_their_digits():
+    assert fold("SUS 304") == "sus304" and fold("A-5052") == "a5052" and fold("SCM 440") == "scm440"
+    assert fold("SNCM 439") == "sncm439" and fold("coat 30") == "coat 30"
+
+
+# --- bare verbs that are also nouns: read by their position --------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("turn, harden, grind", {"turning", "hardening", "grinding"}),
+        ("Need 200 shafts turned, hardened and ground.", {"turning", "hardening", "grinding"}),
+        ("Forge 500 steel hooks", {"forging"}),
+        ("Saw 200 lengths of bar", {"sawing"}),
+        ("Can you knurl the handles?", {"turning"}),
+        ("We need the holes tapped M6.", {"drilling"}),
+        ("Please extrude aluminium profiles", {"extrusion"}),
+        ("Lap the sealing faces flat", {"lapping"}),
+    ],
+)
+def test_bare_verbs_in_a_verb_position(norm, text, codes):
+    assert codes <= _steps(norm, text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("surface grinding mold plates flat", "plating"),  # "plates" is the object, not plating
+        ("printed gift boxes", "printing"),  # a participle first is an adjective
+        ("a sharp turn in the road", "turning"),
+        ("the paint shop next door", "painting"),
+        ("a saw blade and a tap wrench", "drilling"),
+    ],
+)
+def test_bare_verbs_elsewhere_are_not_steps(norm, text, code):
+    assert code not in _steps(norm, text)
+
+
+def test_owner_prose_lists_bare_verbs(norm):
+    assert {"turning", "milling", "grinding"} <= _profile(norm, "We turn, mill and grind small steel parts.")
+    assert "turning" not in _profile(norm, "In turn, our customers get short lead times.")
+
+
+def test_verb_forms_follow_english_morphology():
+    assert {"tapped", "tapping", "taps"} <= verb_forms("tap")
+    assert {"machined", "machining"} <= verb_forms("machine")
+    assert {"polishes", "polished", "polishing"} <= verb_forms("polish")
+    assert "spun" in verb_forms("spin", ("spun",)) and "spinning" in verb_forms("spin")
+
+
+# --- verb forms of "-ing" aliases and hyphen / space spellings -------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Nickel-plate the brass fittings", "nickel_plating"),
+        ("Offset-print 5,000 leaflets", "offset_printing"),
+        ("We need M8 studs thread rolled", "cold_heading"),
+        ("Shot peened springs", "blasting"),
+    ],
+)
+def test_verb_forms_of_ing_aliases(norm, text, code):
+    assert code in _steps(norm, text)
+
+
+def test_a_derived_form_never_takes_another_process_name(norm):
+    # "injection molding" → "injection mold" would be the mould: the derived form is not added
+    assert "injection_mold_making" in _steps(norm, "We need an injection mold for a cap.")
