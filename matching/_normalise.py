@@ -301,7 +301,7 @@ _WEAK_SEP = re.compile(
     r"^\s*(?:[,/&+、・;]\s*(?:(?:and|or|then|and then|plus)\s+)?|(?:and|or|then|and then|plus|as well as)\s+)$", re.I
 )
 _WEAK_LEAD = re.compile(
-    r"(?:^|[.!?;:\n(\-•・*]\s*|\b(?:to|please|pls|you|we|i|they|also|can|could|will|would|must|need|needs|"
+    r"(?:^|[.!?;:\n(\-•・*]\s*|\b(?:to|please|pls|you|we|i|they|also|can|could|will|would|must|need|needs|not|never|n.t|"
     r"want|wants|then|and|or|who|that|which|shop|someone|somebody|anyone|help\s+us|us)\s+)$",
     re.I,
 )
@@ -860,8 +860,12 @@ class Normaliser:
             options = [(c, conf) for c, conf in g.for_materials(fams) if c not in negated]
             if not options:
                 continue
-            if any(code in processes and roles.get(code) == "act" for code, _ in options):
-                continue  # the need already names one of these processes
+            named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
+            if named and not any(
+                tax.is_descendant(code, n) and code != n for code, _ in options for n in named
+            ):
+                continue  # the need already names one of these processes (unless the group makes it finer:
+                # "bend … tube into handrails" → pipe bending)
             alts = tuple(self._resolved("process", code, conf, src, "outcome") for code, conf in options)
             groups.append(alts)
             strength.append(g.strength)

@@ -105,3 +105,35 @@ def test_verb_forms_of_ing_aliases(norm, text, code):
 def test_a_derived_form_never_takes_another_process_name(norm):
     # "injection molding" → "injection mold" would be the mould: the derived form is not added
     assert "injection_mold_making" in _steps(norm, "We need an injection mold for a cap.")
+
+
+# --- scope across clause shapes: referring work on, buying in, not having the machine, mixed languages ------
+
+@pytest.mark.parametrize(
+    "text, done, outsourced, not_done",
+    [
+        ("アルミの旋盤加工はやりますが、熱処理やメッキが要るものは知り合いの工場を紹介する形です。",
+         {"turning"}, {"heat_treatment", "plating"}, set()),
+        ("金型を作らないので一個からでも気軽にどうぞ。", set(), set(), {"mold_making"}),
+        ("レーザーは持っていないので抜きはタレパンのみ、メッキと塗装はどちらも外注。",
+         {"punching"}, {"plating", "painting"}, {"laser_cutting"}),
+        ("吹きガラスは作家さんから生地を仕入れています。", set(), {"glass_blowing"}, set()),
+        ("We turn shafts. Hardening and grinding go to our neighbours down the street.",
+         {"turning"}, {"hardening", "grinding"}, set()),
+        ("Gold plating is sent to a plating shop nearby.", set(), {"precious_metal_plating", "plating"}, set()),
+        ("We do not machine; send us finished or pre-machined parts.", set(), set(), {"machining"}),
+        ("精密板金. 塗装 not in-house.", {"sheet_metal"}, {"painting"}, set()),
+    ],
+)
+def test_scope_in_more_clause_shapes(norm, text, done, outsourced, not_done):
+    r = norm.read_profile((), (), text, ())
+    assert {e.code for e in r.capabilities if e.kind == "process"} == done
+    assert {x.code for x in r.outsourced} == outsourced
+    assert {x.code for x in r.not_done} == not_done
+
+
+def test_one_piece_may_also_be_machined_from_solid(norm):
+    ex = norm.extract("No welding please, the base must be one piece.", outcomes=True)
+    alts = {r.code for g in ex.groups for r in g}
+    assert {"deep_drawing", "metal_spinning", "milling"} <= alts
+    assert "welding" in {r.code for r in ex.excluded}
