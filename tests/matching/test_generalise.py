@@ -137,3 +137,28 @@ def test_one_piece_may_also_be_machined_from_solid(norm):
     alts = {r.code for g in ex.groups for r in g}
     assert {"deep_drawing", "metal_spinning", "milling"} <= alts
     assert "welding" in {r.code for r in ex.excluded}
+
+
+# --- outcome wording: broader vocabulary ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The printed labels on our front panel wear off after a month.", "laser_marking"),
+        ("Our aluminium parts look blotchy after machining; we want an even satin look.", "blasting"),
+        ("The copper tube cracks when bent. Can you make it softer?", "annealing"),
+        ("真鍮のパイプを曲げると割れる。柔らかくしてほしい。", "annealing"),
+        ("The punches chip after a few thousand hits.", "thin_film_coating"),
+        ("古い機械の部品が壊れた。図面はないが現物はある。同じものを作ってほしい。", "scanning_3d"),
+        ("We only have the old part, no drawings. Can you make a copy?", "mechanical_design"),
+        ("The sheet metal edges are razor sharp.", "deburring"),
+    ],
+)
+def test_outcome_wording(norm, text, code):
+    ex = norm.extract(text, outcomes=True)
+    assert code in {r.code for g in ex.groups for r in g}
+
+
+def test_uniform_look_is_not_a_garment(norm):
+    ex = norm.extract("We want a uniform look on all parts.", outcomes=True)
+    assert "sewing" not in {r.code for g in ex.groups for r in g}
