@@ -729,8 +729,8 @@ class Normaliser:
             # 溶接物は扱っておらず: the shop does not take that kind of work at all
             negated = clause_role(text, clause, os_, oe, partners=False) == "negated"
             return "negated" if negated and text[oe : oe + 1] in ("物", "品") else "context"
-        if not tt.latin[b - 1] and b in mat_starts:
-            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+        if not tt.latin[b - 1] and b in mat_starts and text[oe : oe + 1] not in "・･、，,/／ 　(（":
+            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step (木型・アルミ型 is a list)
         role = clause_role(text, clause, os_, oe, partners=profile)
         if role is not None:
             return role

@@ -257,8 +257,22 @@ def made_thing(code: str, source: str) -> bool:
     return code in MADE_CODES or bool(_MADE_NOUNS.match(source.strip()))
 
 
+_COORD_AFTER = re.compile(r"^[^、。,.;]{0,3}?(?:と|や|及び|および|・|､)[、,]?")
+_SELF_SHOP_AFTER = re.compile(
+    r"^(?:屋|工場|メーカー|製作所)(?:です|でございます|として|を営|一筋|歴|を(?:して|やって))"
+)
+
+
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
-    after = re.split(r"[、。,.;]", text[end : clause[1]], maxsplit=1)[0]
+    """The clause says the shop makes the thing: a making verb after it (up to a comma, or past it when the
+    thing is one item of a coordinated list: プレス型と、射出の型も作ります), or just before it; or the shop
+    names itself after it (金型屋です)."""
+    rest = text[end : clause[1]]
+    if _SELF_SHOP_AFTER.match(rest):
+        return True
+    after = re.split(r"[。.;]", rest, maxsplit=1)[0] if _COORD_AFTER.match(rest) else re.split(
+        r"[、。,.;]", rest, maxsplit=1
+    )[0]
     return bool(_MAKE.search(after) or _MAKE.search(text[clause[0] : start][-25:]))
 
 

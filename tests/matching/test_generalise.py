@@ -162,3 +162,27 @@ def test_outcome_wording(norm, text, code):
 def test_uniform_look_is_not_a_garment(norm):
     ex = norm.extract("We want a uniform look on all parts.", outcomes=True)
     assert "sewing" not in {r.code for g in ex.groups for r in g}
+
+
+# --- made things, lists and machine series ----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("木型・アルミ型は社内で製作。", "mold_making"),  # a middle dot lists; 木型 is not a state of アルミ
+        ("金型屋です。", "mold_making"),  # the shop names itself
+        ("プレス型と、時々プラスチックの射出の型も作ります。", "press_die"),  # one item of a coordinated list
+        ("プレス型と、時々プラスチックの射出の型も作ります。", "injection_mold_making"),
+        ("Mori Seiki NL2500 with Y-axis", "mill_turn"),
+        ("Okuma MU-5000V", "five_axis_machining"),
+        ("Sodick AQ400L", "wire_edm"),
+    ],
+)
+def test_made_things_and_machine_series(norm, text, code):
+    assert code in _profile(norm, text)
+
+
+def test_a_made_thing_named_as_the_customers_part_stays_a_hint(norm):
+    assert "mold_making" not in _profile(norm, "金型、切削工具の耐摩耗に。")
+    assert "mold_making" not in _profile(norm, "弊社は金型屋さんから部品を受けています。")
+    assert "turning" not in _profile(norm, "NL is our abbreviation for the Netherlands office.")
