@@ -311,7 +311,12 @@ _WEAK_PASSIVE = re.compile(
     re.I,
 )
 _WEAK_CAUSATIVE = re.compile(r"\b(?:need|needs|want|wants|get|have|having|had|like)\s+(?:[a-z0-9\-]+\s+){1,4}$", re.I)
-_WEAK_NOUN_AFTER = re.compile(r"^\s*(?:of|shop|shops|house|houses|iron|steel|stone|wheel|wheels|marks?)\b", re.I)
+_WEAK_NOUN_AFTER = re.compile(
+    r"^\s*(?:of|shop|shops|house|houses|iron|steel|stone|wheel|wheels|marks?|into|over|around|round|"
+    r"blue|brown|black|green|yellow|red|white|grey|gray|rusty|bad|dark|dull|pale)\b",
+    re.I,
+)
+_TURN_PHRASAL = re.compile(r"^\s*(?:out|off|on|up|away|back|to|over|around|round|into|in)\b", re.I)
 
 
 def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:
@@ -320,8 +325,10 @@ def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[
         gap = text[b:start] if b <= start else text[end:a]
         if len(gap) <= 12 and _WEAK_SEP.match(gap):
             return True
-    if _WEAK_NOUN_AFTER.match(text[end : end + 10]):
-        return False
+    if _WEAK_NOUN_AFTER.match(text[end : end + 10]) or (
+        form.startswith("turn") and _TURN_PHRASAL.match(text[end : end + 8])
+    ):
+        return False  # "turned blue", "turns out", "turning into": not lathe work
     before = text[max(0, start - 24) : start]
     if _WEAK_LEAD.search(before) and not form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")):
         # "we turn", "Forge 500 hooks" (not "you turns" / plurals; a participle first is an adjective:

@@ -186,3 +186,25 @@ def test_a_made_thing_named_as_the_customers_part_stays_a_hint(norm):
     assert "mold_making" not in _profile(norm, "金型、切削工具の耐摩耗に。")
     assert "mold_making" not in _profile(norm, "弊社は金型屋さんから部品を受けています。")
     assert "turning" not in _profile(norm, "NL is our abbreviation for the Netherlands office.")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The aluminium covers scratch too easily.", "hard_anodizing"),
+        ("Please make the shaft surface hard but keep the core tough.", "induction_hardening"),
+        ("Please check our castings for cracks.", "ndt"),
+        ("Our sketch needs to become a proper drawing.", "mechanical_design"),
+        ("We need 20 plastic housings without tooling.", "urethane_casting"),
+        ("The welds on our stainless tank have turned blue.", "electropolishing"),
+    ],
+)
+def test_more_outcome_wording(norm, text, code):
+    ex = norm.extract(text, outcomes=True)
+    assert code in {r.code for g in ex.groups for r in g}
+
+
+def test_plated_with_a_metal_and_phrasal_turn(norm):
+    assert "nickel_plating" in _steps(norm, "We need the brass fittings plated with nickel.")
+    assert "turning" not in _steps(norm, "The weld has turned blue and the sketch is turning into a drawing.")
+    assert "drilling" in _steps(norm, "Bore out the housing to 52H7.")
