@@ -341,6 +341,15 @@ def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[
     return False
 
 
+def _phrasal_turn(hit: tuple, tt: TokenText, original: str) -> bool:
+    """"turning into", "turned out", "turns blue": the English phrasal verb, not lathe work."""
+    src = hit[3]
+    if not src[:4].lower() == "turn" or " " in src.strip():
+        return False
+    end = tt.ends[hit[1] - 1]
+    return bool(_TURN_PHRASAL.match(original[end : end + 8]) or _WEAK_NOUN_AFTER.match(original[end : end + 10]))
+
+
 def _keep_weak(hits: list, tt: TokenText, original: str) -> list:
     """Drop the bare-verb hits that are not in a verb's position (``_weak_ok``); a verb accepted by its
     position anchors the next one ("turn, harden, grind")."""
@@ -650,6 +659,7 @@ class Normaliser:
             last = end
             for e in entries:
                 hits.append((a, end, e, src))
+        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
         return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
 
     # -- public API -------------------------------------------------------------------------------------
