@@ -316,7 +316,7 @@ _WEAK_NOUN_AFTER = re.compile(
     r"blue|brown|black|green|yellow|red|white|grey|gray|rusty|bad|dark|dull|pale)\b",
     re.I,
 )
-_TURN_PHRASAL = re.compile(r"^\s*(?:out|off|on|up|away|back|to|over|around|round|into|in)\b", re.I)
+_TURN_PHRASAL = re.compile(r"^\s*(?:out|off|up|away|over|around|round|into)\b", re.I)
 
 
 def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:

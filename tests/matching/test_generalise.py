@@ -208,3 +208,8 @@ def test_plated_with_a_metal_and_phrasal_turn(norm):
     assert "nickel_plating" in _steps(norm, "We need the brass fittings plated with nickel.")
     assert "turning" not in _steps(norm, "The weld has turned blue and the sketch is turning into a drawing.")
     assert "drilling" in _steps(norm, "Bore out the housing to 52H7.")
+
+
+def test_turning_on_a_lathe_and_turned_in_brass_stay_turning(norm):
+    assert "turning" in _steps(norm, "Turning on Swiss lathes, parts turned in brass.")
+    assert "turning" in _profile(norm, "We do turning on CNC lathes.")
