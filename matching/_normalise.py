@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
@@ -199,7 +199,7 @@ _PROSE_BLOCK = frozenset(
     fold(w)
     for w in (
         "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
-        "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
+        "転写|バレル|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
         "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
         "heading|ground|chasing|felt|textile|textiles|spline|mount|"
         "plate|block|cover|covers|case|panel|panels|box|boxes|table|"
@@ -339,6 +339,24 @@ def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[
     ):
         return True  # "to be ground", "need them tapped", "want the holes tapped"
     return False
+
+
+_LIKE_AFTER = re.compile(r"^(?:\s?-?\s?like\b|ライク|調|風|っぽい)", re.I)
+_MATERIAL_REFUSED = re.compile(
+    r"\s*(?:以外|(?:材|製品|品)?(?:は|も)(?:不可|扱っておりません|扱っていません|扱いません|扱えません|NG|ng|断|お断り|"
+    r"やっていません|やってない|できません|出来ません|無理|対象外|対応していません|対応しておりません)|"
+    r"の(?:処理|加工|仕事)は(?:できません|出来ません|不可|お断り|やっていません|していません|しておりません|対象外))"
+)
+# a word that starts a process name only says the worked material for metals (アルミダイカスト, ステンレス製缶);
+# プラスチック成形 / 樹脂金型 name the product or the mould's use, not a material the shop stocks
+_NOT_PREFIX_FAMILIES = frozenset({"plastic", "rubber", "paper", "textile", "wood", "glass", "leather", "ceramic"})
+# a process that says its material (an Edo kiriko workshop works glass, a sewing shop fabric)
+_IMPLIED_MATERIAL = {
+    "edo_kiriko": "glass", "glass_blowing": "glass", "glass_processing": "glass", "sewing": "fabric",
+    "embroidery": "fabric", "dyeing": "fabric", "paper_converting": "paper", "bookbinding": "paper",
+    "frp_molding": "composite", "leather_goods": "leather", "tanning": "leather", "woodworking": "wood",
+    "rubber_molding": "rubber", "anodizing": "aluminium", "hard_anodizing": "aluminium", "black_oxide": "steel",
+}
 
 
 def _phrasal_turn(hit: tuple, tt: TokenText, original: str) -> bool:
@@ -785,7 +803,7 @@ class Normaliser:
 
     def _material_refused(self, text: str, tt: TokenText, spans: list[tuple[int, int]], a: int, b: int) -> bool:
         os_, oe = tt.starts[a], tt.ends[b - 1]
-        if re.match(r"\s*(?:以外|は(?:不可|扱っておりません|扱っていません|扱いません|NG))", text[oe : oe + 12]):
+        if _MATERIAL_REFUSED.match(text[oe : oe + 16]):
             return True
         # the material is the target of a refused step: ステンレスやアルミへのめっきはできません
         if not re.match(r"(?:[やと・、][^、。]{0,10})?(?:への|へ|に(?:は|対する))", text[oe : oe + 16]):
@@ -854,20 +872,25 @@ class Normaliser:
             if e.kind == "process" and e.code not in processes:
                 processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
+                if _LIKE_AFTER.match(text[folded.ends[b - 1] : folded.ends[b - 1] + 8]):
+                    continue  # "ABS-like resin", "ゴムライク": another material that imitates it
                 if profile and self._material_refused(text, folded, spans, a, b):
                     continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
                 materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
                 outcome_hits.setdefault(int(e.code), src)
         # grades not in the alias list ("SUS321", "A5083", "SCM440H")
-        for m in self._grade_token.finditer(folded.text):
-            a, b = m.span()
-            if any(covered[a:b]):
+        for a0, b0, _sf in folded.spans:  # per Latin token: "S45C・SCM440" are two grades, not one run
+            if not folded.latin[a0]:
                 continue
-            code = self._grade(m.group(0))
-            if code and code not in materials:
-                src = _span(text, folded, a, b)
-                materials[code] = self._resolved("material", code, 0.95, src, "grade")
+            for m in self._grade_token.finditer(folded.text[a0:b0]):
+                a, b = a0 + m.start(), a0 + m.end()
+                if any(covered[a:b]):
+                    continue
+                code = self._grade(m.group(0))
+                if code and code not in materials:
+                    src = _span(text, folded, a, b)
+                    materials[code] = self._resolved("material", code, 0.95, src, "grade")
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
@@ -1028,6 +1051,7 @@ class Normaliser:
             outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
             for ev in pr.capabilities:
                 keep(ev)
+        self._implied_materials(caps, keep)
         outsourced = (*item_out, *outsourced)
         not_done = (*item_neg, *not_done)
         for code in confirmed or ():
@@ -1052,6 +1076,31 @@ class Normaliser:
             hints,
         )
         return reading, unresolved
+
+    def _implied_materials(self, caps: dict, keep: Any) -> None:
+        """Materials a capability names by itself: the process works one material (江戸切子 → glass, 縫製 →
+        fabric), or its words start with one (アルミダイカスト → aluminium). Read from prose at 0.8."""
+        tax = self.taxonomy
+        have = {code for kind, code in caps if kind == "material"}
+        for ev in [e for e in caps.values() if e.kind == "process"]:
+            found = []
+            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials:
+                found.append(_IMPLIED_MATERIAL[ev.code])
+            src = fold(ev.source or "")
+            if len(src) >= 4 and not src.isascii() and ev.code not in MADE_CODES:
+                for k in range(len(src) - 2, 1, -1):
+                    mats = [
+                        e.code for e in self._exact.get(src[:k], ())
+                        if e.kind == "material" and tax.materials[e.code].family not in _NOT_PREFIX_FAMILIES
+                    ]
+                    if mats:
+                        found.extend(mats)
+                        break
+            for code in found:
+                if code not in have:
+                    m = tax.materials[code]
+                    keep(Evidence("material", code, m.label_ja, m.label_en, "prose", ev.phrase, 0.8, ev.source))
+                    have.add(code)
 
     def resolve_list(
         self, terms: tuple[str, ...] | list[str], kind: str
