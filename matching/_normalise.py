@@ -1079,9 +1079,12 @@ class Normaliser:
 
     def _implied_materials(self, caps: dict, keep: Any) -> None:
         """Materials a capability names by itself: the process works one material (江戸切子 → glass, 縫製 →
-        fabric), or its words start with one (アルミダイカスト → aluminium). Read from prose at 0.8."""
+        fabric), or its words start with one (アルミダイカスト → aluminium). Read from prose at 0.8, and only when the
+        owner gave no material list."""
         tax = self.taxonomy
         have = {code for kind, code in caps if kind == "material"}
+        if any(e.kind == "material" and e.level == "listed" for e in caps.values()):
+            return  # the owner listed the materials: the list is theirs to complete
         for ev in [e for e in caps.values() if e.kind == "process"]:
             found = []
             if _IMPLIED_MATERIAL.get(ev.code) in tax.materials:

@@ -213,3 +213,33 @@ def test_plated_with_a_metal_and_phrasal_turn(norm):
 def test_turning_on_a_lathe_and_turned_in_brass_stay_turning(norm):
     assert "turning" in _steps(norm, "Turning on Swiss lathes, parts turned in brass.")
     assert "turning" in _profile(norm, "We do turning on CNC lathes.")
+
+
+# --- materials ----------------------------------------------------------------------------------------------
+
+def _mats(norm: Normaliser, text: str, materials: tuple[str, ...] = ()) -> set[str]:
+    return {e.code for e in norm.read_profile((), materials, text, ()).capabilities if e.kind == "material"}
+
+
+@pytest.mark.parametrize(
+    "text, present, absent",
+    [
+        ("シャフトの一貫加工：S45C・SCM440・SUS420J2を旋盤で挽きます。", {"steel", "stainless"}, set()),
+        ("鉄・ステンの丸棒の切断いたします。", {"steel", "stainless"}, set()),
+        ("Silicone moulds for copies in ABS-like or rubber-like resin.", set(), {"abs", "rubber"}),
+        ("アルミと真鍮の旋盤加工はやりますが、ステンレスは断っています。", {"aluminium", "brass"}, {"stainless"}),
+        ("アルマイト・硬質アルマイト。ステンレスの処理はできません。", {"aluminium"}, {"stainless"}),
+        ("江戸切子の工房です。", {"glass"}, set()),
+        ("婦人服の縫製工場です。", {"fabric"}, set()),
+        ("当社はアルミダイカストの専業メーカーです。", {"aluminium"}, set()),
+        ("プラスチック金型の設計製作。", set(), {"plastic"}),
+        ("Springs from piano wire.", {"steel"}, set()),
+    ],
+)
+def test_materials_read_from_prose(norm, text, present, absent):
+    got = _mats(norm, text)
+    assert present <= got and not absent & got
+
+
+def test_an_owners_material_list_is_not_completed_by_implication(norm):
+    assert _mats(norm, "江戸切子の工房です。", ("真鍮",)) == {"brass"}
