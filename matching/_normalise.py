@@ -341,6 +341,19 @@ def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[
     return False
 
 
+_PLATING_METALS = {
+    "亜鉛": "zinc_plating", "ニッケル": "nickel_plating", "ﾆｯｹﾙ": "nickel_plating", "クロム": "chrome_plating",
+    "硬質クロム": "chrome_plating", "金": "precious_metal_plating", "銀": "precious_metal_plating",
+    "錫": "precious_metal_plating", "スズ": "precious_metal_plating", "zinc": "zinc_plating",
+    "nickel": "nickel_plating", "chrome": "chrome_plating", "gold": "precious_metal_plating",
+    "silver": "precious_metal_plating", "tin": "precious_metal_plating",
+}
+# a bare metal that is an item of a list (between separators or before と重ね / めっき)
+_PLATING_METAL = re.compile(
+    r"(?:(?<=[・･、。,/／:：\s(（])|^)(亜鉛|ニッケル|ﾆｯｹﾙ|硬質クロム|クロム|金|銀|錫|スズ|zinc|nickel|chrome|gold|silver|tin)"
+    r"(?=[・･、,/／。.)）\s]|と重|を重|$|\s+(?:and|or)\b)",
+    re.I,
+)
 _LIKE_AFTER = re.compile(r"^(?:\s?-?\s?like\b|ライク|調|風|っぽい)", re.I)
 _MATERIAL_REFUSED = re.compile(
     r"\s*(?:以外|(?:材|製品|品)?(?:は|も)(?:不可|扱っておりません|扱っていません|扱いません|扱えません|NG|ng|断|お断り|"
@@ -964,6 +977,7 @@ class Normaliser:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
                 found.append(self._resolved("process", code, 1.0, src, "machine"))
+        found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
@@ -977,6 +991,20 @@ class Normaliser:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
         return hit
+
+    def _plating_metals(self, prose: str, found: list[Resolved], blocked: set[str]) -> list[Resolved]:
+        """In a plating shop's text, bare metals listed as items (亜鉛・ニッケル・無電解ニッケル, ニッケル・クロムと
+        重ねる, "zinc, nickel and chrome") are the platings it does."""
+        tax = self.taxonomy
+        if not any(r.kind == "process" and tax.processes[r.code].parent == "plating" or r.code == "plating"
+                   for r in found):
+            return found
+        out = list(found)
+        for m in _PLATING_METAL.finditer(prose):
+            code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
+            if code in tax.processes and code not in blocked and all(r.code != code for r in out):
+                out.append(self._resolved("process", code, 0.9, m.group(1), "plating-metal"))
+        return out
 
     def read_profile(
         self,

@@ -243,3 +243,13 @@ def test_materials_read_from_prose(norm, text, present, absent):
 
 def test_an_owners_material_list_is_not_completed_by_implication(norm):
     assert _mats(norm, "江戸切子の工房です。", ("真鍮",)) == {"brass"}
+
+
+def test_a_plating_shops_listed_metals_are_its_platings(norm):
+    assert {"zinc_plating", "nickel_plating", "electroless_nickel"} <= _profile(
+        norm, "ﾒｯｷ屋です。亜鉛･ﾆｯｹﾙ･無電解ﾆｯｹﾙ。ﾊﾞﾚﾙ･引っかけ両方。"
+    )
+    layered = _profile(norm, "再メッキをやっています。ニッケル・クロムと重ねます。")
+    assert {"nickel_plating", "chrome_plating"} <= layered
+    assert "zinc_plating" not in _profile(norm, "亜鉛ダイカストとめっき。")  # 亜鉛 names the casting alloy
+    assert not {"nickel_plating", "chrome_plating"} & _profile(norm, "ニッケル・クロムの旋盤加工。")  # no plating
