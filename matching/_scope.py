@@ -77,7 +77,9 @@ _JA_OUT = re.compile(
     r"(?:に|へ|さん)(?:お願い|依頼|頼|任せ|出し|発注|手配)|手配|付き合い|パートナー|お客様(?:から|の)?(?:支給|手配)|"
     r"ご?支給|仲間の(?:工場|会社|業者)|仲間(?:まわし|回し)|仲間に|"
     # referring the work on, or buying the step's result in: 紹介する, 知り合いの工場, 仕入れ, 取り寄せ, 購入
-    r"紹介|知り合い|知人の|近所の(?:工場|会社|業者)|仕入れ|仕入|取り寄せ|購入|買って|買い入れ|グループ会社|関連会社|"
+    r"(?<![社己品])紹介(?:する|します|して|いた|致|の形|しており)|知り合い|知人の|近所の(?:工場|会社|業者)|"
+    r"(?:さん|業者|工場|会社|メーカー|先|職|師|屋)(?:から|より)[^、。]{0,10}(?:仕入|取り寄せ|購入|買)|"
+    r"グループ会社|関連会社|"
     r"outsourc|not\s+in[- ]house|sent\s+out|by\s+partners"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
@@ -104,8 +106,9 @@ _EN_OUT = re.compile(
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
     r"done\s+(?:by|through|elsewhere|at)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
     r"sent\s+to|go(?:es)?\s+(?:out\s+)?to\s+(?:our|a|an|the|local|nearby|trusted|another)|neighbou?r\w*|"
-    r"introduce\w*|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|handled\s+by|buy\w*|bought|"
-    r"purchas\w*|coordinat\w*|friend\w*|specialists?\s+(?:nearby|next\s+door)|"
+    r"introduce\s+(?:you\s+to|a\s+friend|partners?|another|other)|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|"
+    r"handled\s+by|we\s+buy|buy\s+in|bought\s+in|(?:bought|purchased)\s+from|buy\s+(?:\w+\s+){0,3}from|"
+    r"coordinat\w*(?!\s+measur)|friends?\b|specialists?\s+(?:nearby|next\s+door)|"
     r"sister\s+compan(?:y|ies)|outside\s+(?:vendors?|suppliers?|shops?|compan(?:y|ies))|contract(?:ed)?\s+out|"
     r"we\s+(?:can\s+)?arrange)\b",
     re.I,

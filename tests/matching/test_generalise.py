@@ -253,3 +253,19 @@ def test_a_plating_shops_listed_metals_are_its_platings(norm):
     assert {"nickel_plating", "chrome_plating"} <= layered
     assert "zinc_plating" not in _profile(norm, "亜鉛ダイカストとめっき。")  # 亜鉛 names the casting alloy
     assert not {"nickel_plating", "chrome_plating"} & _profile(norm, "ニッケル・クロムの旋盤加工。")  # no plating
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("会社紹介：精密旋盤加工の町工場です。", "turning"),
+        ("2019年に5軸マシニングを購入しました。", "five_axis_machining"),
+        ("SUS材を仕入れて旋盤加工しています。", "turning"),
+        ("Friendly service for turning and milling.", "turning"),
+        ("We introduced a new 5-axis machining centre last year.", "five_axis_machining"),
+        ("Inspection on a coordinate measuring machine.", "cmm"),
+        ("Customers who buy our turned parts love them. We do CNC turning.", "turning"),
+    ],
+)
+def test_words_near_outsourcing_cues_that_are_not_outsourcing(norm, text, code):
+    assert code in _profile(norm, text)
