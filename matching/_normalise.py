@@ -354,6 +354,12 @@ _PLATING_METAL = re.compile(
     r"(?=[・･、,/／。.)）\s]|と重|を重|$|\s+(?:and|or)\b)",
     re.I,
 )
+# outcome groups that stand for a made product: a named minor option of the group (embroidery for a tote bag)
+# does not make the product; a named best option (sewing) does
+_PRODUCT_GROUPS = frozenset(
+    "garments bags_leather paper_goods glass_goods wood_goods paper_box woodcraft hollow_shape tube_part".split()
+)
+_ADDRESSES_MARGIN = 0.15
 _LIKE_AFTER = re.compile(r"^(?:\s?-?\s?like\b|ライク|調|風|っぽい)", re.I)
 _MATERIAL_REFUSED = re.compile(
     r"\s*(?:以外|(?:材|製品|品)?(?:は|も)(?:不可|扱っておりません|扱っていません|扱いません|扱えません|NG|ng|断|お断り|"
@@ -914,6 +920,14 @@ class Normaliser:
             if not options:
                 continue
             named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
+            top = max(conf for _c, conf in options)
+            if named and g.name in _PRODUCT_GROUPS and all(
+                conf < top - _ADDRESSES_MARGIN for c, conf in options if c in named
+            ):
+                # a product noun ("canvas tote bag") still needs making when only a decoration of it is named
+                # ("embroider the logo"): keep the group without the named step
+                options = [(c, conf) for c, conf in options if c not in named]
+                named = []
             if named and not any(
                 tax.is_descendant(code, n) and code != n for code, _ in options for n in named
             ):
