@@ -193,7 +193,11 @@ _SERVICE_WORDS = (
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
 # nouns whose other forms mean something else ("molded" parts are not mould making)
 _INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
-_ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
+_ABBR_OK_LOWER = {
+    "oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak",
+    # short English words that are verbs, not abbreviations: read in lower case too
+    "sew", "dye", "hob", "lap", "tap", "saw", "cnc",
+}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
 _PROSE_BLOCK = frozenset(
     fold(w)
