@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._geo import WARDS, haversine_km, normalise_ward
-from ._index import COVER, MAX_STEPS, MatchIndex, _check_coord
+from ._index import MAX_STEPS, MatchIndex, _check_coord
 from ._types import ChainPlan, ChainStep, MatchingInputError, Resolved
 
 MAX_CANDIDATES = 600  # per step; above this the nearest (and multi-step) factories are kept
@@ -33,22 +33,16 @@ def _does_any(index: MatchIndex, row: int, codes: Sequence[str]) -> bool:
     return any(index.does(fid, code) for code in codes)
 
 
-def _resolve_step(index: MatchIndex, text: str) -> tuple[tuple[Resolved, ...], tuple[int, ...]]:
+def _resolve_step(index: MatchIndex, text: str) -> tuple[Resolved, ...]:
+    """How one step is read: a process code, a term, or the first group of a phrase (its alternatives)."""
     norm = index.normaliser
-    if text in index._pcol:
-        r = norm._resolved("process", text, 1.0, text, "code")
-        return (r,), (index._pcol[text],)
+    if index.has_process(text):
+        return (norm._resolved("process", text, 1.0, text, "code"),)
     r = norm.resolve(text, "process")
     if r is not None:
-        r = Resolved(
-            r.kind, r.code, r.label_ja, r.label_en, r.confidence, text.strip(), r.suggestions, r.via
-        )
-        return (r,), (index._pcol[r.code],)
+        return (Resolved(r.kind, r.code, r.label_ja, r.label_en, r.confidence, text.strip(), r.suggestions, r.via),)
     ex = norm.extract(text, outcomes=True)
-    if ex.groups:
-        g = ex.groups[0]
-        return g, tuple(index._pcol[x.code] for x in g)
-    return (), ()
+    return tuple(ex.groups[0]) if ex.groups else ()
 
 
 def _check_args(steps: Sequence[str], alternatives: int, max_detour: float) -> None:
@@ -89,19 +83,13 @@ def _candidates(index: MatchIndex, steps: Sequence[str]) -> tuple[list[tuple[Res
     step out, does not do it, or whose owner rejected it)."""
     resolved: list[tuple[Resolved, ...]] = []
     cands: list[np.ndarray] = []
-    E = index._E
     for text in steps:
-        alts, cols = _resolve_step(index, text[:2000])
+        alts = _resolve_step(index, text[:2000])
         resolved.append(alts)
-        if not cols or not len(index):
-            cands.append(np.zeros(0, dtype=np.int64))
-            continue
         mask = np.zeros(len(index), dtype=bool)
-        for c in cols:
-            mask |= E[:, c] >= COVER
-        codes = [a.code for a in alts]
-        rows = np.flatnonzero(mask)
-        cands.append(np.asarray([r for r in rows if _does_any(index, int(r), codes)], dtype=np.int64))
+        for a in alts:
+            mask |= index.capable_rows(a.code)
+        cands.append(np.flatnonzero(mask).astype(np.int64))
     return resolved, cands
 
 

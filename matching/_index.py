@@ -338,6 +338,46 @@ class MatchIndex:
             return False
         return bool(self._E[row, c] >= COVER)
 
+    def has_process(self, process_code: str) -> bool:
+        """True when ``process_code`` is a process code of this index's taxonomy."""
+        return process_code in self._pcol
+
+    def capable_rows(self, process_code: str) -> np.ndarray:
+        """A boolean mask over the index's rows (aligned with ``ids``): the factories that truly do
+        ``process_code`` (or a more specific kind of it), as :meth:`does` says for each one, vectorised: never a
+        factory that sends the step out, says it does not do it, or whose owner rejected it. An unknown code
+        gives an all-False mask."""
+        c = self._pcol.get(process_code)
+        if c is None:
+            return np.zeros(len(self), dtype=bool)
+        mask = self._E[:, c] >= COVER
+        blocked = self._blocked_rows().get(process_code)
+        if blocked is not None:
+            mask[blocked] = False
+        return mask
+
+    def _blocked_rows(self) -> dict[str, np.ndarray]:
+        """Per process code, the rows that say they send it out, do not do it or rejected it (built once)."""
+        cached = getattr(self, "_blocked_by_code", None)
+        if cached is None:
+            acc: dict[str, list[int]] = {}
+            for row, codes in enumerate(self._blocked):
+                for code in codes:
+                    acc.setdefault(code, []).append(row)
+            cached = self._blocked_by_code = {k: np.asarray(v, dtype=np.int64) for k, v in acc.items()}
+        return cached
+
+    def required_steps(self, query: NeedQuery) -> tuple[tuple[str, ...], ...]:
+        """The steps a need requires, as the matcher compiled them: per step, the process codes that satisfy it,
+        the step's own code first (the code the seeker named, or the best-fitting alternative of an outcome or
+        a shape), then the other acceptable codes. Excluded steps are never in it; () when nothing is required."""
+        out = []
+        for g in self.compile(query).required:
+            codes = [r.code for r in g.resolved]
+            head = codes[-1] if g.strength == "explicit" else codes[0]
+            out.append((head, *(c for c in codes if c != head)))
+        return tuple(out)
+
     def missing_processes(self, factory_id: int, common_with: Sequence[str]) -> list[str]:
         """The process codes among ``common_with`` (codes or raw terms) that the factory does not do."""
         r = self._row_of(factory_id)
@@ -370,20 +410,14 @@ class MatchIndex:
         text = text[:MAX_TEXT]
         plist = _check_str_list(query.processes, "processes")
         mlist = _check_str_list(query.materials, "materials")
-        lat, lon = _check_coord(query.lat, query.lon)
+        lat, lon = query_place(query)
         qty = query.quantity
         if qty is not None and (
             isinstance(qty, bool) or not isinstance(qty, int) or qty < 1 or qty > 10**9
         ):
             raise MatchingInputError("quantity must be a positive integer")
-        if query.ward is not None and not isinstance(query.ward, str):
-            raise MatchingInputError("ward must be a string")
         if not text.strip() and not any(p.strip() for p in plist) and not any(m.strip() for m in mlist):
             raise MatchingInputError("empty query: give a text, processes or materials")
-        if lat is None and query.ward:
-            key = normalise_ward(query.ward)
-            if key:
-                lat, lon = WARDS[key].lat, WARDS[key].lon
         norm = self.normaliser
         lp, lu = norm.resolve_list(plist, "process")
         lm, lmu = norm.resolve_list(mlist, "material")
@@ -924,6 +958,18 @@ def _num(v: object) -> float:
     except (TypeError, ValueError):
         return math.nan
     return f if math.isfinite(f) else math.nan
+
+
+def query_place(query: NeedQuery) -> tuple[float | None, float | None]:
+    """The need's place: its coordinates, else its ward's centre, else (None, None)."""
+    lat, lon = _check_coord(query.lat, query.lon)
+    if query.ward is not None and not isinstance(query.ward, str):
+        raise MatchingInputError("ward must be a string")
+    if lat is None and query.ward:
+        key = normalise_ward(query.ward)
+        if key:
+            lat, lon = WARDS[key].lat, WARDS[key].lon
+    return lat, lon
 
 
 def _locate(lat: object, lon: object, ward: object) -> tuple[float, float, bool]:

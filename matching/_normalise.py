@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
@@ -60,9 +60,28 @@ _DROP_RE = re.compile(
     r"|[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
     r"|(?<=[一-龥々])[きりしみちけえいぎびじ](?=[一-龥々])"  # okurigana between kanji: 焼き入れ = 焼入れ
     r"|(?<=[^\x00-\x7f])[\s・]+|[\s・]+(?=[^\x00-\x7f])"  # spaces next to Japanese: "MC 加工" = "MC加工"
-    r"|(?<=[a-z])[\s\-_.]+(?=[0-9])"  # "SUS 304", "A-5052", "Ti-6Al-4V"
+    r"|(?P<grade>(?<=[a-z])[\s\-_.]+(?=[0-9]))"  # "SUS 304", "A-5052", "Ti-6Al-4V" (see _grade_gap)
     r"|(?<=\s)\s+|^\s+|\s+$"
 )
+
+
+# letter runs that start a material grade or a size when a space or hyphen separates them from the digits
+# ("SUS 304", "SCM 440", "SNCM 439", "AISI 316"); any other word keeps its space, so "Powder-coat 30 railings",
+# "anodise 50 covers" and "weld 20 frames" still read as words before a number
+_GRADE_PREFIXES = frozenset(
+    "sus scm snc sncm scr suj sup swch stkm sum skd skh sks skt fcd adc tab aisi sae jis ral hrc pps pom abs "
+    "pbt pet sph spc sec sgc".split()
+)
+
+
+def _grade_gap(s: str, a: int) -> bool:
+    """Whether the separator at ``a`` (after letters, before digits) joins a grade: a run of at most two
+    letters ("A-5052", "M 6", "Ti-6Al") or a known grade prefix."""
+    j = a
+    while j > 0 and "a" <= s[j - 1] <= "z":
+        j -= 1
+    run = s[j:a]
+    return len(run) <= 2 or run in _GRADE_PREFIXES
 
 
 class Folded(NamedTuple):
@@ -103,7 +122,7 @@ def fold_map(text: str) -> Folded:
             s, starts, ends = _slow_nfkc(text)
     else:
         s, starts, ends = _slow_nfkc(text)
-    drops = [m.span() for m in _DROP_RE.finditer(s)]
+    drops = [m.span() for m in _DROP_RE.finditer(s) if m.lastgroup != "grade" or _grade_gap(s, m.start())]
     s = s.translate(_KANA_TABLE)
     if drops:
         parts: list[str] = []
@@ -174,13 +193,17 @@ _SERVICE_WORDS = (
 _WORD_SUFFIXES = {"s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"}
 # nouns whose other forms mean something else ("molded" parts are not mould making)
 _INFLECTIONS = {"mold": {"s"}, "mould": {"s"}, "spring": {"s"}}
-_ABBR_OK_LOWER = {"oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak"}
+_ABBR_OK_LOWER = {
+    "oak", "tin", "cup", "bag", "box", "pin", "pcb", "rust", "leak",
+    # short English words that are verbs, not abbreviations: read in lower case too
+    "sew", "dye", "hob", "lap", "tap", "saw", "cnc",
+}
 # aliases that are too ambiguous inside prose: only honoured when a whole list item says exactly this
 _PROSE_BLOCK = frozenset(
     fold(w)
     for w in (
         "金|銀|木|皮|布|杉|桐|竹|麻|綿|絹|マグ|シルク|スクリーン|スポット|ショット|ヘラ|実装|三次元|設計|"
-        "転写|バレル|ステン|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
+        "転写|バレル|ベース|ギア|ギヤ|カラー|offset|boring|binding|additive|"
         "spun|bent|cast|paint|forge|mill|gear|gears|embedded|frames|"
         "heading|ground|chasing|felt|textile|textiles|spline|mount|"
         "plate|block|cover|covers|case|panel|panels|box|boxes|table|"
@@ -193,6 +216,201 @@ _PROSE_BLOCK = frozenset(
         "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
     ).split("|")
 )
+
+
+# Bare English verbs that are also common nouns or other words ("turn", "mill", "cast", "ground", "paint",
+# "stamp", "saw"): read only where the syntax makes them a shop-floor verb (see ``_weak_ok``): coordinated with
+# another process ("turned, hardened and ground", "turn, harden, grind"), an imperative ("Forge 500 hooks",
+# "please saw the bar"), after a subject or a modal ("we also turn", "can you knurl"), or a participle after
+# be/get/have ("need them ground", "to be tapped"). Every regular form is generated (-s, -ed, -ing with
+# e-dropping and consonant doubling); irregular participles are listed.
+_WEAK_VERBS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "turn": ("turning", ()),
+    "mill": ("milling", ()),
+    "grind": ("grinding", ("ground",)),
+    "cast": ("casting", ("cast",)),
+    "paint": ("painting", ()),
+    "polish": ("polishing", ()),
+    "plate": ("plating", ()),
+    "forge": ("forging", ()),
+    "stamp": ("pressing", ()),
+    "saw": ("sawing", ("sawn",)),
+    "bore": ("drilling", ()),
+    "tap": ("drilling", ()),
+    "ream": ("drilling", ()),
+    "countersink": ("drilling", ("countersunk",)),
+    "knurl": ("turning", ()),
+    "broach": ("machining", ()),
+    "hone": ("lapping", ()),
+    "lap": ("lapping", ()),
+    "spin": ("metal_spinning", ("spun",)),
+    "bend": ("bending", ("bent",)),
+    "fold": ("bending", ()),
+    "print": ("printing", ()),
+    "extrude": ("extrusion", ()),
+    "temper": ("annealing", ()),
+    "pickle": ("conversion_coating", ()),
+    "chamfer": ("deburring", ()),
+    "machine": ("machining", ()),
+    "weld": ("welding", ()),
+    "coat": ("coating", ()),
+    "press": ("pressing", ()),
+    "punch": ("punching", ()),
+    "roll": ("bending", ()),
+    "shear": ("pressing", ()),
+    "sew": ("sewing", ("sewn",)),
+    "dye": ("dyeing", ()),
+    "bind": ("bookbinding", ("bound",)),
+    "mould": ("injection_molding", ()),
+    "mold": ("injection_molding", ()),
+    "blast": ("blasting", ()),
+    "tumble": ("barrel_finishing", ()),
+    "drill": ("drilling", ()),
+    "harden": ("hardening", ()),
+    "anneal": ("annealing", ()),
+    "solder": ("soldering", ()),
+    "braze": ("brazing", ()),
+    "rivet": ("riveting", ()),
+    "glue": ("adhesive_bonding", ()),
+    "engrave": ("engraving", ()),
+    "etch": ("etching", ()),
+    "emboss": ("engraving", ()),
+    "scan": ("scanning_3d", ()),
+    "inspect": ("inspection", ()),
+    "assemble": ("assembly", ()),
+    "crimp": ("wire_harness", ()),
+}
+_VOWELS = "aeiou"
+
+
+def verb_forms(base: str, irregular: tuple[str, ...] = ()) -> set[str]:
+    """The regular forms of an English verb: base, -s/-es, -ed, -ing, with e-dropping (machine → machining),
+    consonant doubling after a short vowel (tap → tapped, cut → cutting), plus the given irregular forms."""
+    out = {base, *irregular}
+    out.add(base + ("es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s"))
+    if base.endswith("e") and not base.endswith("ee"):
+        stem = base[:-1]
+        out.update({base + "d", stem + "ing"})
+    else:
+        double = (
+            len(base) >= 3 and base[-1] not in _VOWELS + "wxy" and base[-2] in _VOWELS and base[-3] not in _VOWELS
+            and len(base) <= 4
+        )
+        stem = base + base[-1] if double else base
+        out.update({stem + "ed", stem + "ing"})
+    return out
+
+
+_WEAK_SEP = re.compile(
+    r"^\s*(?:[,/&+、・;]\s*(?:(?:and|or|then|and then|plus)\s+)?|(?:and|or|then|and then|plus|as well as)\s+)$", re.I
+)
+_WEAK_LEAD = re.compile(
+    r"(?:^|[.!?;:\n(\-•・*]\s*|\b(?:to|please|pls|you|we|i|they|also|can|could|will|would|must|need|needs|not|never|n.t|"
+    r"want|wants|then|and|or|who|that|which|shop|someone|somebody|anyone|help\s+us|us)\s+)$",
+    re.I,
+)
+_WEAK_PASSIVE = re.compile(
+    r"\b(?:be|been|being|is|are|was|were|get|gets|got|getting|have|has|had|them|it|these|those|all|"
+    r"parts?|pieces?|pcs|off)\s+(?:\w+ly\s+|then\s+|also\s+)?$",
+    re.I,
+)
+_WEAK_CAUSATIVE = re.compile(r"\b(?:need|needs|want|wants|get|have|having|had|like)\s+(?:[a-z0-9\-]+\s+){1,4}$", re.I)
+_WEAK_NOUN_AFTER = re.compile(
+    r"^\s*(?:of|shop|shops|house|houses|iron|steel|stone|wheel|wheels|marks?|into|over|around|round|"
+    r"blue|brown|black|green|yellow|red|white|grey|gray|rusty|bad|dark|dull|pale)\b",
+    re.I,
+)
+_TURN_PHRASAL = re.compile(r"^\s*(?:out|off|up|away|over|around|round|into)\b", re.I)
+
+
+def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:
+    """Whether a bare verb at text[start:end] is a shop-floor verb here (see ``_WEAK_VERBS``)."""
+    for a, b in neighbours:  # coordinated with another process: "turned, hardened and ground"
+        gap = text[b:start] if b <= start else text[end:a]
+        if len(gap) <= 12 and _WEAK_SEP.match(gap):
+            return True
+    if _WEAK_NOUN_AFTER.match(text[end : end + 10]) or (
+        form.startswith("turn") and _TURN_PHRASAL.match(text[end : end + 8])
+    ):
+        return False  # "turned blue", "turns out", "turning into": not lathe work
+    before = text[max(0, start - 24) : start]
+    if _WEAK_LEAD.search(before) and not form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")):
+        # "we turn", "Forge 500 hooks" (not "you turns" / plurals; a participle first is an adjective:
+        # "printed gift boxes")
+        return not form.endswith("s") or form.endswith("ss")
+    if form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")) and (
+        _WEAK_PASSIVE.search(before) or _WEAK_CAUSATIVE.search(text[max(0, start - 40) : start])
+    ):
+        return True  # "to be ground", "need them tapped", "want the holes tapped"
+    return False
+
+
+_PLATING_METALS = {
+    "亜鉛": "zinc_plating", "ニッケル": "nickel_plating", "ﾆｯｹﾙ": "nickel_plating", "クロム": "chrome_plating",
+    "硬質クロム": "chrome_plating", "金": "precious_metal_plating", "銀": "precious_metal_plating",
+    "錫": "precious_metal_plating", "スズ": "precious_metal_plating", "zinc": "zinc_plating",
+    "nickel": "nickel_plating", "chrome": "chrome_plating", "gold": "precious_metal_plating",
+    "silver": "precious_metal_plating", "tin": "precious_metal_plating",
+}
+# a bare metal that is an item of a list (between separators or before と重ね / めっき)
+_PLATING_METAL = re.compile(
+    r"(?:(?<=[・･、。,/／:：\s(（])|^)(亜鉛|ニッケル|ﾆｯｹﾙ|硬質クロム|クロム|金|銀|錫|スズ|zinc|nickel|chrome|gold|silver|tin)"
+    r"(?=[・･、,/／。.)）\s]|と重|を重|$|\s+(?:and|or)\b)",
+    re.I,
+)
+# outcome groups that stand for a made product: a named minor option of the group (embroidery for a tote bag)
+# does not make the product; a named best option (sewing) does
+_PRODUCT_GROUPS = frozenset(
+    "garments bags_leather paper_goods glass_goods wood_goods paper_box woodcraft hollow_shape tube_part".split()
+)
+_ADDRESSES_MARGIN = 0.15
+_LIKE_AFTER = re.compile(r"^(?:\s?-?\s?like\b|ライク|調|風|っぽい)", re.I)
+_MATERIAL_REFUSED = re.compile(
+    r"\s*(?:以外|(?:材|製品|品)?(?:は|も)(?:不可|扱っておりません|扱っていません|扱いません|扱えません|NG|ng|断|お断り|"
+    r"やっていません|やってない|できません|出来ません|無理|対象外|対応していません|対応しておりません)|"
+    r"の(?:処理|加工|仕事)は(?:できません|出来ません|不可|お断り|やっていません|していません|しておりません|対象外))"
+)
+# a word that starts a process name only says the worked material for metals (アルミダイカスト, ステンレス製缶);
+# プラスチック成形 / 樹脂金型 name the product or the mould's use, not a material the shop stocks
+_NOT_PREFIX_FAMILIES = frozenset({"plastic", "rubber", "paper", "textile", "wood", "glass", "leather", "ceramic"})
+# a process that says its material (an Edo kiriko workshop works glass, a sewing shop fabric)
+_IMPLIED_MATERIAL = {
+    "edo_kiriko": "glass", "glass_blowing": "glass", "glass_processing": "glass", "sewing": "fabric",
+    "embroidery": "fabric", "dyeing": "fabric", "paper_converting": "paper", "bookbinding": "paper",
+    "frp_molding": "composite", "leather_goods": "leather", "tanning": "leather", "woodworking": "wood",
+    "rubber_molding": "rubber", "anodizing": "aluminium", "hard_anodizing": "aluminium", "black_oxide": "steel",
+}
+
+
+def _phrasal_turn(hit: tuple, tt: TokenText, original: str) -> bool:
+    """"turning into", "turned out", "turns blue": the English phrasal verb, not lathe work."""
+    src = hit[3]
+    if not src[:4].lower() == "turn" or " " in src.strip():
+        return False
+    end = tt.ends[hit[1] - 1]
+    return bool(_TURN_PHRASAL.match(original[end : end + 8]) or _WEAK_NOUN_AFTER.match(original[end : end + 10]))
+
+
+def _keep_weak(hits: list, tt: TokenText, original: str) -> list:
+    """Drop the bare-verb hits that are not in a verb's position (``_weak_ok``); a verb accepted by its
+    position anchors the next one ("turn, harden, grind")."""
+    def span(h: tuple) -> tuple[int, int]:
+        return tt.starts[h[0]], tt.ends[h[1] - 1]
+
+    anchors = [span(h) for h in hits if h[2].kind == "process" and h[2].via != "weak"]
+    pending = [h for h in hits if h[2].via == "weak"]
+    kept: set[int] = set()
+    changed = True
+    while changed and pending:
+        changed = False
+        for h in list(pending):
+            a, b = span(h)
+            if _weak_ok(original, a, b, original[a:b].lower(), anchors):
+                kept.add(id(h))
+                anchors.append((a, b))
+                pending.remove(h)
+                changed = True
+    return [h for h in hits if h[2].via != "weak" or id(h) in kept]
 
 
 _DEFAULT: Normaliser | None = None
@@ -276,6 +494,15 @@ class Normaliser:
                 add(a, e)
             add(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
             add(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
+        # the verb forms of multi-word "-ing" aliases ("nickel plating" → nickel plate/plated, "thread rolling" →
+        # thread roll, "surface grinding" → surface grind), unless the form already names something else
+        # ("injection molding" → "injection mold" is the mould, not the moulding)
+        for p in tax.processes.values():
+            e = _Entry("process", p.code, 1.0, "alias")
+            for a in (p.label_en or "", *p.aliases):
+                for form in _ing_verb_forms(a):
+                    if not self._exact.get(fold(form)):
+                        add(form, e)
         for m in tax.materials.values():
             e = _Entry("material", m.code, 1.0, "alias")
             for a in (m.label_ja, m.label_en, *m.aliases):
@@ -308,6 +535,17 @@ class Normaliser:
         query_keys: dict[str, list[_Entry]] = {**stops, **self._outcome_prose}
         for k, v in self._prose.items():
             query_keys[k] = query_keys.get(k, []) + v
+        # bare verbs, read only in a verb's position (_weak_ok); a verb whose base form is already a key keeps
+        # its regular forms to the scanner's suffix rule, only its irregular forms are added
+        for base, (code, irregular) in _WEAK_VERBS.items():
+            if code not in tax.processes:
+                continue
+            weak = [_Entry("process", code, 1.0, "weak")]
+            for table in (factory_keys, query_keys):
+                has_base = any(e.kind == "process" for e in table.get(base, ()))
+                for form in irregular if has_base else verb_forms(base, irregular):
+                    if not any(e.kind == "process" for e in table.get(form, ())):
+                        table[form] = weak + [e for e in table.get(form, ()) if e.kind != "stop"]
         self._factory_table = factory_keys
         self._query_table = query_keys
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
@@ -436,6 +674,9 @@ class Normaliser:
                 continue
             key = s[a:b]
             end = b
+            weak = entries[0].via == "weak"
+            if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
+                continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
             if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
                 tail = re.match(r"[a-z0-9]+", s[b:])
                 suffix = tail.group(0) if tail else ""
@@ -449,7 +690,8 @@ class Normaliser:
                     continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
             src = _span(original, tt, a, end)
             if (
-                _is_ascii(key)
+                not weak
+                and _is_ascii(key)
                 and len(key) <= 3
                 and key not in _ABBR_OK_LOWER
                 and not any(c.isupper() for c in src)
@@ -458,7 +700,8 @@ class Normaliser:
             last = end
             for e in entries:
                 hits.append((a, end, e, src))
-        return hits
+        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
+        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -544,8 +787,8 @@ class Normaliser:
             # 溶接物は扱っておらず: the shop does not take that kind of work at all
             negated = clause_role(text, clause, os_, oe, partners=False) == "negated"
             return "negated" if negated and text[oe : oe + 1] in ("物", "品") else "context"
-        if not tt.latin[b - 1] and b in mat_starts:
-            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step
+        if not tt.latin[b - 1] and b in mat_starts and text[oe : oe + 1] not in "・･、，,/／ 　(（":
+            return "state"  # 焼入れ鋼, めっき鋼板: a material state, not a step (木型・アルミ型 is a list)
         role = clause_role(text, clause, os_, oe, partners=profile)
         if role is not None:
             return role
@@ -583,7 +826,7 @@ class Normaliser:
 
     def _material_refused(self, text: str, tt: TokenText, spans: list[tuple[int, int]], a: int, b: int) -> bool:
         os_, oe = tt.starts[a], tt.ends[b - 1]
-        if re.match(r"\s*(?:以外|は(?:不可|扱っておりません|扱っていません|扱いません|NG))", text[oe : oe + 12]):
+        if _MATERIAL_REFUSED.match(text[oe : oe + 16]):
             return True
         # the material is the target of a refused step: ステンレスやアルミへのめっきはできません
         if not re.match(r"(?:[やと・、][^、。]{0,10})?(?:への|へ|に(?:は|対する))", text[oe : oe + 16]):
@@ -652,20 +895,25 @@ class Normaliser:
             if e.kind == "process" and e.code not in processes:
                 processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
+                if _LIKE_AFTER.match(text[folded.ends[b - 1] : folded.ends[b - 1] + 8]):
+                    continue  # "ABS-like resin", "ゴムライク": another material that imitates it
                 if profile and self._material_refused(text, folded, spans, a, b):
                     continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
                 materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
                 outcome_hits.setdefault(int(e.code), src)
         # grades not in the alias list ("SUS321", "A5083", "SCM440H")
-        for m in self._grade_token.finditer(folded.text):
-            a, b = m.span()
-            if any(covered[a:b]):
+        for a0, b0, _sf in folded.spans:  # per Latin token: "S45C・SCM440" are two grades, not one run
+            if not folded.latin[a0]:
                 continue
-            code = self._grade(m.group(0))
-            if code and code not in materials:
-                src = _span(text, folded, a, b)
-                materials[code] = self._resolved("material", code, 0.95, src, "grade")
+            for m in self._grade_token.finditer(folded.text[a0:b0]):
+                a, b = a0 + m.start(), a0 + m.end()
+                if any(covered[a:b]):
+                    continue
+                code = self._grade(m.group(0))
+                if code and code not in materials:
+                    src = _span(text, folded, a, b)
+                    materials[code] = self._resolved("material", code, 0.95, src, "grade")
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
@@ -675,8 +923,20 @@ class Normaliser:
             options = [(c, conf) for c, conf in g.for_materials(fams) if c not in negated]
             if not options:
                 continue
-            if any(code in processes and roles.get(code) == "act" for code, _ in options):
-                continue  # the need already names one of these processes
+            named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
+            top = max(conf for _c, conf in options)
+            if named and g.name in _PRODUCT_GROUPS and all(
+                conf < top - _ADDRESSES_MARGIN for c, conf in options if c in named
+            ):
+                # a product noun ("canvas tote bag") still needs making when only a decoration of it is named
+                # ("embroider the logo"): keep the group without the named step
+                options = [(c, conf) for c, conf in options if c not in named]
+                named = []
+            if named and not any(
+                tax.is_descendant(code, n) and code != n for code, _ in options for n in named
+            ):
+                continue  # the need already names one of these processes (unless the group makes it finer:
+                # "bend … tube into handrails" → pipe bending)
             alts = tuple(self._resolved("process", code, conf, src, "outcome") for code, conf in options)
             groups.append(alts)
             strength.append(g.strength)
@@ -735,6 +995,7 @@ class Normaliser:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
                 found.append(self._resolved("process", code, 1.0, src, "machine"))
+        found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
@@ -748,6 +1009,20 @@ class Normaliser:
             self._prose_cache.clear()
         self._prose_cache[prose] = hit
         return hit
+
+    def _plating_metals(self, prose: str, found: list[Resolved], blocked: set[str]) -> list[Resolved]:
+        """In a plating shop's text, bare metals listed as items (亜鉛・ニッケル・無電解ニッケル, ニッケル・クロムと
+        重ねる, "zinc, nickel and chrome") are the platings it does."""
+        tax = self.taxonomy
+        if not any(r.kind == "process" and tax.processes[r.code].parent == "plating" or r.code == "plating"
+                   for r in found):
+            return found
+        out = list(found)
+        for m in _PLATING_METAL.finditer(prose):
+            code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
+            if code in tax.processes and code not in blocked and all(r.code != code for r in out):
+                out.append(self._resolved("process", code, 0.9, m.group(1), "plating-metal"))
+        return out
 
     def read_profile(
         self,
@@ -822,6 +1097,7 @@ class Normaliser:
             outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
             for ev in pr.capabilities:
                 keep(ev)
+        self._implied_materials(caps, keep)
         outsourced = (*item_out, *outsourced)
         not_done = (*item_neg, *not_done)
         for code in confirmed or ():
@@ -846,6 +1122,34 @@ class Normaliser:
             hints,
         )
         return reading, unresolved
+
+    def _implied_materials(self, caps: dict, keep: Any) -> None:
+        """Materials a capability names by itself: the process works one material (江戸切子 → glass, 縫製 →
+        fabric), or its words start with one (アルミダイカスト → aluminium). Read from prose at 0.8, and only when the
+        owner gave no material list."""
+        tax = self.taxonomy
+        have = {code for kind, code in caps if kind == "material"}
+        if any(e.kind == "material" and e.level == "listed" for e in caps.values()):
+            return  # the owner listed the materials: the list is theirs to complete
+        for ev in [e for e in caps.values() if e.kind == "process"]:
+            found = []
+            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials:
+                found.append(_IMPLIED_MATERIAL[ev.code])
+            src = fold(ev.source or "")
+            if len(src) >= 4 and not src.isascii() and ev.code not in MADE_CODES:
+                for k in range(len(src) - 2, 1, -1):
+                    mats = [
+                        e.code for e in self._exact.get(src[:k], ())
+                        if e.kind == "material" and tax.materials[e.code].family not in _NOT_PREFIX_FAMILIES
+                    ]
+                    if mats:
+                        found.extend(mats)
+                        break
+            for code in found:
+                if code not in have:
+                    m = tax.materials[code]
+                    keep(Evidence("material", code, m.label_ja, m.label_en, "prose", ev.phrase, 0.8, ev.source))
+                    have.add(code)
 
     def resolve_list(
         self, terms: tuple[str, ...] | list[str], kind: str
@@ -1027,7 +1331,25 @@ _VARIANT_RULES = (
     ("fiber", "fibre"),
     ("-", " "),
     ("-", ""),
+    (" ", "-"),
+    ("grey", "gray"),
+    ("gray", "grey"),
+    ("metre", "meter"),
 )
+
+
+_DOUBLED = re.compile(r"([bdgmnprt])\1$")
+
+
+def _ing_verb_forms(alias: str) -> set[str]:
+    """Verb forms of a multi-word English alias whose last word is an "-ing" noun (see Normaliser)."""
+    words = alias.lower().split()
+    if not alias.isascii() or len(words) < 2 or not words[-1].endswith("ing") or len(words[-1]) < 6:
+        return set()
+    stem = words[-1][:-3]
+    bases = {stem[:-1]} if _DOUBLED.search(stem) else {stem, stem + "e"}
+    head = " ".join(words[:-1])
+    return {f"{head} {f}" for b in bases for f in verb_forms(b)} - {alias.lower()}
 
 
 _TRAILING_OKURIGANA = re.compile(r"(?<=[一-龥々])[きりしみちけえいぎびじれ]$")

@@ -75,7 +75,12 @@ def clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 _JA_OUT = re.compile(
     r"外注|協力(?:工場|会社|企業|先|業者|メーカー)|提携|委託|外部(?:に|へ|で|の|委託)|業者|屋さん|他社|"
     r"(?:に|へ|さん)(?:お願い|依頼|頼|任せ|出し|発注|手配)|手配|付き合い|パートナー|お客様(?:から|の)?(?:支給|手配)|"
-    r"ご?支給|仲間の(?:工場|会社|業者)|仲間(?:まわし|回し)|仲間に"
+    r"ご?支給|仲間の(?:工場|会社|業者)|仲間(?:まわし|回し)|仲間に|"
+    # referring the work on, or buying the step's result in: 紹介する, 知り合いの工場, 仕入れ, 取り寄せ, 購入
+    r"(?<![社己品])紹介(?:する|します|して|いた|致|の形|しており)|知り合い|知人の|近所の(?:工場|会社|業者)|"
+    r"(?:さん|業者|工場|会社|メーカー|先|職|師|屋)(?:から|より)[^、。]{0,10}(?:仕入|取り寄せ|購入|買)|"
+    r"グループ会社|関連会社|"
+    r"outsourc|not\s+in[- ]house|sent\s+out|by\s+partners"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
 _JA_NEG = re.compile(
@@ -84,7 +89,10 @@ _JA_NEG = re.compile(
     r"行わ|請け負わ|受け付けてい|受けつけてい)(?:ません|ない|なく)|おらず|(?:扱|行|や|対応し|し|請け負)わ?ず(?!つ)|"
     r"対応不可|不可|不対応|非対応|対応外|お断り|NG|ng|不要|いらない|要らない|たくない|できない|出来ない|しない|"
     r"ございません|行っていない|していない|対象外|ません(?!か|でしょう)|かねます|かねる|兼ねます|"
-    r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれ]ない(?!で|と|よう|くても|ければ|限り)"
+    r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれい]ない(?!で|と|よう|くても|ければ|限り)|"
+    # the mention ends on a verb stem and the negative follows at once: 金型を作|らない, 研磨をし|ない
+    r"^[らかさたなまわがばれけせてめべしきりいちみびぎじ]?(?:ない|なく|ません|ず(?!つ))(?!で|と|よう|くても|ければ|限り)|"
+    r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
@@ -96,7 +104,11 @@ _JA_NOT_THIS = re.compile(r"^(?:加工|処理)?(?:で|じゃ)は?なく|^(?:加�
 _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
-    r"done\s+(?:by|through|elsewhere)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
+    r"done\s+(?:by|through|elsewhere|at)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
+    r"sent\s+to|go(?:es)?\s+(?:out\s+)?to\s+(?:our|a|an|the|local|nearby|trusted|another)|neighbou?r\w*|"
+    r"introduce\s+(?:you\s+to|a\s+friend|partners?|another|other)|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|"
+    r"handled\s+by|we\s+buy|buy\s+in|bought\s+in|(?:bought|purchased)\s+from|buy\s+(?:\w+\s+){0,3}from|"
+    r"coordinat\w*(?!\s+measur)|friends?\b|specialists?\s+(?:nearby|next\s+door)|"
     r"sister\s+compan(?:y|ies)|outside\s+(?:vendors?|suppliers?|shops?|compan(?:y|ies))|contract(?:ed)?\s+out|"
     r"we\s+(?:can\s+)?arrange)\b",
     re.I,
@@ -189,7 +201,7 @@ _JA_OBJECT_AFTER = re.compile(
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
-    r"(?:remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
+    r"\bpre-?$|(?:already|remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
     r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
     re.I,
 )
@@ -248,8 +260,22 @@ def made_thing(code: str, source: str) -> bool:
     return code in MADE_CODES or bool(_MADE_NOUNS.match(source.strip()))
 
 
+_COORD_AFTER = re.compile(r"^[^、。,.;]{0,3}?(?:と|や|及び|および|・|､)[、,]?")
+_SELF_SHOP_AFTER = re.compile(
+    r"^(?:屋|工場|メーカー|製作所)(?:です|でございます|として|を営|一筋|歴|を(?:して|やって))"
+)
+
+
 def makes_in_clause(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
-    after = re.split(r"[、。,.;]", text[end : clause[1]], maxsplit=1)[0]
+    """The clause says the shop makes the thing: a making verb after it (up to a comma, or past it when the
+    thing is one item of a coordinated list: プレス型と、射出の型も作ります), or just before it; or the shop
+    names itself after it (金型屋です)."""
+    rest = text[end : clause[1]]
+    if _SELF_SHOP_AFTER.match(rest):
+        return True
+    after = re.split(r"[。.;]", rest, maxsplit=1)[0] if _COORD_AFTER.match(rest) else re.split(
+        r"[、。,.;]", rest, maxsplit=1
+    )[0]
     return bool(_MAKE.search(after) or _MAKE.search(text[clause[0] : start][-25:]))
 
 

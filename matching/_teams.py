@@ -15,27 +15,19 @@ from dataclasses import replace
 import numpy as np
 
 from ._geo import haversine_km
-from ._index import COVER, MatchIndex, _check_limit, _lang
+from ._index import MatchIndex, _check_limit, _lang, query_place
 from ._types import MatchingInputError, NeedQuery, Team
 
 POOL = 24  # candidates kept in all (nearest first, shared out between the steps): C(24, 3) = 2,024 teams at most
 UNLOCATED_KM = 20.0  # what an unknown distance counts as in the score
 
 
-def _step_code(group) -> str:
-    return group.resolved[-1].code if group.strength == "explicit" else group.resolved[0].code
-
-
-def _coverers(index: MatchIndex, group) -> np.ndarray:
-    """Rows of the factories that really do this step (any of its alternatives)."""
-    E = index._E
+def _coverers(index: MatchIndex, codes: tuple[str, ...]) -> np.ndarray:
+    """Rows of the factories that really do this step (any of its alternative codes)."""
     mask = np.zeros(len(index), dtype=bool)
-    for col, _w in group.alts:
-        mask |= E[:, col] >= COVER
-    codes = [r.code for r in group.resolved]
-    rows = [int(r) for r in np.flatnonzero(mask)
-            if any(index.does(int(index.ids[r]), c) for c in codes)]
-    return np.asarray(rows, dtype=np.int64)
+    for code in codes:
+        mask |= index.capable_rows(code)
+    return np.flatnonzero(mask).astype(np.int64)
 
 
 def _dist(index: MatchIndex, a: int, b: int) -> float | None:
@@ -69,18 +61,18 @@ def propose_teams(
     lang = _lang(lang)
     if isinstance(max_size, bool) or not isinstance(max_size, int) or not 2 <= max_size <= 3:
         raise MatchingInputError("max_size must be 2 or 3")
-    q = index.compile(query)
-    groups = list(q.required)
+    groups = index.required_steps(query)
     if not groups or not len(index):
         return []
-    steps = [_step_code(g) for g in groups]
+    lat, lon = query_place(query)
+    steps = [g[0] for g in groups]
     covers = [set(map(int, _coverers(index, g))) for g in groups]
-    pool = sorted({int(r) for g, c in zip(groups, covers, strict=True)
-                   for r in _near(index, np.asarray(sorted(c), dtype=np.int64), q.lat, q.lon, len(groups))})
+    pool = sorted({int(r) for c in covers
+                   for r in _near(index, np.asarray(sorted(c), dtype=np.int64), lat, lon, len(groups))})
     teams: list[tuple[tuple, Team]] = []
     for size in range(2, max_size + 1):
         for combo in itertools.combinations(pool, size):
-            team = _team(index, combo, steps, covers, q.lat, q.lon, lang)
+            team = _team(index, combo, steps, covers, lat, lon, lang)
             if team is not None:
                 key = (-len(team.assignments), -team.score, team.factory_ids)
                 teams.append((key, team))

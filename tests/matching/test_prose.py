@@ -302,7 +302,12 @@ def test_machine_series_in_equipment_lists_are_read(norm: Normaliser):
         ("We send parts out for plating and do the turning ourselves.", {"turning"}, {"plating"}, set()),
         ("CNC turning in-house, grinding and plating via partners.", {"turning"}, {"grinding", "plating"}, set()),
         ("Turning and milling. Plating: outsourced.", {"turning", "milling"}, {"plating"}, set()),
-        ("We harden shafts for local machine shops; we do not machine or grind.", {"hardening"}, set(), {"grinding"}),
+        (
+            "We harden shafts for local machine shops; we do not machine or grind.",
+            {"hardening"},
+            set(),
+            {"grinding", "machining"},
+        ),
         ("旋盤加工。塗装はやりません。小ロットでも問題ありません。", {"turning"}, set(), {"painting"}),
     ],
 )

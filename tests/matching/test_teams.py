@@ -80,3 +80,36 @@ def test_japanese_reasons_and_bad_input(index):
     with pytest.raises(MatchingInputError):
         propose_teams(index, NeedQuery(processes=("フライス加工",)), max_size=5)
     assert propose_teams(index, NeedQuery(text="よろしくお願いします")) == []
+
+
+# -- the public accessors the team finder and the chain planner use (no private index state) ---------------
+
+def test_required_steps_lists_each_step_with_its_own_code_first(index):
+    steps = index.required_steps(NeedQuery(processes=("フライス加工", "アルマイト"), **NEED))
+    assert [s[0] for s in steps] == ["milling", "anodizing"]
+    assert all(isinstance(c, str) for s in steps for c in s)
+
+
+def test_required_steps_of_an_outcome_need_lists_its_alternatives(index):
+    steps = index.required_steps(NeedQuery(text="金型は作りたくないので樹脂の筐体を20個", **NEED))
+    assert steps and len(steps[0]) > 1
+    assert not any({"mold_making", "injection_mold_making"} & set(s) for s in steps)
+
+
+def test_capable_rows_is_does_vectorised(index):
+    for code in ("milling", "anodizing", "painting", "laser_marking", "no_such_code"):
+        mask = index.capable_rows(code)
+        assert mask.dtype == bool and mask.shape == (len(index),)
+        assert [int(i) for i in index.ids[mask]] == [int(f) for f in index.ids if index.does(int(f), code)]
+    assert not index.capable_rows("anodizing")[list(index.ids).index(6)]  # 6 sends anodising out
+    assert index.has_process("milling") and not index.has_process("no_such_code")
+
+
+def test_team_and_chain_modules_read_no_private_index_state():
+    import inspect
+
+    from matching import _chain, _teams
+
+    for mod in (_chain, _teams):
+        src = inspect.getsource(mod)
+        assert "index._E" not in src and "index._pcol" not in src and "compile(" not in src
