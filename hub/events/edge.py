@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import flash
 
-from hub.api.errors import ApiError
 from hub.events.errors import BookingBusy, BookingNotFound, EventsError, Invalid, NotAllowed
+
+if TYPE_CHECKING:
+    from hub.api.errors import ApiError
 
 # The most specific class in an exception's MRO wins; EventsError (a conflict with the current state) is the default.
 STATUS_BY_ERROR: dict[type[EventsError], int] = {
@@ -25,6 +29,8 @@ def status_of(exc: EventsError) -> int:
 
 def api_error(exc: EventsError) -> ApiError:
     """The API's JSON error for a domain exception: its status, reason code, message and the field to blame."""
+    from hub.api.errors import ApiError  # here: importing hub.api loads every domain's api module
+
     fields = {exc.field: str(exc.message)} if exc.field else {}
     return ApiError(status_of(exc), exc.code, str(exc.message), fields)
 
