@@ -18,7 +18,7 @@ from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
 from hub.core.params import int_or_none, page_arg
 from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
-from hub.events import checkins, confirmation, kpis, services, visibility
+from hub.events import checkins, confirmation, kpis, programs, services, visibility
 from hub.events.edge import show_error
 from hub.events.errors import EventsError
 from hub.events.forms import (
@@ -308,7 +308,7 @@ def program_new(edition_id: int):
         return redirect(url_for("events.mine"))
     form = ProgramForm()
     if form.validate_on_submit():  # act
-        program = services.create_program(edition, current_user, _form_data(form, services.PROGRAM_FIELDS))
+        program = programs.create_program(edition, current_user, _form_data(form, programs.PROGRAM_FIELDS))
         db.session.commit()
         flash(_("The program has been saved. Now add its time slots."), "success")
         return redirect(url_for("events.slot_new", program_id=program.id))
@@ -334,7 +334,7 @@ def program_edit(program_id: int):
     program = _editable_program(program_id)
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
-        services.update_program(program, current_user, _form_data(form, services.PROGRAM_FIELDS))
+        programs.update_program(program, current_user, _form_data(form, programs.PROGRAM_FIELDS))
         db.session.commit()
         flash(_("The program has been saved."), "success")
         return redirect(url_for("events.mine") if current_user.role == "factory"
@@ -342,29 +342,23 @@ def program_edit(program_id: int):
     return render_template("events/program_edit.html", form=form, program=program, edition=program.edition)
 
 
-def _slot_from_form(slot: Slot, form: SlotForm) -> None:
-    slot.starts_at = from_tokyo(form.starts_at.data)
-    slot.ends_at = from_tokyo(form.ends_at.data)
-    slot.capacity = form.capacity.data
-    slot.admission = form.admission.data
-    slot.booking_opens_at = from_tokyo(form.booking_opens_at.data)
-    slot.booking_closes_at = from_tokyo(form.booking_closes_at.data)
-    slot.language = form.language.data
-    slot.accessibility = (form.accessibility.data or "").strip()
-    slot.min_age, slot.max_age = form.min_age.data, form.max_age.data
-    slot.fee_yen = form.fee_yen.data or 0
+_SLOT_TIMES = ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at")
+
+
+def _slot_data(form: SlotForm) -> dict:
+    """The slot form as a service takes it: the times typed in Tokyo time, as UTC."""
+    return {name: from_tokyo(form[name].data) if name in _SLOT_TIMES else form[name].data
+            for name in programs.SLOT_FIELDS}
 
 
 @bp.route("/openfactory/programs/<int:program_id>/slots/new", methods=["GET", "POST"])
 @login_required
 def slot_new(program_id: int):
     """Add a time slot to a program."""
-    program = _editable_program(program_id)
+    program = _editable_program(program_id)  # load and check
     form = SlotForm()
-    if form.validate_on_submit():
-        slot = Slot(program=program)
-        _slot_from_form(slot, form)
-        db.session.add(slot)
+    if form.validate_on_submit():  # act
+        programs.add_slot(program, current_user, _slot_data(form))
         db.session.commit()
         flash(_("The slot has been added."), "success")
         return redirect(url_for("events.slot_new", program_id=program.id))
@@ -375,27 +369,20 @@ def slot_new(program_id: int):
 @login_required
 def slot_edit(slot_id: int):
     """Change a slot; a larger capacity confirms waiting parties that now fit."""
-    slot = db.session.get(Slot, slot_id) or abort(404)
-    if slot.program is None or not services.can_edit_program(current_user, slot.program):
+    slot = db.session.get(Slot, slot_id) or abort(404)  # load
+    if slot.program is None or not services.can_edit_program(current_user, slot.program):  # check
         abort(403)
     form = SlotForm()
     if request.method == "GET":
-        for name in ("capacity", "admission", "language", "accessibility", "min_age", "max_age", "fee_yen"):
-            form[name].data = getattr(slot, name)
-        for name in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at"):
-            form[name].data = to_tokyo(getattr(slot, name))
-    if form.validate_on_submit():
-        booked = services.confirmed_seats(slot.id)
-        if form.capacity.data < booked:
-            form.capacity.errors = [_("%(n)s seats are already booked; the capacity cannot be lower.", n=booked)]
+        for name in programs.SLOT_FIELDS:
+            form[name].data = to_tokyo(getattr(slot, name)) if name in _SLOT_TIMES else getattr(slot, name)
+    if form.validate_on_submit():  # act
+        data = _slot_data(form)
+        try:
+            promoted = services.with_retry(lambda: programs.update_slot(slot.id, current_user, data))
+        except EventsError as exc:
+            show_error(exc, form)
         else:
-            def work():
-                locked = services.lock_slot(slot.id)
-                _slot_from_form(locked, form)
-                db.session.flush()
-                return services.promote_waitlist(locked)
-
-            promoted = services.with_retry(work)
             flash(_("The slot has been saved.") + (" " + _("%(n)s waiting parties were confirmed.", n=len(promoted))
                                                   if promoted else ""), "success")
             return redirect(url_for("events.roster", slot_id=slot.id))
@@ -482,9 +469,7 @@ def edition_edit(edition_id: int | None = None):
         abort(404)
     form = EditionForm(obj=edition)
     if form.validate_on_submit():
-        edition = edition or Edition()
-        form.populate_obj(edition)
-        db.session.add(edition)
+        edition = programs.save_edition(edition, current_user, _form_data(form, programs.EDITION_FIELDS))
         db.session.commit()
         flash(_("The edition has been saved."), "success")
         return redirect(url_for("events.edition_dashboard", edition_id=edition.id))

@@ -471,36 +471,6 @@ def is_participating(edition: Edition, factory_id: int | None) -> bool:
     return row is not None and row.status == "approved"
 
 
-PROGRAM_FIELDS = ("kind", "title", "title_en", "description")
-
-
-def create_program(edition: Edition, actor: User, data: dict) -> Program:
-    """A factory member adds a program (``PROGRAM_FIELDS``) for their factory, once its participation is
-    approved. Raises :class:`ParticipationNotAllowed` / :class:`ParticipationError`."""
-    factory_id = user_factory_id(actor)
-    if factory_id is None:
-        raise ParticipationNotAllowed("forbidden", _l("Only a factory's members can add its programs."))
-    if not is_participating(edition, factory_id):
-        raise ParticipationError("not_participating", _l(
-            "Programs can be added once the organisers have approved your participation."))
-    program = Program(edition_id=edition.id, factory_id=factory_id)
-    update_program(program, actor, data)
-    db.session.add(program)
-    db.session.flush()
-    return program
-
-
-def update_program(program: Program, actor: User, data: dict) -> Program:
-    """Change a program's ``PROGRAM_FIELDS`` (its factory's members and organisers)."""
-    if program.factory_id is not None and not can_edit_program(actor, program):
-        raise ParticipationNotAllowed("forbidden", _l("Only the factory's members and organisers can edit it."))
-    for name in PROGRAM_FIELDS:
-        if name in data:
-            setattr(program, name, data[name])
-    db.session.flush()
-    return program
-
-
 def can_edit_program(user: User | None, program: Program) -> bool:
     if user is None or not user.is_authenticated:
         return False

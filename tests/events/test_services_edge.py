@@ -58,7 +58,7 @@ def test_slot_visibility_is_one_rule_in_sql_and_python(app, of):
 
 def test_program_creation_is_a_service_with_an_actor(app, of, make_user, make_factory):
     from hub.auth.models import User
-    from hub.events import services
+    from hub.events import programs
     from hub.events.models import Edition
 
     ids = of()
@@ -67,14 +67,14 @@ def test_program_creation_is_a_service_with_an_actor(app, of, make_user, make_fa
     data = {"kind": "workshop", "title": "体験", "title_en": "Try it", "description": ""}
     with app.test_request_context():  # the messages are translated
         edition = db.session.get(Edition, ids["edition"])
-        program = services.create_program(edition, db.session.get(User, ids["member"]), data)
+        program = programs.create_program(edition, db.session.get(User, ids["member"]), data)
         assert program.id is not None and (program.factory_id, program.kind) == (ids["factory"], "workshop")
         assert db.session().in_transaction()  # flushed, never committed
         with pytest.raises(errors.ParticipationError) as caught:
-            services.create_program(edition, db.session.get(User, outsider), data)
+            programs.create_program(edition, db.session.get(User, outsider), data)
         assert caught.value.code == "not_participating"
         with pytest.raises(errors.ParticipationNotAllowed):
-            services.create_program(edition, db.session.get(User, organiser), data)
+            programs.create_program(edition, db.session.get(User, organiser), data)
         db.session.rollback()
 
 
