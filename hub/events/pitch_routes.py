@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
-from hub.core.params import int_or_none
 from hub.core.timeutil import from_tokyo, to_tokyo, utcnow
 from hub.events import pitches, services
 from hub.events.edge import show_error
@@ -222,14 +221,8 @@ def running_order(night_id: int):
     night = db.session.get(PitchNight, night_id) or abort(404)
     form = RunningOrderForm()
     if form.validate_on_submit():
-        positions = []
-        for pitch in pitches.running_order(night):
-            raw = request.form.get(f"position-{pitch.id}", "")
-            position = int_or_none(raw, 0, 999)
-            positions.append((999 if position is None else position, pitch.id))
-        order = [pitch_id for _pos, pitch_id in sorted(positions)]
         try:
-            pitches.set_running_order(night, order, bool(form.publish.data))
+            pitches.set_running_order(night, pitches.order_from(night, request.form), bool(form.publish.data))
             db.session.commit()
             flash(_("The running order has been published.") if form.publish.data
                   else _("The running order has been saved (not published)."), "success")

@@ -173,6 +173,16 @@ def set_running_order(night: PitchNight, order: list[int], publish: bool) -> Non
     db.session.flush()
 
 
+def order_from(night: PitchNight, raw: Mapping[str, str]) -> list[int]:
+    """Read the running-order form (``position-<pitch id>`` = 0–999; blank or invalid goes last): the accepted
+    pitches' ids in the order asked for."""
+    positions = []
+    for pitch in running_order(night):
+        position = int_or_none(raw.get(f"position-{pitch.id}", ""), 0, 999)
+        positions.append((999 if position is None else position, pitch.id))
+    return [pitch_id for _pos, pitch_id in sorted(positions)]
+
+
 def running_order(night: PitchNight) -> list[Pitch]:
     accepted = [p for p in night.pitches if p.status == "accepted"]
     return sorted(accepted, key=lambda p: (p.running_position is None, p.running_position or 0, p.id))
