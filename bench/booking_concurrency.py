@@ -107,8 +107,8 @@ def prepare(url: str, capacity: int) -> int:
     from sqlalchemy.orm import Session
 
     from hub import create_app
+    from hub.core.timeutil import from_tokyo, tokyo_today
     from hub.events.models import Edition, Participation, Program, Slot
-    from hub.events.services import from_tokyo, tokyo_today
     from hub.extensions import db
     from hub.factories.models import Factory
 

@@ -6,7 +6,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import format_datetime, get_locale, lazy_gettext
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from hub import config as config_module
 from hub.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -78,6 +80,8 @@ def select_locale() -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from :mod:`hub.extensions` to this app."""
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -102,6 +106,19 @@ def register_extensions(app: Flask) -> None:
 
     # Import every model so that metadata is complete for migrations.
     import hub.models  # noqa: F401
+
+
+def configure_engine(engine: Engine) -> None:
+    """Settings of the app's own engine: on SQLite, wait up to 15 s for the write lock instead of failing at once
+    (SQLite serialises writers; :func:`hub.core.locking.run_locked` also retries). Other databases are left alone."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_busy_timeout(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.close()
 
 
 # Each domain package with a routes.py exposes ``bp``; the API blueprint comes last (it is CSRF-exempt).
@@ -149,6 +166,11 @@ def register_cli(app: Flask) -> None:
     register(app)
 
 
+def tokyo_filter(value, fmt: str = "yyyy-MM-dd (EEE) HH:mm") -> str:
+    """The ``tokyo`` template filter: a naive UTC datetime in Tokyo time, in the visitor's language."""
+    return format_datetime(value, fmt) if value else ""
+
+
 def register_request_hooks(app: Flask) -> None:
     from hub.core.security import reject_hostile_request, set_security_headers
 
@@ -161,6 +183,7 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_global(capability_label)
     app.add_template_global(ward_label)
     app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
+    app.add_template_filter(tokyo_filter, "tokyo")
 
     nav_domains = [d for d in DOMAINS if d not in ("core", "auth", "factories", "needs", "mail")]
 

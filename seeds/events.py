@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from hub.auth.services import find_user
+from hub.core.timeutil import from_tokyo, tokyo_today
 from hub.events.models import (
     BOOKING_CONFIRMED,
     BOOKING_WAITLISTED,
@@ -20,7 +21,6 @@ from hub.events.models import (
     Program,
     Slot,
 )
-from hub.events.services import from_tokyo, tokyo_today
 from hub.extensions import db
 from hub.factories.models import Factory
 

@@ -435,10 +435,9 @@ def _succession(app, ids: dict, clients: dict) -> None:
 
 
 def _events(app, ids: dict, clients: dict) -> None:
-    from hub.core.timeutil import utcnow
+    from hub.core.timeutil import tokyo_today, utcnow
     from hub.events.models import Booking, Edition, Participation, Pitch, PitchCriterion, PitchNight, Program, Slot
     from hub.events.reviewers import sync_invitations
-    from hub.events.services import tokyo_today
 
     now = utcnow().replace(microsecond=0)
     with app.app_context():
@@ -493,7 +492,7 @@ def _office(app, ids: dict) -> None:
 
 
 def tokyo_date():
-    from hub.events.services import tokyo_today
+    from hub.core.timeutil import tokyo_today
 
     return tokyo_today()
 

@@ -12,7 +12,9 @@ from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body
 from hub.core.params import int_or_none
-from hub.events import confirmation, services
+from hub.events import confirmation, services, visibility
+from hub.events.edge import api_error
+from hub.events.errors import EventsError
 from hub.events.models import Booking, Edition, Program, Slot
 from hub.extensions import db, limiter
 
@@ -47,7 +49,7 @@ def slot_dict(slot: Slot, counts: dict, locale: str) -> dict:
 
 
 def _slot_or_404(slot_id: int) -> Slot:
-    slot = services.public_slot(slot_id)
+    slot = visibility.public_slot(slot_id)
     if slot is None:
         raise ApiError(404, "not_found", _("This slot does not exist."))
     return slot
@@ -71,7 +73,7 @@ def openfactory_slots():
     if edition is None:
         return jsonify({"edition": None, "slots": []})
     slots = db.session.scalars(
-        db.select(Slot).join(Program).where(Program.edition_id == edition.id, services.program_is_public())
+        visibility.public_slots().join(Program, Program.id == Slot.program_id).where(Program.edition_id == edition.id)
         .options(joinedload(Slot.program).joinedload(Program.factory)).order_by(Slot.starts_at, Slot.id)).all()
     counts = services.slot_counts(s.id for s in slots)
     locale = _locale()
@@ -108,9 +110,8 @@ def openfactory_book(slot_id: int):
     try:
         result = services.with_retry(lambda: confirmation.submit_booking(slot_id, name, email, party_size, locale,
                                                                          confirm=confirm))
-    except services.BookingError as exc:
-        fields = {exc.field: str(exc.message)} if exc.field else {}
-        raise ApiError(exc.status, exc.code, str(exc.message), fields) from None
+    except EventsError as exc:
+        raise api_error(exc) from None
     if result.booking is None:
         # The same answer whether the address already had a booking here or must confirm a new one: nothing
         # about anybody's bookings is told to whoever typed the address (issue 10, finding 3).
@@ -147,8 +148,8 @@ def booking_cancel(booking_id: int):
     booking = _booking_or_404(booking_id)
     try:
         promoted = services.with_retry(lambda: services.cancel(db.session.get(Booking, booking.id)))
-    except services.BookingError as exc:
-        raise ApiError(exc.status, exc.code, str(exc.message)) from None
+    except EventsError as exc:
+        raise api_error(exc) from None
     return jsonify({"status": "cancelled", "promoted": len(promoted)})
 
 

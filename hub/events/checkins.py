@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from hub.auth.models import User
-from hub.core.timeutil import utcnow
+from hub.core.timeutil import to_tokyo, utcnow
 from hub.events.models import BOOKING_CANCELLED, BOOKING_WAITLISTED, Booking, Slot
-from hub.events.services import can_staff_slot, lock_slot, read_checkin_code, to_tokyo
+from hub.events.services import can_staff_slot, lock_slot, read_checkin_code
 from hub.extensions import db
 
 

@@ -7,7 +7,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from hub.events import confirmation, services
+from hub.events import confirmation, services, visibility
+from hub.events.edge import show_error
+from hub.events.errors import EventsError
 from hub.events.forms import ConfirmForm
 from hub.events.models import BOOKING_CONFIRMED
 from hub.events.routes import _booking_limit, bp
@@ -27,8 +29,8 @@ def confirm_booking(token: str):
         request_id = request_row.id
         try:
             result = services.with_retry(lambda: confirmation.confirm_request(request_id))
-        except services.BookingError as exc:
-            flash(str(exc.message), "danger")
+        except EventsError as exc:
+            show_error(exc)
             return redirect(_slot_page(request_row.slot))
         booking = result.booking
         if not result.created:
@@ -52,6 +54,6 @@ def _slot_page(slot) -> str:
     night = services.night_for_slot(slot)
     if night is not None:
         return url_for("events.pitch_night_detail", night_id=night.id)
-    if services.public_slot(slot.id) is not None:
+    if visibility.is_public_slot(slot):
         return url_for("events.slot_detail", slot_id=slot.id)
     return url_for("events.openfactory_index")

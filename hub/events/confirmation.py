@@ -24,8 +24,9 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
 
-from hub.core.timeutil import utcnow
+from hub.core.timeutil import to_tokyo, utcnow
 from hub.events import services
+from hub.events.errors import BookingInvalid, BookingNotFound
 from hub.events.models import Booking, BookingRequest, Slot
 from hub.extensions import db
 from hub.mail.services import queue_email
@@ -74,7 +75,7 @@ class Submission:
 def submit_booking(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja", *,
                    confirm: bool, vouched: bool = False, now: datetime | None = None) -> Submission:
     """A visitor's booking form or API call. ``confirm``: make a request and email the link instead of booking;
-    ``vouched``: the booker proved the address (a verified account). Raises BookingError for public reasons
+    ``vouched``: the booker proved the address (a verified account). Raises a BookingError for public reasons
     only (slot closed, party too large, seat cap)."""
     if confirm and not vouched:
         return _request_confirmation(slot_id, name, email, party_size, locale, now)
@@ -91,11 +92,10 @@ def submit_booking(slot_id: int, name: str, email: str, party_size: int, locale:
 def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, locale: str,
                           now: datetime | None) -> Submission:
     if not isinstance(party_size, int) or not 1 <= party_size <= services.MAX_PARTY:
-        raise services.BookingError("invalid", _l("A party has 1 to %(n)s people.", n=services.MAX_PARTY), 400,
-                                    "party_size")
+        raise BookingInvalid("invalid", _l("A party has 1 to %(n)s people.", n=services.MAX_PARTY), "party_size")
     slot = db.session.get(Slot, slot_id)
     if slot is None:
-        raise services.BookingError("not_found", _l("This slot does not exist."), 404)
+        raise BookingNotFound("not_found", _l("This slot does not exist."))
     services.check_bookable(slot, party_size, now)
     email = (email or "").strip()
     email_key = email.lower()
@@ -113,7 +113,7 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
     queue_email(request.email, "booking_confirm_request", request.locale,
                 template="events/mail/booking_confirm_request.txt", booking=request,
                 title=services.slot_title(slot, request.locale), place=services.slot_place(slot, request.locale),
-                starts=services.to_tokyo(slot.starts_at), ends=services.to_tokyo(slot.ends_at),
+                starts=to_tokyo(slot.starts_at), ends=to_tokyo(slot.ends_at),
                 link=url_for("events.confirm_booking", token=confirm_token(request), _external=True),
                 hours=confirmation_max_age() // 3600)
     return Submission(None)
@@ -140,8 +140,8 @@ def notify_existing(booking: Booking, now: datetime | None = None) -> bool:
     slot = booking.slot
     queue_email(booking.email, "booking_exists", booking.locale, template="events/mail/booking_exists.txt",
                 booking=booking, title=services.slot_title(slot, booking.locale),
-                place=services.slot_place(slot, booking.locale), starts=services.to_tokyo(slot.starts_at),
-                ends=services.to_tokyo(slot.ends_at), links=services.booking_links(booking))
+                place=services.slot_place(slot, booking.locale), starts=to_tokyo(slot.starts_at),
+                ends=to_tokyo(slot.ends_at), links=services.booking_links(booking))
     db.session.flush()
     return True
 
@@ -175,7 +175,7 @@ def confirm_request(request_id: int, now: datetime | None = None) -> services.Bo
     once: using it again shows that booking; after booking some other way it shows the address's booking."""
     request = db.session.get(BookingRequest, request_id, populate_existing=True)
     if request is None:
-        raise services.BookingError("not_found", _l("This link is not valid."), 404)
+        raise BookingNotFound("not_found", _l("This link is not valid."))
     if request.confirmed_at is not None and request.booking is not None:  # a link books once
         return services.BookingResult(request.booking, False, services.overlapping_bookings(request.booking))
     result = services.book(request.slot_id, request.name, request.email, request.party_size, request.locale,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.timeutil import utcnow
@@ -261,16 +260,6 @@ class PitchReview(db.Model):
 
     pitch: Mapped[Pitch] = relationship(back_populates="reviews")
     reviewer = relationship("User")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_busy_timeout(dbapi_connection, _record) -> None:
-    """SQLite serialises writers: wait up to 15 s for the write lock instead of failing at once (the booking
-    engine also retries on "database is locked"). Other databases are left alone."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
-        cursor.close()
 
 
 class ReviewerInvitation(db.Model):

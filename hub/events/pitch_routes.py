@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
-from hub.core.params import int_or_none
+from hub.core.timeutil import from_tokyo, to_tokyo, utcnow
 from hub.events import pitches, services
+from hub.events.edge import show_error
+from hub.events.errors import EventsError
 from hub.events.forms import BookingForm, ConfirmForm, DecisionForm, PitchForm, PitchNightForm, RunningOrderForm
-from hub.events.models import Pitch, PitchCriterion, PitchNight, Slot
+from hub.events.models import Pitch, PitchNight
 from hub.events.reviewer_routes import invite_reviewers
-from hub.events.routes import _book_and_redirect, _booking_limit, _flash_error, _locale, bp
+from hub.events.routes import _book_and_redirect, _booking_limit, _locale, bp
 from hub.extensions import db, limiter
 from hub.mail.services import deliver_pending
 
@@ -22,7 +24,7 @@ from hub.mail.services import deliver_pending
 def pitch_nights():
     """Upcoming pitch nights (and, for a signed-in team, its own pitches)."""
     nights = pitches.upcoming_pitch_nights()
-    past = db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at < services.utcnow())
+    past = db.session.scalars(db.select(PitchNight).where(PitchNight.ends_at < utcnow())
                               .order_by(PitchNight.starts_at.desc()).limit(10)).all()
     mine = []
     if current_user.is_authenticated:
@@ -35,45 +37,39 @@ def _criteria_text(night: PitchNight) -> str:
     return "\n".join(f"{c.name} | {c.weight}" for c in night.criteria)
 
 
+_NIGHT_TIMES = ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at")
+
+
+def _fill_night_form(form: PitchNightForm, night: PitchNight | None) -> None:
+    """The form as the organiser last saved it (times in Tokyo), or the default criteria for a new night."""
+    if night is None:
+        form.criteria.data = _("Feasibility | 2\nFit with local factories | 3\nTeam | 1")
+        return
+    for name in pitches.NIGHT_FIELDS:
+        form[name].data = to_tokyo(getattr(night, name)) if name in _NIGHT_TIMES else getattr(night, name)
+    form.capacity.data = night.slot.capacity if night.slot else 60
+    form.criteria.data = _criteria_text(night)
+    form.reviewer_emails.data = "\n".join(night.reviewer_emails or [])
+
+
 @bp.route("/pitch-nights/new", methods=["GET", "POST"])
 @bp.route("/pitch-nights/<int:night_id>/edit", methods=["GET", "POST"])
 @roles_required("organiser")
 def pitch_night_edit(night_id: int | None = None):
     """Create or edit a pitch night: date, venue, capacity, call window, criteria with weights, reviewers."""
-    night = db.session.get(PitchNight, night_id) if night_id else None
+    night = db.session.get(PitchNight, night_id) if night_id else None  # load (the role is checked above)
     if night_id and night is None:
         abort(404)
     form = PitchNightForm()
-    if request.method == "GET" and night is None:
-        form.criteria.data = _("Feasibility | 2\nFit with local factories | 3\nTeam | 1")
-    if request.method == "GET" and night is not None:
-        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
-            form[name].data = getattr(night, name)
-        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
-            form[name].data = services.to_tokyo(getattr(night, name))
-        form.capacity.data = night.slot.capacity if night.slot else 60
-        form.criteria.data = _criteria_text(night)
-        form.reviewer_emails.data = "\n".join(night.reviewer_emails or [])
-    if form.validate_on_submit():
-        created = night is None
-        night = night or PitchNight(created_by_id=current_user.id)
-        for name in ("title", "title_en", "description", "venue", "is_blind_review", "hide_scores_until_reviewed"):
-            setattr(night, name, form[name].data)
-        for name in ("starts_at", "ends_at", "cfp_opens_at", "cfp_closes_at"):
-            setattr(night, name, services.from_tokyo(form[name].data))
-        night.reviewer_emails = getattr(form, "parsed_emails", [])
-        if night.slot is None:
-            night.slot = Slot(capacity=form.capacity.data, starts_at=night.starts_at, ends_at=night.ends_at)
-        booked = services.confirmed_seats(night.slot.id) if night.slot.id else 0
-        night.slot.capacity = max(form.capacity.data, booked)
-        night.slot.starts_at, night.slot.ends_at = night.starts_at, night.ends_at
-        if created or not any(p.reviews for p in night.pitches):
-            # Criteria can be rewritten until the first review is in (scores refer to them).
-            night.criteria = [PitchCriterion(name=name, weight=weight, position=i)
-                              for i, (name, weight) in enumerate(form.parsed_criteria)]
-        elif [(c.name, c.weight) for c in night.criteria] != form.parsed_criteria:
+    if request.method == "GET":
+        _fill_night_form(form, night)
+    if form.validate_on_submit():  # act
+        data = {name: from_tokyo(form[name].data) if name in _NIGHT_TIMES else form[name].data
+                for name in pitches.NIGHT_FIELDS}
+        night, kept = pitches.save_pitch_night(night, current_user, data, form.capacity.data,
+                                               form.parsed_criteria, getattr(form, "parsed_emails", []))
+        if kept:
             flash(_("Reviews have started, so the criteria were kept as they were."), "warning")
-        db.session.add(night)
         invite_reviewers(night)
         db.session.commit()
         deliver_pending()
@@ -150,43 +146,24 @@ def _viewable_pitch(pitch_id: int) -> Pitch:
 @login_required
 def pitch_detail(pitch_id: int):
     """A pitch: the team sees its status; reviewers score it; organisers see matched factories and decide."""
-    pitch = _viewable_pitch(pitch_id)
-    night = pitch.pitch_night
-    can_review = pitches.can_review(current_user, pitch)
-    review = pitches.my_review(current_user, pitch)
-    errors = []
+    pitch = _viewable_pitch(pitch_id)  # load and check who may see it
     if request.method == "POST":
-        if not can_review:
+        if not pitches.can_review(current_user, pitch):
             abort(403)
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        scores = {}
-        for criterion in night.criteria:
-            raw = request.form.get(f"score-{criterion.id}", "")
-            score = int_or_none(raw, 1, 5)
-            if score is not None:
-                scores[criterion.id] = score
-            else:
-                errors.append(criterion.name)
-        comment = (request.form.get("comment") or "")[:5000]
-        if not errors:
-            pitches.save_review(current_user, pitch, scores, comment)
+        scores, missing = pitches.review_scores(pitch.pitch_night, request.form)  # act
+        if not missing:
+            pitches.save_review(current_user, pitch, scores, (request.form.get("comment") or "")[:5000])
             db.session.commit()
             flash(_("Your review has been saved."), "success")
             return redirect(url_for("events.pitch_detail", pitch_id=pitch.id))
         flash(_("Give every criterion a score from 1 to 5."), "danger")
-    is_organiser = current_user.role == "organiser"
-    show_team = not night.is_blind_review or is_organiser or not pitches.is_reviewer(current_user, night) \
-        or pitches.own_team(current_user, pitch)
-    # The team sees its suggested factories once its acceptance has been sent (never the decision before that).
-    announced = pitch.status == "accepted" and pitch.decision_sent_at is not None
-    matches = pitches.pitch_matches(pitch, _locale()) if is_organiser or announced else []
-    others_visible = pitches.may_see_scores(current_user, pitch) or is_organiser and not can_review
-    return render_template("events/pitch.html", pitch=pitch, night=night, can_review=can_review, review=review,
-                           form=ConfirmForm(), decision_form=DecisionForm(decision=pitch.status),
-                           show_team=show_team, matches=matches, others_visible=others_visible,
-                           own_team=pitches.own_team(current_user, pitch), is_organiser=is_organiser,
-                           score=pitches.weighted_score(pitch) if is_organiser else None)
+    view = pitches.pitch_view(current_user, pitch, _locale())
+    return render_template("events/pitch.html", pitch=pitch, night=pitch.pitch_night, can_review=view.can_review,
+                           review=view.review, form=ConfirmForm(), decision_form=DecisionForm(decision=pitch.status),
+                           show_team=view.show_team, matches=view.matches, others_visible=view.others_visible,
+                           own_team=view.own_team, is_organiser=view.is_organiser, score=view.score)
 
 
 @bp.route("/pitch-nights/pitches/<int:pitch_id>/decide", methods=["POST"])
@@ -244,20 +221,14 @@ def running_order(night_id: int):
     night = db.session.get(PitchNight, night_id) or abort(404)
     form = RunningOrderForm()
     if form.validate_on_submit():
-        positions = []
-        for pitch in pitches.running_order(night):
-            raw = request.form.get(f"position-{pitch.id}", "")
-            position = int_or_none(raw, 0, 999)
-            positions.append((999 if position is None else position, pitch.id))
-        order = [pitch_id for _pos, pitch_id in sorted(positions)]
         try:
-            pitches.set_running_order(night, order, bool(form.publish.data))
+            pitches.set_running_order(night, pitches.order_from(night, request.form), bool(form.publish.data))
             db.session.commit()
             flash(_("The running order has been published.") if form.publish.data
                   else _("The running order has been saved (not published)."), "success")
-        except services.BookingError as exc:
+        except EventsError as exc:
             db.session.rollback()
-            _flash_error(exc)
+            show_error(exc)
     return redirect(url_for("events.pitch_night_review", night_id=night.id) + "#running-order")
 
 

@@ -4,11 +4,11 @@ organisers run editions) and pitch nights (call for pitches, review, decisions, 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import qrcode
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
@@ -17,7 +17,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
 from hub.core.params import int_or_none, page_arg
-from hub.events import checkins, confirmation, kpis, services
+from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
+from hub.events import checkins, confirmation, kpis, programs, services, visibility
+from hub.events.edge import show_error
+from hub.events.errors import EventsError
 from hub.events.forms import (
     ApplyForm,
     BookingForm,
@@ -51,16 +54,6 @@ def _locale() -> str:
     return str(get_locale() or "ja")
 
 
-@bp.app_template_filter("tokyo")
-def tokyo_filter(value, fmt: str = "yyyy-MM-dd (EEE) HH:mm") -> str:
-    """A naive UTC datetime in Tokyo time, in the visitor's language."""
-    return format_datetime(value, fmt) if value else ""
-
-
-def _flash_error(exc: services.BookingError) -> None:
-    flash(str(exc.message), "danger")
-
-
 # --- visitors -------------------------------------------------------------------------------------------------
 
 @bp.route("/openfactory/")
@@ -75,7 +68,7 @@ def openfactory_index():
     day = (request.args.get("day") or "")[:10]
     language = request.args.get("language") if request.args.get("language") in ("ja", "en") else ""
     query = (db.select(Program).join(Factory, Program.factory_id == Factory.id)
-             .where(Program.edition_id == edition.id, services.program_is_public()))
+             .where(Program.edition_id == edition.id, visibility.program_is_public()))
     if ward:
         query = query.where(Factory.ward == ward)
     if kind:
@@ -83,7 +76,7 @@ def openfactory_index():
     slot_filter = []
     if day:
         try:
-            start = services.from_tokyo(datetime.fromisoformat(day))
+            start = from_tokyo(datetime.fromisoformat(day))
         except ValueError:
             start = None
         if start is not None:
@@ -112,7 +105,7 @@ def participating():
 
 
 def _public_slot(slot_id: int) -> Slot:
-    slot = services.public_slot(slot_id)
+    slot = visibility.public_slot(slot_id)
     if slot is None:
         abort(404)
     return slot
@@ -150,11 +143,8 @@ def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
         result = services.with_retry(lambda: confirmation.submit_booking(
             slot.id, form.name.data, email, form.party_size.data, form.locale.data, confirm=confirm,
             vouched=vouched))
-    except services.BookingError as exc:
-        if exc.field and exc.field in form:
-            form[exc.field].errors = list(form[exc.field].errors) + [str(exc.message)]
-        else:
-            _flash_error(exc)
+    except EventsError as exc:
+        show_error(exc, form)
         return None
     booking = result.booking
     if booking is None:
@@ -217,9 +207,9 @@ def booking_ics(booking_id: int):
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"booking-{booking.id}@machikoba-hub")
-    event.add("dtstamp", services.utcnow().replace(tzinfo=services.UTC))
-    event.add("dtstart", slot.starts_at.replace(tzinfo=services.UTC))
-    event.add("dtend", slot.ends_at.replace(tzinfo=services.UTC))
+    event.add("dtstamp", utcnow().replace(tzinfo=UTC))
+    event.add("dtstart", slot.starts_at.replace(tzinfo=UTC))
+    event.add("dtend", slot.ends_at.replace(tzinfo=UTC))
     event.add("summary", services.slot_title(slot, locale))
     event.add("location", services.slot_place(slot, locale))
     event.add("description", _("Party of %(n)s. Booking number %(id)s.", n=booking.party_size, id=booking.id))
@@ -239,8 +229,8 @@ def booking_cancel(booking_id: int):
     if booking.status != BOOKING_CANCELLED and form.validate_on_submit():
         try:
             services.with_retry(lambda: services.cancel(db.session.get(Booking, booking_id)))
-        except services.BookingError as exc:
-            _flash_error(exc)
+        except EventsError as exc:
+            show_error(exc)
         else:
             flash(_("Your booking has been cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("events.booking_detail", booking_id=booking_id, token=token))
@@ -275,7 +265,7 @@ def _my_factory() -> Factory:
 def mine():
     """My factory's Open Factory: applications, programs, slots with bookings, links to rosters."""
     factory = _my_factory()
-    editions = db.session.scalars(db.select(Edition).where(Edition.ends_on >= services.tokyo_today())
+    editions = db.session.scalars(db.select(Edition).where(Edition.ends_on >= tokyo_today())
                                   .order_by(Edition.starts_on)).all()
     rows = []
     for edition in editions:
@@ -299,9 +289,9 @@ def apply(edition_id: int):
             services.apply(edition, current_user, form.message.data or "")
             db.session.commit()
             flash(_("Your application has been sent. The organisers will reply by email."), "success")
-        except services.BookingError as exc:
+        except EventsError as exc:
             db.session.rollback()
-            _flash_error(exc)
+            show_error(exc)
     else:
         flash(_("Please check the message (at most 2000 characters)."), "danger")
     return redirect(url_for("events.mine"))
@@ -311,20 +301,23 @@ def apply(edition_id: int):
 @roles_required("factory")
 def program_new(edition_id: int):
     """Add a program (tour, workshop, sale, talk) once the factory's participation is approved."""
-    edition = db.session.get(Edition, edition_id) or abort(404)
-    factory = _my_factory()
+    edition = db.session.get(Edition, edition_id) or abort(404)  # load
+    factory = _my_factory()  # check
     if not services.is_participating(edition, factory.id):
         flash(_("Programs can be added once the organisers have approved your participation."), "warning")
         return redirect(url_for("events.mine"))
     form = ProgramForm()
-    if form.validate_on_submit():
-        program = Program(edition_id=edition.id, factory_id=factory.id)
-        form.populate_obj(program)
-        db.session.add(program)
+    if form.validate_on_submit():  # act
+        program = programs.create_program(edition, current_user, _form_data(form, programs.PROGRAM_FIELDS))
         db.session.commit()
         flash(_("The program has been saved. Now add its time slots."), "success")
         return redirect(url_for("events.slot_new", program_id=program.id))
     return render_template("events/program_edit.html", form=form, program=None, edition=edition)
+
+
+def _form_data(form, names) -> dict:
+    """The named fields' data (the input a service takes)."""
+    return {name: form[name].data for name in names}
 
 
 def _editable_program(program_id: int) -> Program:
@@ -341,7 +334,7 @@ def program_edit(program_id: int):
     program = _editable_program(program_id)
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
-        form.populate_obj(program)
+        programs.update_program(program, current_user, _form_data(form, programs.PROGRAM_FIELDS))
         db.session.commit()
         flash(_("The program has been saved."), "success")
         return redirect(url_for("events.mine") if current_user.role == "factory"
@@ -349,29 +342,23 @@ def program_edit(program_id: int):
     return render_template("events/program_edit.html", form=form, program=program, edition=program.edition)
 
 
-def _slot_from_form(slot: Slot, form: SlotForm) -> None:
-    slot.starts_at = services.from_tokyo(form.starts_at.data)
-    slot.ends_at = services.from_tokyo(form.ends_at.data)
-    slot.capacity = form.capacity.data
-    slot.admission = form.admission.data
-    slot.booking_opens_at = services.from_tokyo(form.booking_opens_at.data)
-    slot.booking_closes_at = services.from_tokyo(form.booking_closes_at.data)
-    slot.language = form.language.data
-    slot.accessibility = (form.accessibility.data or "").strip()
-    slot.min_age, slot.max_age = form.min_age.data, form.max_age.data
-    slot.fee_yen = form.fee_yen.data or 0
+_SLOT_TIMES = ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at")
+
+
+def _slot_data(form: SlotForm) -> dict:
+    """The slot form as a service takes it: the times typed in Tokyo time, as UTC."""
+    return {name: from_tokyo(form[name].data) if name in _SLOT_TIMES else form[name].data
+            for name in programs.SLOT_FIELDS}
 
 
 @bp.route("/openfactory/programs/<int:program_id>/slots/new", methods=["GET", "POST"])
 @login_required
 def slot_new(program_id: int):
     """Add a time slot to a program."""
-    program = _editable_program(program_id)
+    program = _editable_program(program_id)  # load and check
     form = SlotForm()
-    if form.validate_on_submit():
-        slot = Slot(program=program)
-        _slot_from_form(slot, form)
-        db.session.add(slot)
+    if form.validate_on_submit():  # act
+        programs.add_slot(program, current_user, _slot_data(form))
         db.session.commit()
         flash(_("The slot has been added."), "success")
         return redirect(url_for("events.slot_new", program_id=program.id))
@@ -382,27 +369,20 @@ def slot_new(program_id: int):
 @login_required
 def slot_edit(slot_id: int):
     """Change a slot; a larger capacity confirms waiting parties that now fit."""
-    slot = db.session.get(Slot, slot_id) or abort(404)
-    if slot.program is None or not services.can_edit_program(current_user, slot.program):
+    slot = db.session.get(Slot, slot_id) or abort(404)  # load
+    if slot.program is None or not services.can_edit_program(current_user, slot.program):  # check
         abort(403)
     form = SlotForm()
     if request.method == "GET":
-        for name in ("capacity", "admission", "language", "accessibility", "min_age", "max_age", "fee_yen"):
-            form[name].data = getattr(slot, name)
-        for name in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at"):
-            form[name].data = services.to_tokyo(getattr(slot, name))
-    if form.validate_on_submit():
-        booked = services.confirmed_seats(slot.id)
-        if form.capacity.data < booked:
-            form.capacity.errors = [_("%(n)s seats are already booked; the capacity cannot be lower.", n=booked)]
+        for name in programs.SLOT_FIELDS:
+            form[name].data = to_tokyo(getattr(slot, name)) if name in _SLOT_TIMES else getattr(slot, name)
+    if form.validate_on_submit():  # act
+        data = _slot_data(form)
+        try:
+            promoted = services.with_retry(lambda: programs.update_slot(slot.id, current_user, data))
+        except EventsError as exc:
+            show_error(exc, form)
         else:
-            def work():
-                locked = services.lock_slot(slot.id)
-                _slot_from_form(locked, form)
-                db.session.flush()
-                return services.promote_waitlist(locked)
-
-            promoted = services.with_retry(work)
             flash(_("The slot has been saved.") + (" " + _("%(n)s waiting parties were confirmed.", n=len(promoted))
                                                   if promoted else ""), "success")
             return redirect(url_for("events.roster", slot_id=slot.id))
@@ -424,7 +404,7 @@ def roster(slot_id: int):
     counts = services.slot_counts([slot.id])[slot.id]
     bookings = [b for b in slot.bookings if b.status != BOOKING_CANCELLED]
     no_shows = sum(b.party_size for b in bookings if b.status == BOOKING_CONFIRMED and b.checked_in_at is None) \
-        if slot.ends_at <= services.utcnow() else None
+        if slot.ends_at <= utcnow() else None
     return render_template("events/roster.html", slot=slot, bookings=bookings, counts=counts, no_shows=no_shows,
                            form=ConfirmForm(), walk_in_form=WalkInForm(),
                            title=services.slot_title(slot, _locale()))
@@ -489,9 +469,7 @@ def edition_edit(edition_id: int | None = None):
         abort(404)
     form = EditionForm(obj=edition)
     if form.validate_on_submit():
-        edition = edition or Edition()
-        form.populate_obj(edition)
-        db.session.add(edition)
+        edition = programs.save_edition(edition, current_user, _form_data(form, programs.EDITION_FIELDS))
         db.session.commit()
         flash(_("The edition has been saved."), "success")
         return redirect(url_for("events.edition_dashboard", edition_id=edition.id))
@@ -533,9 +511,9 @@ def participation_decide(participation_id: int):
             services.decide_participation(row, decision, current_user)
             db.session.commit()
             flash(_("%(name)s: decision saved and the factory told by email.", name=row.factory.name), "success")
-        except services.BookingError as exc:
+        except EventsError as exc:
             db.session.rollback()
-            _flash_error(exc)
+            show_error(exc)
     return redirect(url_for("events.edition_dashboard", edition_id=row.edition_id))
 
 
@@ -553,10 +531,10 @@ def edition_csv(edition_id: int):
     for b in rows:
         program = b.slot.program
         table.append([b.id, program.factory.name, program.factory.ward or "", program.display_title(locale),
-                      services.to_tokyo(b.slot.starts_at).strftime("%Y-%m-%d %H:%M"), b.name, b.email,
+                      to_tokyo(b.slot.starts_at).strftime("%Y-%m-%d %H:%M"), b.name, b.email,
                       b.party_size, b.status,
-                      services.to_tokyo(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else "",
-                      services.to_tokyo(b.created_at).strftime("%Y-%m-%d %H:%M")])
+                      to_tokyo(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else "",
+                      to_tokyo(b.created_at).strftime("%Y-%m-%d %H:%M")])
     return csv_response(table, f"openfactory-{edition.starts_on.isoformat()}-bookings.csv")
 
 # Pages defined in their own modules, on this blueprint.

@@ -3,7 +3,8 @@ in :mod:`hub.events.pitches`, check-in at the door in :mod:`hub.events.checkins`
 learn and the email confirmation in :mod:`hub.events.confirmation`, the organisers' figures in
 :mod:`hub.events.kpis`.
 
-Capacity under concurrency (the contract's invariant): every booking and cancellation first locks its slot —
+Capacity under concurrency (the contract's invariant): every booking and cancellation first locks its slot
+(:func:`hub.core.locking.lock_objects`, inside the transaction :func:`with_retry` begins) —
 ``SELECT … FOR UPDATE`` on PostgreSQL (READ COMMITTED is enough once the row is locked), and on SQLite a write to
 the slot row as the first statement, which takes the database's write lock before anything is counted — then
 counts the confirmed seats and only then inserts. ``EVENTS_BOOKING_LOCK = False`` switches the lock off: only
@@ -13,21 +14,27 @@ the control test does that, to show the race is real — and only in an app made
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, User
-from hub.core.timeutil import utcnow
+from hub.core import locking
+from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
+from hub.events.errors import (
+    BookingBusy,
+    BookingClosed,
+    BookingInvalid,
+    BookingNotFound,
+    ParticipationError,
+    ParticipationInvalid,
+    ParticipationNotAllowed,
+)
 from hub.events.models import (
     BOOKING_CANCELLED,
     BOOKING_CONFIRMED,
@@ -39,45 +46,13 @@ from hub.events.models import (
     Program,
     Slot,
 )
+from hub.events.visibility import takes_part
 from hub.extensions import db
 from hub.factories.models import Factory
 from hub.mail.services import queue_email
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 MAX_PARTY = 10
 MANAGE_MAX_AGE = 180 * 24 * 3600
-
-
-class BookingError(Exception):
-    """A booking or cancellation that cannot happen; ``code`` for the API, ``status`` its HTTP status."""
-
-    def __init__(self, code: str, message, status: int = 409, field: str | None = None):
-        super().__init__(str(message))
-        self.code, self.message, self.status, self.field = code, message, status, field
-
-
-class BusyError(BookingError):
-    """SQLite stayed locked through every retry: ask the visitor to try again (never a 5xx)."""
-
-
-# --- time -----------------------------------------------------------------------------------------------------
-
-def to_tokyo(value: datetime | None) -> datetime | None:
-    """A naive UTC datetime as Tokyo wall-clock time (naive)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(TOKYO).replace(tzinfo=None)
-
-
-def from_tokyo(value: datetime | None) -> datetime | None:
-    """A Tokyo wall-clock time (as typed in a form) as naive UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=TOKYO).astimezone(UTC).replace(tzinfo=None)
-
-
-def tokyo_today() -> date:
-    return to_tokyo(utcnow()).date()
 
 
 # --- tokens ---------------------------------------------------------------------------------------------------
@@ -187,48 +162,16 @@ def lock_slot(slot_id: int) -> Slot | None:
     """Lock the slot for the rest of the transaction (see the module docstring), then return it, fresh."""
     if not booking_lock_on():
         return db.session.get(Slot, slot_id, populate_existing=True)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.scalar(db.select(Slot).where(Slot.id == slot_id).with_for_update()
-                                 .execution_options(populate_existing=True))
-    # SQLite: write first, so this transaction holds the write lock before it reads anything it decides on.
-    db.session.execute(update(Slot).where(Slot.id == slot_id).values(lock_version=Slot.lock_version + 1)
-                       .execution_options(synchronize_session=False))
-    return db.session.get(Slot, slot_id, populate_existing=True)
+    return next(iter(locking.lock_objects(Slot, [slot_id])), None)
 
 
-def _race_window() -> None:
-    """Tests widen the window between counting and inserting (EVENTS_RACE_DELAY seconds) so that the control
-    run without the lock shows the race reliably; with the lock the same window is harmless."""
-    delay = float(current_app.config.get("EVENTS_RACE_DELAY", 0) or 0) if current_app.testing else 0.0
-    if delay > 0:
-        time.sleep(min(delay, 2.0))
-
-
-def is_locked_error(exc: BaseException) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in text or "database table is locked" in text or "busy" in text
-
-
-def with_retry(work, attempts: int = 8):
-    """Run ``work()`` and commit; on SQLite's "database is locked" roll back and try again with a growing pause.
-
-    The caller gets ``work()``'s result after the commit, or a :class:`BusyError` (a clear 4xx, never a 5xx)."""
-    for attempt in range(attempts):
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except IntegrityError:
-            # A twin request committed first (only possible without the lock): run again to find its row.
-            db.session.rollback()
-            if attempt == attempts - 1:
-                raise
-        except OperationalError as exc:
-            db.session.rollback()
-            if not is_locked_error(exc):
-                raise
-            time.sleep(min(0.05 * (2 ** attempt), 1.0))
-    raise BusyError("busy", _l("Many people are booking right now. Please try again in a moment."), status=429)
+def with_retry(work):
+    """Run ``work()`` in a transaction and commit (:func:`hub.core.locking.run_locked`): the caller gets its result
+    after the commit, or a :class:`BookingBusy` when SQLite stayed locked through every retry."""
+    try:
+        return locking.run_locked(work)
+    except locking.Busy:
+        raise BookingBusy("busy", _l("Many people are booking right now. Please try again in a moment.")) from None
 
 
 # --- booking --------------------------------------------------------------------------------------------------
@@ -238,31 +181,6 @@ class BookingResult:
     booking: Booking
     created: bool
     overlaps: list[Booking] = field(default_factory=list)
-
-
-def takes_part(edition_id, factory_id):
-    """THE rule for what visitors see (one predicate for the API, the pages and direct links): the factory's
-    participation in the edition is approved, the factory is published and so is the edition. ``edition_id`` and
-    ``factory_id`` are values or columns (e.g. ``Program.edition_id``: the EXISTS then correlates)."""
-    factory, edition = aliased(Factory), aliased(Edition)  # aliases: an outer Factory/Edition stays correlated
-    return (db.select(Participation.id)
-            .join(factory, factory.id == Participation.factory_id)
-            .join(edition, edition.id == Participation.edition_id)
-            .where(Participation.edition_id == edition_id, Participation.factory_id == factory_id,
-                   Participation.status == "approved", factory.is_published, edition.is_published)
-            .exists())
-
-
-def program_is_public():
-    """Where-clause over ``Program``: its factory takes part (see :func:`takes_part`)."""
-    return takes_part(Program.edition_id, Program.factory_id)
-
-
-def public_slot(slot_id: int) -> Slot | None:
-    """A slot visitors may see and book: its programme passes :func:`program_is_public` (the list pages and the
-    slot list of the API use the same predicate, so no direct link or API call shows more)."""
-    return db.session.scalar(db.select(Slot).join(Program, Program.id == Slot.program_id)
-                             .where(Slot.id == slot_id, program_is_public()))
 
 
 def booking_window(slot: Slot) -> tuple[datetime | None, datetime]:
@@ -335,14 +253,14 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     The same email on the same slot makes no second booking: the result is the existing one with
     ``created=False`` — for the service layer only. Whoever asked has not proved they own the address, so the
     edges must go through :func:`hub.events.confirmation.submit_booking`, which never shows it to them.
-    ``email_confirmed``: the booker proved the address (an emailed link). Raises BookingError."""
+    ``email_confirmed``: the booker proved the address (an emailed link). Raises a :class:`BookingError`."""
     name, email = (name or "").strip(), (email or "").strip()
     if not isinstance(party_size, int) or not 1 <= party_size <= MAX_PARTY:
-        raise BookingError("invalid", _l("A party has 1 to %(n)s people.", n=MAX_PARTY), 400, "party_size")
+        raise BookingInvalid("invalid", _l("A party has 1 to %(n)s people.", n=MAX_PARTY), "party_size")
     email_key = email.lower()
     slot = lock_slot(slot_id)
     if slot is None:
-        raise BookingError("not_found", _l("This slot does not exist."), 404)
+        raise BookingNotFound("not_found", _l("This slot does not exist."))
     check_bookable(slot, party_size, now)
     existing = active_booking(slot.id, email_key)
     if existing is not None:
@@ -351,10 +269,10 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
             db.session.flush()
         return BookingResult(existing, False, overlapping_bookings(existing))
     if seats_of_mailbox(slot.id, email_key) + party_size > seat_cap():
-        raise BookingError("seat_cap", _l("At most %(n)s seats per person for this slot (bookings made with the same "
-                                          "email address count together).", n=seat_cap()), 400, "party_size")
+        raise BookingInvalid("seat_cap", _l("At most %(n)s seats per person for this slot (bookings made with the "
+                                            "same email address count together).", n=seat_cap()), "party_size")
     taken = confirmed_seats(slot.id)
-    _race_window()
+    locking.race_window("EVENTS_RACE_DELAY")
     # Waiting parties never fit the free seats (each cancellation promotes those that do), so a newcomer who
     # fits takes them without jumping anyone who could have had them.
     status = BOOKING_CONFIRMED if taken + party_size <= slot.capacity else BOOKING_WAITLISTED
@@ -372,15 +290,15 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
 
 
 def check_bookable(slot: Slot, party_size: int, now: datetime | None = None) -> None:
-    """Raise BookingError unless the slot takes bookings now and has room for such a party at all (public facts:
-    they say nothing about anybody's bookings)."""
+    """Raise :class:`BookingClosed` / :class:`BookingInvalid` unless the slot takes bookings now and has room for
+    such a party at all (public facts: they say nothing about anybody's bookings)."""
     state = booking_state(slot, now)
     if state != "open":
-        raise BookingError(f"booking_{state}", STATE_MESSAGES[state], 409)
+        raise BookingClosed(f"booking_{state}", STATE_MESSAGES[state])
     if party_size > slot.capacity:
-        raise BookingError("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
-                                                 "smaller party or choose another slot.", n=slot.capacity),
-                           400, "party_size")
+        raise BookingInvalid("party_too_large", _l("This slot has room for at most %(n)s people; please book a "
+                                                   "smaller party or choose another slot.", n=slot.capacity),
+                             "party_size")
 
 
 def cancel(booking: Booking, now: datetime | None = None) -> list[Booking]:
@@ -392,7 +310,7 @@ def cancel(booking: Booking, now: datetime | None = None) -> list[Booking]:
     if booking.status == BOOKING_CANCELLED:
         return []
     if slot.ends_at <= (now or utcnow()):
-        raise BookingError("booking_past", _l("This slot is over; the booking can no longer be cancelled."), 409)
+        raise BookingClosed("booking_past", _l("This slot is over; the booking can no longer be cancelled."))
     booking.status = BOOKING_CANCELLED
     booking.email_key = None
     booking.cancelled_at = utcnow()
@@ -518,12 +436,12 @@ def apply(edition: Edition, user: User, message: str) -> Participation:
     """A factory member applies for the factory to take part (within the application window)."""
     factory_id = user_factory_id(user)
     if factory_id is None:
-        raise BookingError("forbidden", _l("Only a factory's members can apply for it."), 403)
+        raise ParticipationNotAllowed("forbidden", _l("Only a factory's members can apply for it."))
     existing = participation_for(edition, factory_id)
     if existing is not None:
         return existing
     if not applications_open(edition):
-        raise BookingError("closed", _l("Applications for this edition are closed."), 409)
+        raise ParticipationError("closed", _l("Applications for this edition are closed."))
     row = Participation(edition_id=edition.id, factory_id=factory_id, message=message or "", applied_by_id=user.id)
     db.session.add(row)
     db.session.flush()
@@ -533,9 +451,9 @@ def apply(edition: Edition, user: User, message: str) -> Participation:
 def decide_participation(row: Participation, status: str, actor: User) -> Participation:
     """Organisers approve or reject an application; the factory's members are told."""
     if actor.role != ROLE_ORGANISER:
-        raise BookingError("forbidden", _l("Only organisers can decide on applications."), 403)
+        raise ParticipationNotAllowed("forbidden", _l("Only organisers can decide on applications."))
     if status not in ("approved", "rejected", "pending"):
-        raise BookingError("invalid", _l("Unknown decision."), 400)
+        raise ParticipationInvalid("invalid", _l("Unknown decision."))
     row.status = status
     row.decided_at = utcnow()
     db.session.flush()

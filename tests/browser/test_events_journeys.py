@@ -17,9 +17,8 @@ PASSWORD = "events-browser-pass-1"
 def _setup_slot(app, capacity=8):
     """A published edition with one approved factory, a tour and a slot the day after tomorrow; a member."""
     from hub.auth.services import create_user
-    from hub.core.timeutil import utcnow
+    from hub.core.timeutil import tokyo_today, utcnow
     from hub.events.models import Edition, Participation, Program, Slot
-    from hub.events.services import tokyo_today
     from hub.factories.models import Factory
 
     tag = uuid.uuid4().hex[:6]

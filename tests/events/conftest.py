@@ -15,9 +15,8 @@ def of(app, make_factory, make_user):
     member (a factory user of that factory)."""
 
     def make(capacity: int = 8, starts_in: timedelta = timedelta(days=2), duration=timedelta(hours=1), **fields):
-        from hub.core.timeutil import utcnow
+        from hub.core.timeutil import tokyo_today, utcnow
         from hub.events.models import Edition, Participation, Program, Slot
-        from hub.events.services import tokyo_today
 
         factory_id = make_factory(name="見学製作所", name_en="Kengaku Works", address="東京都大田区1-2-3")
         member = make_user(role="factory", factory=factory_id)

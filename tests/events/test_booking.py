@@ -300,8 +300,7 @@ def test_qr_png_is_served_for_the_token_only(client, of, book_api):
 
 
 def test_reminders_go_out_once_the_day_before(app, runner, of, book_api, outbox):
-    from hub.core.timeutil import utcnow
-    from hub.events.services import TOKYO, from_tokyo, to_tokyo
+    from hub.core.timeutil import TOKYO, from_tokyo, to_tokyo, utcnow
 
     # A slot at 10:00 Tokyo time tomorrow.
     tomorrow = to_tokyo(utcnow()).date() + timedelta(days=1)
@@ -325,8 +324,7 @@ def test_reminders_go_out_once_the_day_before(app, runner, of, book_api, outbox)
 def test_reminder_command_works_without_a_server_name(make_app, of, book_api, outbox):
     from datetime import datetime, time
 
-    from hub.core.timeutil import utcnow
-    from hub.events.services import from_tokyo, to_tokyo
+    from hub.core.timeutil import from_tokyo, to_tokyo, utcnow
 
     tomorrow = to_tokyo(utcnow()).date() + timedelta(days=1)
     ids = of(starts_in=from_tokyo(datetime.combine(tomorrow, time(15, 0))) - utcnow())
@@ -351,6 +349,7 @@ def test_html_booking_is_rate_limited(make_app, of):
 def test_sqlite_lock_contention_is_retried_then_answered_without_a_5xx(app, client, of, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
+    from hub.core import locking
     from hub.events import services
 
     ids = of()
@@ -364,7 +363,7 @@ def test_sqlite_lock_contention_is_retried_then_answered_without_a_5xx(app, clie
         return real_book(*args, **kwargs)
 
     monkeypatch.setattr(services, "book", flaky)
-    monkeypatch.setattr(services.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(locking.time, "sleep", lambda _s: None)
     payload = {"name": "A", "email": "a@example.jp", "party_size": 1}
     response = client.post(f"/api/v1/openfactory/slots/{ids['slot']}/bookings", json=payload)
     assert response.status_code == 201 and failures["left"] == 0

@@ -13,8 +13,8 @@ from hub.extensions import db
 
 
 def _edition(app, **fields):
+    from hub.core.timeutil import tokyo_today
     from hub.events.models import Edition
-    from hub.events.services import tokyo_today
 
     today = tokyo_today()
     data = {"name": "第2回オープンファクトリー", "starts_on": today + timedelta(days=30),
@@ -91,7 +91,7 @@ def test_factory_applies_organiser_approves_and_the_factory_is_told(app, client,
 
 
 def test_applications_outside_the_window_are_refused(app, client, make_factory, make_user):
-    from hub.events.services import tokyo_today
+    from hub.core.timeutil import tokyo_today
 
     edition = _edition(app, applications_open_on=tokyo_today() - timedelta(days=20),
                        applications_close_on=tokyo_today() - timedelta(days=1))
@@ -130,8 +130,8 @@ def test_approved_factory_adds_programs_and_slots(app, client, of):
         "starts_at": f"{start}T10:00", "ends_at": f"{start}T11:30", "capacity": "6", "admission": "booking",
         "language": "ja_en", "accessibility": "車椅子可", "min_age": "10", "fee_yen": "500"})
     assert ok.status_code == 302
+    from hub.core.timeutil import to_tokyo
     from hub.events.models import Program
-    from hub.events.services import to_tokyo
 
     with app.app_context():
         (slot,) = db.session.get(Program, program_id).slots
@@ -146,8 +146,8 @@ def test_larger_capacity_confirms_waiting_parties(app, client, of, book_api, log
     login_as("organiser")
     form = client.get(f"/openfactory/slots/{ids['slot']}/edit")
     assert form.status_code == 200
+    from hub.core.timeutil import to_tokyo
     from hub.events.models import Slot
-    from hub.events.services import to_tokyo
 
     with app.app_context():
         slot = db.session.get(Slot, ids["slot"])

@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 
 
 def _fmt(value):
-    from hub.events.services import to_tokyo
+    from hub.core.timeutil import to_tokyo
 
     return to_tokyo(value).strftime("%Y-%m-%dT%H:%M")
 
