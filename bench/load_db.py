@@ -182,6 +182,7 @@ def _prepare_in_app(generated: int) -> dict:
     from datetime import time as dtime
 
     from hub import create_app
+    from hub.core.timeutil import from_tokyo, tokyo_today
     from hub.events import services as events
     from hub.events.models import Edition, Participation, Program, Slot
     from hub.extensions import db
@@ -194,14 +195,14 @@ def _prepare_in_app(generated: int) -> dict:
                      if events.booking_state(s) == "open"), None)
         if slot is None:  # the demo has none open today: add one to a new edition of our own
             factory = db.session.scalars(db.select(Factory).where(Factory.is_published).limit(1)).one()
-            today = events.tokyo_today()
+            today = tokyo_today()
             edition = Edition(name="負荷試験", starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=8),
                               applications_open_on=today - timedelta(days=5), applications_close_on=today)
             db.session.add(edition)
             db.session.flush()
             db.session.add(Participation(edition_id=edition.id, factory_id=factory.id, status="approved"))
             program = Program(edition_id=edition.id, factory_id=factory.id, kind="tour", title="負荷試験の見学")
-            start = events.from_tokyo(datetime.combine(today + timedelta(days=7), dtime(10, 0)))
+            start = from_tokyo(datetime.combine(today + timedelta(days=7), dtime(10, 0)))
             slot = Slot(program=program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=1)
             db.session.add_all([program, slot])
         slot.capacity = BIG_CAPACITY
