@@ -12,7 +12,6 @@ from hub.api import bp
 from hub.api.auth import token_required
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
-from hub.core import uploads
 from hub.core.labels import capability_label
 from hub.deals import services
 from hub.deals.models import Deal, DealAttachment, DealStep, Notification
@@ -305,8 +304,7 @@ def api_attachment(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         raise ApiError(404, "not_found", _("No such file."))
     _deal(deal_id, thread=True)
-    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
-                               attachment.content_type)
+    return attachment.send()
 
 
 @bp.route("/deals/<int:deal_id>/close", methods=["POST"])

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
-from hub.core import uploads
 from hub.core.labels import capability_label
 from hub.core.params import int_or_none, is_index, page_arg
 from hub.deals import services
@@ -411,8 +410,7 @@ def download(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         abort(404)
     _deal_or_404(deal_id, thread=True)
-    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
-                               attachment.content_type)
+    return attachment.send()
 
 
 @bp.route("/<int:deal_id>/close", methods=["POST"])

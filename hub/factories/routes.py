@@ -183,7 +183,7 @@ def delete_photo(factory_id: int, photo_id: int):
         abort(404)
     if not services.can_edit(current_user, photo.factory):
         abort(403)
-    uploads.remove("photos", photo.stored_name)
+    photo.remove_file()
     db.session.delete(photo)
     db.session.commit()
     flash(_("The photo has been removed."), "info")

@@ -375,9 +375,7 @@ def upload_document(public_id: str):
             except uploads.UploadError as exc:
                 flash(str(exc), "danger")
             else:
-                listing.documents.append(ListingDocument(
-                    original_name=stored.original_name,
-                    stored_name=stored.stored_name, content_type=stored.content_type, size_bytes=stored.size_bytes))
+                listing.documents.append(ListingDocument(**ListingDocument.stored_columns(stored)))
                 services.audit(listing, current_user, "document_added")
                 db.session.commit()
                 flash(_("The document has been attached."), "success")
@@ -396,7 +394,7 @@ def delete_document(public_id: str, document_id: int):
     document = db.session.get(ListingDocument, document_id)
     if document is None or document.listing_id != listing.id or not ActionForm().validate_on_submit():
         abort(404)
-    uploads.remove("attachments", document.stored_name)
+    document.remove_file()
     db.session.delete(document)
     services.audit(listing, current_user, "document_removed")
     db.session.commit()
