@@ -17,12 +17,12 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 def index():
     """The hub's front page for every visitor: what it is, recent factories and open needs."""
-    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_published))
+    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_public))
     ward_count = db.session.scalar(
-        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_published)
+        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_public)
     )
     recent = db.session.scalars(
-        db.select(Factory).where(Factory.is_published).order_by(Factory.updated_at.desc()).limit(6)
+        db.select(Factory).where(Factory.is_public).order_by(Factory.updated_at.desc()).limit(6)
     ).all()
     needs_query = db.select(Need).where(Need.status == "open").order_by(Need.created_at.desc()).limit(6)
     if not current_user.is_authenticated:

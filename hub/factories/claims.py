@@ -26,7 +26,7 @@ def _claim_limit() -> str:
 def claim(factory_id: int):
     """A factory member claims an imported profile that nobody manages (by domain email or organiser)."""
     factory = db.get_or_404(Factory, factory_id)
-    if not factory.is_published:
+    if not factory.is_public:
         abort(404)
     if not identity.can_claim(current_user, factory):
         abort(403)

@@ -106,7 +106,7 @@ def own_profile(user: User) -> Factory | None:
 
 def claimable(factory: Factory) -> bool:
     """An imported, published profile that no account manages yet."""
-    return factory.organisation_id is None and factory.is_published
+    return factory.organisation_id is None and factory.is_public
 
 
 def can_claim(user: User | None, factory: Factory) -> bool:
@@ -114,7 +114,7 @@ def can_claim(user: User | None, factory: Factory) -> bool:
     if not acts_as_member(user) or user.role != ROLE_FACTORY or not claimable(factory):
         return False
     mine = own_profile(user)
-    return mine is None or not mine.is_published
+    return mine is None or not mine.is_public
 
 
 def start_claim(user: User, factory: Factory, method: str, email: str | None, message: str) -> FactoryClaim:

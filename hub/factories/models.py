@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.core.files import StoredFileMixin
 from hub.core.statuses import check_in, values
@@ -94,6 +95,17 @@ class Factory(db.Model):
     photos: Mapped[list[FactoryPhoto]] = relationship(
         back_populates="factory", cascade="all, delete-orphan", order_by="FactoryPhoto.position"
     )
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """One rule for "shown to everyone", in Python and in SQL: published and not held for an organiser's
+        review (a held or rejected look-alike is never public, whatever ``is_published`` says)."""
+        return self.is_published and self.review_status is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.is_published.is_(True), cls.review_status.is_(None))
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name

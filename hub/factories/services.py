@@ -195,7 +195,7 @@ def update_profile(factory: Factory, data: dict) -> Factory:
 def directory_query(q: str | None = None, ward: str | None = None, process: str | None = None,
                     material: str | None = None):
     """Published factories matching the directory filters (a select, for pagination)."""
-    query = db.select(Factory).where(Factory.is_published)
+    query = db.select(Factory).where(Factory.is_public)
     if q:
         for word in fold(q).split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -310,4 +310,4 @@ def unconfirmed_profiles_count() -> int:
     return db.session.scalar(
         db.select(db.func.count(db.distinct(FactoryCapability.factory_id)))
         .join(Factory, Factory.id == FactoryCapability.factory_id)
-        .where(Factory.is_published, FactoryCapability.evidence == "prose")) or 0
+        .where(Factory.is_public, FactoryCapability.evidence == "prose")) or 0

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.core.files import StoredDocumentMixin
 from hub.core.statuses import check_in, values
@@ -37,6 +39,8 @@ class DisclosureStatus(StrEnum):
 
 
 LISTING_STATUSES = values(ListingStatus)
+# Statuses in which a successor whose disclosure was approved still sees the listing (everyone else: PUBLISHED).
+SHOWN_TO_APPROVED = (ListingStatus.PUBLISHED, ListingStatus.PAUSED, ListingStatus.HELD)
 SCHEMES = ("family", "employee", "outside_manager", "sale")  # 親族内 / 従業員承継 (EBO) / 外部経営者 / 第三者 M&A
 INCLUDES = ("equipment", "premises", "customers", "skills")
 EMPLOYEE_BANDS = ("1_4", "5_9", "10_19", "20_49", "50_plus")
@@ -94,6 +98,23 @@ class SuccessionListing(db.Model):
     held_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @hybrid_property
+    def is_visible_to_successors(self) -> bool:
+        """One rule, in Python and in SQL: every successor sees (browses, asks about) a listing while it is
+        published — not while it is paused, held, in review or withdrawn."""
+        return self.status == ListingStatus.PUBLISHED
+
+    @hybrid_property
+    def is_shown_to_approved(self) -> bool:
+        """A successor whose disclosure was approved keeps seeing the listing while it is published, paused or
+        held (the owner and organisers always see it)."""
+        return self.status in SHOWN_TO_APPROVED
+
+    @is_shown_to_approved.inplace.expression
+    @classmethod
+    def _is_shown_to_approved_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(SHOWN_TO_APPROVED)
 
     factory = relationship("Factory")
     created_by = relationship("User", foreign_keys=[created_by_id])

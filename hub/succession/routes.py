@@ -35,6 +35,7 @@ from hub.succession.models import (
     AuditEvent,
     Disclosure,
     ListingDocument,
+    ListingStatus,
     NdaVersion,
     OutreachRecord,
     SuccessionListing,
@@ -447,7 +448,7 @@ def review():
     """Listings waiting for review, and every listing with its status."""
     rows = db.session.scalars(db.select(SuccessionListing).options(db.selectinload(SuccessionListing.factory))
                               .order_by(SuccessionListing.updated_at.desc())).all()
-    waiting = [row for row in rows if row.status == "submitted"]
+    waiting = [row for row in rows if row.status == ListingStatus.SUBMITTED]
     return render_template("succession/review.html", waiting=waiting, rows=rows, labels=labels)
 
 
