@@ -14,7 +14,7 @@ from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
 from hub.core.labels import capability_label
 from hub.deals import services
-from hub.deals.models import Deal, DealAttachment, DealStep, Notification
+from hub.deals.models import Deal, DealAttachment, DealStatus, DealStep, Notification
 from hub.deals.routes import _inquiry_limit, notification_text
 from hub.extensions import db, limiter
 from hub.factories.models import Factory
@@ -148,7 +148,7 @@ def api_list_deals():
     if box not in ("all", "sent", "received"):
         _fail(400, "validation_failed", _("Unknown value."), "box")
     status = request.args.get("status") or None
-    if status not in (None, "open", "closed"):
+    if status not in (None, DealStatus.OPEN, DealStatus.CLOSED):
         _fail(400, "validation_failed", _("Unknown value."), "status")
     page = query_int("page", 1, 1, 1_000_000)
     per_page = query_int("per_page", 20, 1, 100)

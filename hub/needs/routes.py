@@ -23,7 +23,7 @@ from hub.needs.forms import (
     kind_choices,
     status_choices,
 )
-from hub.needs.models import Need, NeedAttachment, NeedGrant
+from hub.needs.models import Need, NeedAttachment, NeedGrant, NeedStatus
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -114,7 +114,7 @@ def detail(need_id: int):
             ) if f.id not in granted
         ]
     ranked = teams = None
-    if can_edit and need.status != "closed":
+    if can_edit and need.status != NeedStatus.CLOSED:
         from hub.matches.services import rank_for_need, teams_for_need
 
         lang = str(get_locale() or "ja")
