@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.needs.models import Need
+from hub.needs.models import Need, NeedStatus
 
 bp = Blueprint("core", __name__)
 
@@ -24,7 +24,7 @@ def index():
     recent = db.session.scalars(
         db.select(Factory).where(Factory.is_public).order_by(Factory.updated_at.desc()).limit(6)
     ).all()
-    needs_query = db.select(Need).where(Need.status == "open").order_by(Need.created_at.desc()).limit(6)
+    needs_query = db.select(Need).where(Need.status == NeedStatus.OPEN).order_by(Need.created_at.desc()).limit(6)
     if not current_user.is_authenticated:
         needs_query = needs_query.where(Need.visibility == "public")
     else:
