@@ -69,7 +69,7 @@ def list_factories():
 def get_factory(factory_id: int):
     """One public profile; 404 for an unknown or unpublished id."""
     factory = db.session.get(Factory, factory_id)
-    if factory is None or not factory.is_published:
+    if factory is None or not factory.is_public:
         raise ApiError(404, "not_found", _("No such factory."))
     return jsonify(services.public_dict(factory, _locale(), detail=True))
 

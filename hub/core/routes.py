@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.needs.models import Need
+from hub.needs.models import Need, NeedStatus
 
 bp = Blueprint("core", __name__)
 
@@ -17,14 +17,14 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 def index():
     """The hub's front page for every visitor: what it is, recent factories and open needs."""
-    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_published))
+    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_public))
     ward_count = db.session.scalar(
-        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_published)
+        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_public)
     )
     recent = db.session.scalars(
-        db.select(Factory).where(Factory.is_published).order_by(Factory.updated_at.desc()).limit(6)
+        db.select(Factory).where(Factory.is_public).order_by(Factory.updated_at.desc()).limit(6)
     ).all()
-    needs_query = db.select(Need).where(Need.status == "open").order_by(Need.created_at.desc()).limit(6)
+    needs_query = db.select(Need).where(Need.status == NeedStatus.OPEN).order_by(Need.created_at.desc()).limit(6)
     if not current_user.is_authenticated:
         needs_query = needs_query.where(Need.visibility == "public")
     else:

@@ -12,10 +12,9 @@ from hub.api import bp
 from hub.api.auth import token_required
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
-from hub.core import uploads
 from hub.core.labels import capability_label
 from hub.deals import services
-from hub.deals.models import Deal, DealAttachment, DealStep, Notification
+from hub.deals.models import Deal, DealAttachment, DealStatus, DealStep, Notification
 from hub.deals.routes import _inquiry_limit, notification_text
 from hub.extensions import db, limiter
 from hub.factories.models import Factory
@@ -149,7 +148,7 @@ def api_list_deals():
     if box not in ("all", "sent", "received"):
         _fail(400, "validation_failed", _("Unknown value."), "box")
     status = request.args.get("status") or None
-    if status not in (None, "open", "closed"):
+    if status not in (None, DealStatus.OPEN, DealStatus.CLOSED):
         _fail(400, "validation_failed", _("Unknown value."), "status")
     page = query_int("page", 1, 1, 1_000_000)
     per_page = query_int("per_page", 20, 1, 100)
@@ -305,8 +304,7 @@ def api_attachment(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         raise ApiError(404, "not_found", _("No such file."))
     _deal(deal_id, thread=True)
-    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
-                               attachment.content_type)
+    return attachment.send()
 
 
 @bp.route("/deals/<int:deal_id>/close", methods=["POST"])

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from hub.deals.models import Deal
+from hub.deals.models import Deal, DealStatus
 from hub.extensions import db
 
 
@@ -16,7 +16,7 @@ def indicators(year: int) -> dict[str, int]:
     start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
     count = db.session.scalar(
         select(func.count(Deal.id)).where(
-            Deal.status == "closed", Deal.outcome.in_(("joint_order", "joint_development")),
+            Deal.status == DealStatus.CLOSED, Deal.outcome.in_(("joint_order", "joint_development")),
             Deal.closed_at >= start, Deal.closed_at < end)
     )
     return {"joint_projects_formed": int(count or 0)}

@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.core.files import StoredDocumentMixin
+from hub.core.statuses import check_in, values
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 DEAL_KINDS = ("inquiry", "partner_step", "chain")  # need owner → factory / factory → partner / chain plan
-DEAL_STATUSES = ("open", "closed")
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class StepStatus(StrEnum):
+    """A step's life: requested → accepted → in_progress → delivered; or declined (by the factory) / withdrawn."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    DELIVERED = "delivered"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class EmailState(StrEnum):
+    """Whether a notification's email went out: waiting (instant or digest), sent, or not wanted."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+
+
+DEAL_STATUSES = values(DealStatus)
 OUTCOMES = ("joint_order", "joint_development", "abandoned")
-# A step's life: requested → accepted → in_progress → delivered; or declined (by the factory) / withdrawn.
-STEP_STATUSES = ("requested", "accepted", "in_progress", "delivered", "declined", "withdrawn")
-ACTIVE_STEP_STATUSES = ("requested", "accepted", "in_progress", "delivered")
-ACCEPTED_STEP_STATUSES = ("accepted", "in_progress", "delivered")
+STEP_STATUSES = values(StepStatus)
+ACTIVE_STEP_STATUSES = (StepStatus.REQUESTED, StepStatus.ACCEPTED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED)
+ACCEPTED_STEP_STATUSES = (StepStatus.ACCEPTED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED)
 NOTIFICATION_KINDS = ("inquiry", "answer", "message", "status", "outcome")
 EMAIL_MODES = ("instant", "digest", "none")
 
@@ -25,6 +58,7 @@ class Deal(db.Model):
     """A job between a requester (a need owner, or a factory asking partners) and one or more factories."""
 
     __tablename__ = "deals"
+    __table_args__ = (check_in("status", DealStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="inquiry")
@@ -34,7 +68,7 @@ class Deal(db.Model):
     # Set when a factory asks partners (nakama-mawashi): every member of that factory is on the requesting side.
     requester_factory_id: Mapped[int | None] = mapped_column(ForeignKey("factories.id"), index=True)
     requester_phone: Mapped[str | None] = mapped_column(String(40))  # revealed only after acceptance
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=DealStatus.OPEN, index=True)
     outcome: Mapped[str | None] = mapped_column(String(20), index=True)
     outcome_reason: Mapped[str | None] = mapped_column(String(1000))
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -57,6 +91,7 @@ class DealStep(db.Model):
     """One factory's part of a deal: the inquiry it received, its answer and where the work stands."""
 
     __tablename__ = "deal_steps"
+    __table_args__ = (check_in("status", StepStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
@@ -67,7 +102,7 @@ class DealStep(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int | None]
     due_date: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=StepStatus.REQUESTED, index=True)
     decline_reason: Mapped[str | None] = mapped_column(String(1000))
     factory_phone: Mapped[str | None] = mapped_column(String(40))  # revealed only after acceptance
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -97,7 +132,7 @@ class DealMessage(db.Model):
                                                              order_by="DealAttachment.id")
 
 
-class DealAttachment(db.Model):
+class DealAttachment(StoredDocumentMixin, db.Model):
     """A drawing or document shared in a deal: checked by content, served only to the deal's participants."""
 
     __tablename__ = "deal_attachments"
@@ -106,11 +141,6 @@ class DealAttachment(db.Model):
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("deal_messages.id", ondelete="CASCADE"), index=True)
     uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     message: Mapped[DealMessage | None] = relationship(back_populates="attachments")
 
@@ -144,14 +174,15 @@ class Notification(db.Model):
     """Something a person should know about a deal; shown in the site and emailed per their preferences."""
 
     __tablename__ = "deal_notifications"
-    __table_args__ = (Index("ix_deal_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_deal_notifications_user_read", "user_id", "read_at"),
+                      check_in("email_state", EmailState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    email_state: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending/sent/skipped
+    email_state: Mapped[str] = mapped_column(String(10), default=EmailState.PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
@@ -190,12 +221,13 @@ class DealReport(db.Model):
     """A participant's report of a conversation, for the organisers to review."""
 
     __tablename__ = "deal_reports"
+    __table_args__ = (check_in("status", ReportStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(2000))
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open / resolved
+    status: Mapped[str] = mapped_column(String(10), default=ReportStatus.OPEN, index=True)
     resolution: Mapped[str | None] = mapped_column(String(1000))
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]
@@ -205,5 +237,6 @@ class DealReport(db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id])
 
 
-__all__ = ["Deal", "DealStep", "DealMessage", "DealAttachment", "DealRating", "Notification",
+__all__ = ["DealStatus", "StepStatus", "ReportStatus", "EmailState",
+           "Deal", "DealStep", "DealMessage", "DealAttachment", "DealRating", "Notification",
            "NotificationPreference", "Block", "DealReport"]

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
-from hub.core import uploads
 from hub.core.labels import capability_label
 from hub.core.params import int_or_none, is_index, page_arg
 from hub.deals import services
@@ -37,7 +36,17 @@ from hub.deals.forms import (
     StepStatusForm,
     TargetForm,
 )
-from hub.deals.models import NOTIFICATION_KINDS, Deal, DealAttachment, DealReport, DealStep, Notification
+from hub.deals.models import (
+    NOTIFICATION_KINDS,
+    Deal,
+    DealAttachment,
+    DealReport,
+    DealStatus,
+    DealStep,
+    Notification,
+    ReportStatus,
+    StepStatus,
+)
 from hub.extensions import db, limiter
 from hub.factories.models import Factory
 from hub.mail.services import deliver_pending
@@ -193,7 +202,7 @@ def inbox():
     box = request.args.get("box", "all")
     box = box if box in ("all", "sent", "received") else "all"
     status = request.args.get("status") or None
-    status = status if status in ("open", "closed") else None
+    status = status if status in (DealStatus.OPEN, DealStatus.CLOSED) else None
     query = services.my_deals_query(current_user, box=box, status=status)
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     unread = services.unread_counts(current_user, [d.id for d in page.items])
@@ -350,7 +359,7 @@ def answer(deal_id: int, step_id: int):
         deal, "#steps",
         lambda: services.answer(current_user, step, accept=form.decision.data == "accept", reason=form.reason.data,
                                 phone=form.phone.data),
-        lambda: _("You accepted the inquiry. Contact details are now shared.") if step.status == "accepted"
+        lambda: _("You accepted the inquiry. Contact details are now shared.") if step.status == StepStatus.ACCEPTED
         else _("You declined the inquiry. The requester has been told your reason."))
 
 
@@ -411,8 +420,7 @@ def download(deal_id: int, attachment_id: int):
     if attachment is None or attachment.deal_id != deal_id:
         abort(404)
     _deal_or_404(deal_id, thread=True)
-    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
-                               attachment.content_type)
+    return attachment.send()
 
 
 @bp.route("/<int:deal_id>/close", methods=["POST"])
@@ -554,8 +562,8 @@ def opportunities():
 @roles_required("organiser")
 def reports():
     """Reported conversations for the organisers to review, open ones first."""
-    status = request.args.get("status", "open")
-    status = status if status in ("open", "resolved") else "open"
+    status = request.args.get("status", ReportStatus.OPEN)
+    status = status if status in (ReportStatus.OPEN, ReportStatus.RESOLVED) else ReportStatus.OPEN
     query = (select(DealReport).where(DealReport.status == status)
              .options(selectinload(DealReport.deal), selectinload(DealReport.reporter))
              .order_by(DealReport.created_at.desc()))

@@ -30,9 +30,13 @@ from hub.deals.models import (
     DealMessage,
     DealRating,
     DealReport,
+    DealStatus,
     DealStep,
+    EmailState,
     Notification,
     NotificationPreference,
+    ReportStatus,
+    StepStatus,
 )
 from hub.extensions import db
 from hub.factories.models import Factory
@@ -42,7 +46,7 @@ from hub.needs.models import Need
 MAX_STEPS = 12
 MAX_ATTACHMENTS_PER_MESSAGE = 5
 # The order a step moves through once accepted; the factory moves it forward (or back one step by mistake).
-STEP_FLOW = ("accepted", "in_progress", "delivered")
+STEP_FLOW = (StepStatus.ACCEPTED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED)
 
 
 class DealError(ValueError):
@@ -148,7 +152,7 @@ def post_refusal(user: User | None, deal: Deal) -> str | None:
     if not can_read_thread(user, deal) or user.is_organiser and not is_requester_side(user, deal) \
             and not my_steps(user, deal):
         return _("You do not have permission to do this.")
-    if deal.status != "open":
+    if deal.status != DealStatus.OPEN:
         return _("This deal is closed.")
     if is_requester_side(user, deal):
         if not any(s.status in ACTIVE_STEP_STATUSES for s in deal.steps):
@@ -223,7 +227,7 @@ def my_deals_query(user: User, *, box: str = "all", status: str | None = None):
     else:
         condition = or_(sent, received)
     query = select(Deal).where(condition)
-    if status in ("open", "closed"):
+    if status in (DealStatus.OPEN, DealStatus.CLOSED):
         query = query.where(Deal.status == status)
     return query.options(
         selectinload(Deal.steps).selectinload(DealStep.factory),
@@ -323,7 +327,7 @@ def create_inquiry(actor: User, factory: Factory | None, *, message: str, need: 
             raise NotAllowed(_("You can only send inquiries about your own needs."))
         duplicate = db.session.scalar(
             select(Deal.id).join(DealStep).where(
-                Deal.need_id == need.id, Deal.status == "open", DealStep.factory_id == factory.id,
+                Deal.need_id == need.id, Deal.status == DealStatus.OPEN, DealStep.factory_id == factory.id,
                 DealStep.status.in_(ACTIVE_STEP_STATUSES)))
         if duplicate:
             raise DealError(_("You have already asked this factory about this need."), 409)
@@ -417,18 +421,18 @@ def answer(actor: User, step: DealStep, *, accept: bool, reason: str | None = No
     deal = step.deal
     if step not in my_steps(actor, deal):
         raise NotAllowed()
-    if deal.status != "open":
+    if deal.status != DealStatus.OPEN:
         raise DealError(_("This deal is closed."), 409)
-    if step.status != "requested":
+    if step.status != StepStatus.REQUESTED:
         raise DealError(_("This inquiry has already been answered."), 409)
     reason = (reason or "").strip()
     if accept:
-        step.status = "accepted"
+        step.status = StepStatus.ACCEPTED
         step.factory_phone = _clean_phone(phone)
     else:
         if not reason:
             raise DealError(_("Please give a reason, so the requester knows what to change."), 400, "reason")
-        step.status = "declined"
+        step.status = StepStatus.DECLINED
         step.decline_reason = reason[:1000]
     step.responded_by_id, step.responded_at = actor.id, utcnow()
     step.updated_at = utcnow()
@@ -445,9 +449,9 @@ def withdraw(actor: User, step: DealStep) -> DealStep:
     deal = step.deal
     if not is_requester_side(actor, deal):
         raise NotAllowed()
-    if step.status != "requested" or deal.status != "open":
+    if step.status != StepStatus.REQUESTED or deal.status != DealStatus.OPEN:
         raise DealError(_("Only unanswered inquiries can be withdrawn."), 409)
-    step.status, step.updated_at = "withdrawn", utcnow()
+    step.status, step.updated_at = StepStatus.WITHDRAWN, utcnow()
     _touch(deal)
     _event(deal, actor, f"status:withdrawn:{step.id}")
     db.session.flush()
@@ -461,7 +465,7 @@ def set_step_status(actor: User, step: DealStep, status: str) -> DealStep:
     deal = step.deal
     if step not in my_steps(actor, deal):
         raise NotAllowed()
-    if deal.status != "open":
+    if deal.status != DealStatus.OPEN:
         raise DealError(_("This deal is closed."), 409)
     if step.status not in STEP_FLOW or status not in STEP_FLOW:
         raise DealError(_("This step cannot move to that status."), 409, "status")
@@ -513,14 +517,14 @@ def can_open_attachment(user: User | None, attachment: DealAttachment) -> bool:
 # --- outcomes and ratings ----------------------------------------------------------------------------------------
 
 def can_close(user: User | None, deal: Deal) -> bool:
-    if deal.status != "open" or not _authenticated(user):
+    if deal.status != DealStatus.OPEN or not _authenticated(user):
         return False
     return is_requester_side(user, deal) or any(s.status in ACCEPTED_STEP_STATUSES for s in my_steps(user, deal))
 
 
 def close_deal(actor: User, deal: Deal, outcome: str, reason: str | None = None) -> Deal:
     """Record how the deal ended: a joint order, a joint development (needs an accepted step), or abandoned."""
-    if deal.status != "open":
+    if deal.status != DealStatus.OPEN:
         raise DealError(_("This deal is closed."), 409)
     if not can_close(actor, deal):
         raise NotAllowed()
@@ -532,9 +536,9 @@ def close_deal(actor: User, deal: Deal, outcome: str, reason: str | None = None)
     if outcome != "abandoned" and not any(s.status in ACCEPTED_STEP_STATUSES for s in deal.steps):
         raise DealError(_("A joint order or development needs at least one accepted step."), 409, "outcome")
     for step in deal.steps:
-        if step.status == "requested":
-            step.status = "withdrawn"
-    deal.status, deal.outcome, deal.outcome_reason = "closed", outcome, reason[:1000] or None
+        if step.status == StepStatus.REQUESTED:
+            step.status = StepStatus.WITHDRAWN
+    deal.status, deal.outcome, deal.outcome_reason = DealStatus.CLOSED, outcome, reason[:1000] or None
     deal.closed_at, deal.closed_by_id = utcnow(), actor.id
     _touch(deal)
     _event(deal, actor, f"outcome:{outcome}")
@@ -554,7 +558,7 @@ class RatingTarget:
 
 def rating_targets(user: User | None, deal: Deal) -> list[RatingTarget]:
     """Whom this user's side may rate in this deal (after it closed, only sides that worked together)."""
-    if deal.status != "closed" or not _authenticated(user):
+    if deal.status != DealStatus.CLOSED or not _authenticated(user):
         return []
     targets: list[RatingTarget] = []
     if is_requester_side(user, deal):
@@ -648,7 +652,7 @@ def factory_record(factory_id: int) -> Record:
     count, quality, delivery, communication = _rating_averages(DealRating.target_factory_id == factory_id)
     completed = db.session.scalar(
         select(func.count(func.distinct(Deal.id))).select_from(Deal).outerjoin(DealStep)
-        .where(Deal.status == "closed", Deal.outcome.in_(("joint_order", "joint_development")),
+        .where(Deal.status == DealStatus.CLOSED, Deal.outcome.in_(("joint_order", "joint_development")),
                or_(and_(DealStep.factory_id == factory_id, DealStep.status.in_(ACCEPTED_STEP_STATUSES)),
                    Deal.requester_factory_id == factory_id))
     ) or 0
@@ -662,7 +666,7 @@ def completed_jobs(factory_ids) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(DealStep.factory_id, func.count(func.distinct(Deal.id))).join(Deal)
-        .where(Deal.status == "closed", Deal.outcome.in_(("joint_order", "joint_development")),
+        .where(Deal.status == DealStatus.CLOSED, Deal.outcome.in_(("joint_order", "joint_development")),
                DealStep.factory_id.in_(ids), DealStep.status.in_(ACCEPTED_STEP_STATUSES))
         .group_by(DealStep.factory_id))
     return {factory_id: count for factory_id, count in rows}
@@ -679,7 +683,7 @@ def requester_record(user: User) -> Record:
             DealMessage.author_id == user.id, DealMessage.is_event.is_(False),
             DealMessage.deal_id.in_(accepted_deals))) or 0
     outcomes = dict(db.session.execute(
-        select(Deal.outcome, func.count(Deal.id)).where(Deal.requester_id == user.id, Deal.status == "closed")
+        select(Deal.outcome, func.count(Deal.id)).where(Deal.requester_id == user.id, Deal.status == DealStatus.CLOSED)
         .group_by(Deal.outcome)).all())
     count, quality, delivery, communication = _rating_averages(DealRating.target_key == f"u:{user.id}")
     record = Record(count, quality, delivery, communication,
@@ -734,11 +738,11 @@ def notify(users, deal: Deal, kind: str, actor: User | None, params: dict | None
             continue
         mode = getattr(prefs.get(user.id) or preferences(user), kind)
         note = Notification(user_id=user.id, deal_id=deal.id, kind=kind, params=params,
-                            email_state="pending" if mode == "digest" else "skipped")
+                            email_state=EmailState.PENDING if mode == "digest" else EmailState.SKIPPED)
         if mode == "instant":
             queue_email(user.email, f"deals_{kind}", user.locale, template=f"deals/mail/{kind}.txt",
                         user=user, params=params, link=deal_link(deal.id))
-            note.email_state = "sent"
+            note.email_state = EmailState.SENT
         db.session.add(note)
         made.append(note)
     db.session.flush()
@@ -753,7 +757,7 @@ def notify_factory(deal: Deal, step: DealStep, actor: User) -> None:
 def send_digests() -> int:
     """Bundle every notification waiting for the digest into one email per person; returns the emails queued."""
     pending = db.session.scalars(
-        select(Notification).where(Notification.email_state == "pending")
+        select(Notification).where(Notification.email_state == EmailState.PENDING)
         .options(selectinload(Notification.user)).order_by(Notification.user_id, Notification.id)
     ).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)
@@ -765,7 +769,7 @@ def send_digests() -> int:
             queue_email(user.email, "deals_digest", user.locale, template="deals/mail/digest.txt", user=user,
                         notes=[(n, deal_link(n.deal_id)) for n in notes], link=deal_link(None))
         for note in notes:
-            note.email_state = "sent"
+            note.email_state = EmailState.SENT
     db.session.flush()
     return len(by_user)
 
@@ -816,7 +820,7 @@ def report(actor: User, deal: Deal, reason: str) -> DealReport:
 def resolve_report(actor: User, row: DealReport, resolution: str | None) -> DealReport:
     if not actor.is_organiser:
         raise NotAllowed()
-    row.status, row.resolution = "resolved", (resolution or "").strip()[:1000] or None
+    row.status, row.resolution = ReportStatus.RESOLVED, (resolution or "").strip()[:1000] or None
     row.resolved_by_id, row.resolved_at = actor.id, utcnow()
     db.session.flush()
     return row

@@ -9,7 +9,16 @@ from datetime import date, datetime
 from sqlalchemy import func
 
 from hub.core.timeutil import utcnow
-from hub.events.models import BOOKING_CONFIRMED, Booking, Edition, Participation, PitchNight, Program, Slot
+from hub.events.models import (
+    BOOKING_CONFIRMED,
+    Booking,
+    Edition,
+    Participation,
+    ParticipationStatus,
+    PitchNight,
+    Program,
+    Slot,
+)
 from hub.events.services import slot_counts
 from hub.extensions import db
 
@@ -27,7 +36,7 @@ def indicators(year: int) -> dict[str, int]:
         Edition.starts_on <= today)) or 0
     companies = db.session.scalar(
         db.select(func.count(func.distinct(Participation.factory_id))).join(Edition).where(
-            Participation.status == "approved", Edition.starts_on >= date(year, 1, 1),
+            Participation.status == ParticipationStatus.APPROVED, Edition.starts_on >= date(year, 1, 1),
             Edition.starts_on < date(year + 1, 1, 1))) or 0
     return {"events_held": int(nights + editions), "open_factory_companies": int(companies)}
 

@@ -4,21 +4,44 @@ reviews). Slots and bookings are one booking engine shared by factory tours and 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.core.statuses import check_in, values
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 PROGRAM_KINDS = ("tour", "workshop", "sale", "talk")
-PARTICIPATION_STATUSES = ("pending", "approved", "rejected")
 ADMISSIONS = ("booking", "walk_in")  # booking required, or walk in without booking
-BOOKING_CONFIRMED = "confirmed"
-BOOKING_WAITLISTED = "waitlisted"
-BOOKING_CANCELLED = "cancelled"
-BOOKING_STATUSES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED)
-PITCH_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
+
+
+class ParticipationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class PitchStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+PARTICIPATION_STATUSES = values(ParticipationStatus)
+BOOKING_CONFIRMED = BookingStatus.CONFIRMED
+BOOKING_WAITLISTED = BookingStatus.WAITLISTED
+BOOKING_CANCELLED = BookingStatus.CANCELLED
+BOOKING_STATUSES = values(BookingStatus)
+PITCH_STATUSES = values(PitchStatus)
 
 
 class Edition(db.Model):
@@ -49,12 +72,12 @@ class Participation(db.Model):
     """A factory's application to open its doors in an edition; organisers approve or reject it."""
 
     __tablename__ = "event_participations"
-    __table_args__ = (UniqueConstraint("edition_id", "factory_id"),)
+    __table_args__ = (UniqueConstraint("edition_id", "factory_id"), check_in("status", ParticipationStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("event_editions.id", ondelete="CASCADE"), index=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ParticipationStatus.PENDING, index=True)
     message: Mapped[str] = mapped_column(Text, default="")
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
@@ -124,7 +147,7 @@ class Booking(db.Model):
     constraint on (slot, email_key) stops a second active booking by the same email even without the lock."""
 
     __tablename__ = "event_bookings"
-    __table_args__ = (UniqueConstraint("slot_id", "email_key"),)
+    __table_args__ = (UniqueConstraint("slot_id", "email_key"), check_in("status", BookingStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("event_slots.id", ondelete="CASCADE"), index=True)
@@ -223,6 +246,7 @@ class Pitch(db.Model):
     """A submission to a pitch night by a startup or student team."""
 
     __tablename__ = "event_pitches"
+    __table_args__ = (check_in("status", PitchStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pitch_night_id: Mapped[int] = mapped_column(ForeignKey("event_pitch_nights.id", ondelete="CASCADE"), index=True)
@@ -233,7 +257,7 @@ class Pitch(db.Model):
     team: Mapped[str] = mapped_column(Text)
     needs: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(5), default="ja")
-    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=PitchStatus.SUBMITTED, index=True)
     running_position: Mapped[int | None]
     decision_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ from hub.auth.identity import external_url
 from hub.extensions import db, limiter
 from hub.factories import identity
 from hub.factories.forms import ClaimForm, DecisionForm
-from hub.factories.models import Factory, FactoryClaim
+from hub.factories.models import ClaimStatus, Factory, FactoryClaim
 from hub.factories.routes import bp
 from hub.mail.services import deliver_pending, queue_email
 
@@ -26,7 +26,7 @@ def _claim_limit() -> str:
 def claim(factory_id: int):
     """A factory member claims an imported profile that nobody manages (by domain email or organiser)."""
     factory = db.get_or_404(Factory, factory_id)
-    if not factory.is_published:
+    if not factory.is_public:
         abort(404)
     if not identity.can_claim(current_user, factory):
         abort(403)
@@ -90,7 +90,7 @@ def review_queue():
 
 def _tell_claimant(row: FactoryClaim) -> None:
     """Queue the decision email to the claimant (in their language)."""
-    approved = row.status == "approved"
+    approved = row.status == ClaimStatus.APPROVED
     link = external_url("factories.edit", factory_id=row.factory_id) if approved else \
         external_url("factories.my_claims")
     queue_email(row.user.email, "factory_claim_decided", row.user.locale, user=row.user,

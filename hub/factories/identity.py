@@ -17,7 +17,7 @@ from hub.auth.identity import acts_as_member, make_token, read_token
 from hub.auth.models import ROLE_FACTORY, Organisation, User
 from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories.models import Factory, FactoryClaim
+from hub.factories.models import ClaimStatus, Factory, FactoryClaim, ReviewStatus
 
 COMPANY_FORMS = ("株式会社", "(株)", "有限会社", "(有)", "合同会社", "(同)", "合資会社", "合名会社")
 _SEPARATORS = re.compile(r"[\s・･·.,、。]+")
@@ -55,18 +55,18 @@ def hold_if_duplicate(factory: Factory, actor: User, previous_names: tuple[str |
     renamed = previous_names is None or (name_key(previous_names[0]), name_key(previous_names[1])) != (
         name_key(factory.name), name_key(factory.name_en))
     if not renamed:
-        return factory.review_status == "held"
+        return factory.review_status == ReviewStatus.HELD
     if duplicates_of(factory):
-        factory.review_status, factory.is_published = "held", False
+        factory.review_status, factory.is_published = ReviewStatus.HELD, False
     elif factory.review_status is not None:
         factory.review_status, factory.is_published = None, True
     db.session.flush()
-    return factory.review_status == "held"
+    return factory.review_status == ReviewStatus.HELD
 
 
 def held_profiles() -> list[tuple[Factory, list[Factory]]]:
     """The organisers' queue of held profiles, each with the profiles it resembles."""
-    held = db.session.scalars(db.select(Factory).where(Factory.review_status == "held").order_by(Factory.id))
+    held = db.session.scalars(db.select(Factory).where(Factory.review_status == ReviewStatus.HELD).order_by(Factory.id))
     return [(factory, duplicates_of(factory)) for factory in held]
 
 
@@ -74,9 +74,9 @@ def decide_profile(factory: Factory, actor: User, publish: bool) -> None:
     """An organiser publishes a held profile (a different factory after all) or rejects it as a duplicate."""
     if not actor.is_organiser:
         raise ClaimError(_l("Only organisers review profiles."))
-    if factory.review_status != "held":
+    if factory.review_status != ReviewStatus.HELD:
         raise ClaimError(_l("This profile is not waiting for review."))
-    factory.review_status, factory.is_published = (None, True) if publish else ("rejected", False)
+    factory.review_status, factory.is_published = (None, True) if publish else (ReviewStatus.REJECTED, False)
     db.session.flush()
 
 
@@ -106,7 +106,7 @@ def own_profile(user: User) -> Factory | None:
 
 def claimable(factory: Factory) -> bool:
     """An imported, published profile that no account manages yet."""
-    return factory.organisation_id is None and factory.is_published
+    return factory.organisation_id is None and factory.is_public
 
 
 def can_claim(user: User | None, factory: Factory) -> bool:
@@ -114,7 +114,7 @@ def can_claim(user: User | None, factory: Factory) -> bool:
     if not acts_as_member(user) or user.role != ROLE_FACTORY or not claimable(factory):
         return False
     mine = own_profile(user)
-    return mine is None or not mine.is_published
+    return mine is None or not mine.is_public
 
 
 def start_claim(user: User, factory: Factory, method: str, email: str | None, message: str) -> FactoryClaim:
@@ -130,9 +130,10 @@ def start_claim(user: User, factory: Factory, method: str, email: str | None, me
     elif method != "organiser":
         raise ClaimError(_l("Choose how to prove it."))
     pending = db.session.scalar(db.select(FactoryClaim).where(
-        FactoryClaim.factory_id == factory.id, FactoryClaim.user_id == user.id, FactoryClaim.status == "pending"))
+        FactoryClaim.factory_id == factory.id, FactoryClaim.user_id == user.id,
+        FactoryClaim.status == ClaimStatus.PENDING))
     if pending is not None:
-        pending.status = "withdrawn"
+        pending.status = ClaimStatus.WITHDRAWN
     claim = FactoryClaim(factory=factory, user_id=user.id, method=method, message=(message or "")[:2000],
                          email=email.strip().lower() if method == "domain_email" else None)
     db.session.add(claim)
@@ -163,7 +164,7 @@ def approve_claim(claim: FactoryClaim, actor: User | None) -> None:
 
     if actor is not None and not actor.is_organiser:
         raise ClaimError(_l("Only organisers decide claims."))
-    if claim.status != "pending":
+    if claim.status != ClaimStatus.PENDING:
         raise ClaimError(_l("This claim has already been decided."))
     user, factory = claim.user, claim.factory
     if user.role != ROLE_FACTORY or not claimable(factory):
@@ -181,10 +182,11 @@ def approve_claim(claim: FactoryClaim, actor: User | None) -> None:
         db.session.flush()
     factory.organisation_id = user.organisation_id
     now = utcnow()
-    claim.status, claim.decided_at, claim.decided_by_id = "approved", now, actor.id if actor else None
+    claim.status, claim.decided_at, claim.decided_by_id = ClaimStatus.APPROVED, now, actor.id if actor else None
     for rival in db.session.scalars(db.select(FactoryClaim).where(
-            FactoryClaim.factory_id == factory.id, FactoryClaim.status == "pending", FactoryClaim.id != claim.id)):
-        rival.status, rival.decided_at, rival.decided_by_id = "rejected", now, actor.id if actor else None
+            FactoryClaim.factory_id == factory.id, FactoryClaim.status == ClaimStatus.PENDING,
+            FactoryClaim.id != claim.id)):
+        rival.status, rival.decided_at, rival.decided_by_id = ClaimStatus.REJECTED, now, actor.id if actor else None
     db.session.flush()
 
 
@@ -192,15 +194,15 @@ def reject_claim(claim: FactoryClaim, actor: User) -> None:
     """An organiser turns a pending claim down."""
     if not actor.is_organiser:
         raise ClaimError(_l("Only organisers decide claims."))
-    if claim.status != "pending":
+    if claim.status != ClaimStatus.PENDING:
         raise ClaimError(_l("This claim has already been decided."))
-    claim.status, claim.decided_at, claim.decided_by_id = "rejected", utcnow(), actor.id
+    claim.status, claim.decided_at, claim.decided_by_id = ClaimStatus.REJECTED, utcnow(), actor.id
     db.session.flush()
 
 
 def pending_claims() -> list[FactoryClaim]:
     """The organisers' queue of claims waiting for a decision, oldest first."""
-    return list(db.session.scalars(db.select(FactoryClaim).where(FactoryClaim.status == "pending")
+    return list(db.session.scalars(db.select(FactoryClaim).where(FactoryClaim.status == ClaimStatus.PENDING)
                                    .order_by(FactoryClaim.created_at, FactoryClaim.id)))
 
 

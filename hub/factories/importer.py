@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, update
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories import services, signals
-from hub.factories.models import SUCCESSOR_STATUSES, Factory, FactoryCapability
+from hub.factories.models import SUCCESSOR_STATUSES, Evidence, Factory, FactoryCapability
 from matching import normalise_ward
 
 LIST_FIELDS = ("processes", "materials", "equipment", "certifications")
@@ -235,7 +235,7 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
         values = {field: data[field] for field in IMPORTED_FIELDS}
         values.update(external_id=ext, lat=lat, lon=lon, is_location_approx=approx, updated_at=now,
                       search_text=services.search_text_for(
-                          data, [code for (_, code), row in found.items() if row.evidence != "outsourced"]))
+                          data, [code for (_, code), row in found.items() if row.evidence != Evidence.OUTSOURCED]))
         found_by_ext[ext] = found
         if ext in existing:
             updates[ext] = {"id": existing[ext], **values}

@@ -3,25 +3,57 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
+from hub.core.files import StoredFileMixin
+from hub.core.statuses import check_in, values
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 SUCCESSOR_STATUSES = ("none", "family", "employee", "external", "undecided")
 # Where the hub's belief in a capability row comes from: the owner's own list (or a code the owner confirmed),
 # the owner's prose (inferred, to be confirmed), or a step the text says is sent to partners (demand, not supply).
-EVIDENCE_LEVELS = ("listed", "prose", "outsourced")
-REVIEW_DECISIONS = ("confirmed", "rejected")
+
+
+class Evidence(StrEnum):
+    LISTED = "listed"
+    PROSE = "prose"
+    OUTSOURCED = "outsourced"
+
+
+class ReviewDecision(StrEnum):
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class ReviewStatus(StrEnum):
+    """A factory profile held for an organiser's look (NULL: an ordinary profile)."""
+
+    HELD = "held"
+    REJECTED = "rejected"
+
+
+class ClaimStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+EVIDENCE_LEVELS = values(Evidence)
+REVIEW_DECISIONS = values(ReviewDecision)
 
 
 class Factory(db.Model):
     """A machi-koba. Lists hold the terms as the factory wrote them; ``capabilities`` their taxonomy codes."""
 
     __tablename__ = "factories"
+    __table_args__ = (check_in("review_status", ReviewStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -64,6 +96,17 @@ class Factory(db.Model):
         back_populates="factory", cascade="all, delete-orphan", order_by="FactoryPhoto.position"
     )
 
+    @hybrid_property
+    def is_public(self) -> bool:
+        """One rule for "shown to everyone", in Python and in SQL: published and not held for an organiser's
+        review (a held or rejected look-alike is never public, whatever ``is_published`` says)."""
+        return self.is_published and self.review_status is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.is_published.is_(True), cls.review_status.is_(None))
+
     def display_name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name
 
@@ -73,14 +116,14 @@ class Factory(db.Model):
 
     def outsourced_codes(self) -> list[str]:
         """Process codes the factory says it sends to partners."""
-        return [c.code for c in self.capabilities if c.evidence == "outsourced"]
+        return [c.code for c in self.capabilities if c.evidence == Evidence.OUTSOURCED]
 
 
 class FactoryCapability(db.Model):
     """One taxonomy code the normaliser found for a factory, and the text it came from."""
 
     __tablename__ = "factory_capabilities"
-    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"),)
+    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"), check_in("evidence", Evidence))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
@@ -88,7 +131,7 @@ class FactoryCapability(db.Model):
     code: Mapped[str] = mapped_column(String(60), index=True)
     source: Mapped[str] = mapped_column(String(200))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
-    evidence: Mapped[str] = mapped_column(String(12), default="listed", server_default="listed")
+    evidence: Mapped[str] = mapped_column(String(12), default=Evidence.LISTED, server_default="listed")
     phrase: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     factory: Mapped[Factory] = relationship(back_populates="capabilities")
@@ -96,7 +139,7 @@ class FactoryCapability(db.Model):
     @hybrid_property
     def is_capability(self) -> bool:
         """One rule for "the factory does this itself", in Python and in SQL: every row but outsourced steps."""
-        return self.evidence != "outsourced"
+        return self.evidence != Evidence.OUTSOURCED
 
 
 class FactoryCapabilityReview(db.Model):
@@ -104,7 +147,7 @@ class FactoryCapabilityReview(db.Model):
     or "rejected" (never a capability, whatever the text says). Kept across profile edits and re-imports."""
 
     __tablename__ = "factory_capability_reviews"
-    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"),)
+    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"), check_in("decision", ReviewDecision))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
@@ -117,26 +160,24 @@ class FactoryCapabilityReview(db.Model):
     decided_by = relationship("User")
 
 
-class FactoryPhoto(db.Model):
+class FactoryPhoto(StoredFileMixin, db.Model):
     """A photo, re-encoded and resized on upload (metadata stripped), stored outside ``static/``."""
 
     __tablename__ = "factory_photos"
+    upload_kind = "photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     caption: Mapped[str | None] = mapped_column(String(200))
     width: Mapped[int]
     height: Mapped[int]
-    size_bytes: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     factory: Mapped[Factory] = relationship(back_populates="photos")
 
 
 CLAIM_METHODS = ("domain_email", "organiser")
-CLAIM_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+CLAIM_STATUSES = values(ClaimStatus)
 
 
 class FactoryClaim(db.Model):
@@ -144,6 +185,7 @@ class FactoryClaim(db.Model):
     sent to an address at the factory's own website domain, or by an organiser's approval."""
 
     __tablename__ = "factory_claims"
+    __table_args__ = (check_in("status", ClaimStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
@@ -151,7 +193,7 @@ class FactoryClaim(db.Model):
     method: Mapped[str] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))  # the address at the factory's domain
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

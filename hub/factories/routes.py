@@ -23,7 +23,7 @@ MAX_PHOTOS = 12
 
 def _get_published(factory_id: int) -> Factory:
     factory = db.session.get(Factory, factory_id)
-    if factory is None or not (factory.is_published or services.can_edit(current_user, factory)):
+    if factory is None or not (factory.is_public or services.can_edit(current_user, factory)):
         abort(404)
     return factory
 
@@ -56,7 +56,7 @@ def detail(factory_id: int):
     factory = _get_published(factory_id)
     can_edit = services.can_edit(current_user, factory)
     partners = fits = partner_form = None
-    if can_edit and factory.is_published:
+    if can_edit and factory.is_public:
         from hub.matches import services as matching_services
         from hub.matches.forms import PartnerForm
 
@@ -183,7 +183,7 @@ def delete_photo(factory_id: int, photo_id: int):
         abort(404)
     if not services.can_edit(current_user, photo.factory):
         abort(403)
-    uploads.remove("photos", photo.stored_name)
+    photo.remove_file()
     db.session.delete(photo)
     db.session.commit()
     flash(_("The photo has been removed."), "info")
@@ -194,7 +194,7 @@ def delete_photo(factory_id: int, photo_id: int):
 def photo(name: str):
     """Serve a photo of a published factory (re-encoded on upload, so it carries no metadata)."""
     row = db.session.scalar(db.select(FactoryPhoto).where(FactoryPhoto.stored_name == name))
-    if row is None or not (row.factory.is_published or services.can_edit(current_user, row.factory)):
+    if row is None or not (row.factory.is_public or services.can_edit(current_user, row.factory)):
         abort(404)
     return send_from_directory(uploads.folder("photos"), row.stored_name, mimetype="image/jpeg", max_age=3600)
 

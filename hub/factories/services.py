@@ -10,7 +10,14 @@ from flask_babel import get_locale
 from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
 from hub.extensions import db
-from hub.factories.models import REVIEW_DECISIONS, Factory, FactoryCapability, FactoryCapabilityReview
+from hub.factories.models import (
+    REVIEW_DECISIONS,
+    Evidence,
+    Factory,
+    FactoryCapability,
+    FactoryCapabilityReview,
+    ReviewDecision,
+)
 from matching import WARDS, Normaliser, Taxonomy, fold
 
 PROFILE_FIELDS = (
@@ -106,7 +113,7 @@ def find_capabilities(processes, materials, description: str, equipment,
         found[(ev.kind, ev.code)] = Found(source, confidence, ev.level, (ev.phrase or source)[:200])
     for r in reading.outsourced:
         if ("process", r.code) not in found and r.code not in rejected:
-            found[("process", r.code)] = Found(r.source[:200], r.confidence, "outsourced", r.source[:200])
+            found[("process", r.code)] = Found(r.source[:200], r.confidence, Evidence.OUTSOURCED, r.source[:200])
     return found
 
 
@@ -120,7 +127,7 @@ def decisions_for(factory_ids) -> dict[int, tuple[tuple[str, ...], tuple[str, ..
             .where(FactoryCapabilityReview.factory_id.in_(ids)).order_by(FactoryCapabilityReview.id))
         for factory_id, code, decision in rows:
             pair = out.setdefault(factory_id, ([], []))
-            pair[0 if decision == "confirmed" else 1].append(code)
+            pair[0 if decision == ReviewDecision.CONFIRMED else 1].append(code)
     return {k: (tuple(v[0]), tuple(v[1])) for k, v in out.items()}
 
 
@@ -157,7 +164,7 @@ def resolve_capabilities(factory: Factory, reader: CapabilityReader | None = Non
     data = {key: getattr(factory, key) for key in ("name", "name_en", "description", "address", "processes",
                                                    "materials", "equipment", "certifications", "ward")}
     factory.search_text = search_text_for(data, [code for (_, code), row in found.items()
-                                                 if row.evidence != "outsourced"])
+                                                 if row.evidence != Evidence.OUTSOURCED])
 
 
 def refresh_factories_mentioning(text: str) -> int:
@@ -195,7 +202,7 @@ def update_profile(factory: Factory, data: dict) -> Factory:
 def directory_query(q: str | None = None, ward: str | None = None, process: str | None = None,
                     material: str | None = None):
     """Published factories matching the directory filters (a select, for pagination)."""
-    query = db.select(Factory).where(Factory.is_published)
+    query = db.select(Factory).where(Factory.is_public)
     if q:
         for word in fold(q).split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -264,13 +271,13 @@ class ReviewError(ValueError):
 
 def pending_reviews(factory: Factory) -> list[FactoryCapability]:
     """Capabilities read from the factory's prose that its owner has not confirmed or rejected yet."""
-    return [c for c in factory.capabilities if c.evidence == "prose"]
+    return [c for c in factory.capabilities if c.evidence == Evidence.PROSE]
 
 
 def rejected_reviews(factory: Factory) -> list[FactoryCapabilityReview]:
     """The owner's "not us" decisions for this factory (they stick across edits and re-imports)."""
     return list(db.session.scalars(db.select(FactoryCapabilityReview).where(
-        FactoryCapabilityReview.factory_id == factory.id, FactoryCapabilityReview.decision == "rejected")
+        FactoryCapabilityReview.factory_id == factory.id, FactoryCapabilityReview.decision == ReviewDecision.REJECTED)
         .order_by(FactoryCapabilityReview.id)))
 
 
@@ -310,4 +317,4 @@ def unconfirmed_profiles_count() -> int:
     return db.session.scalar(
         db.select(db.func.count(db.distinct(FactoryCapability.factory_id)))
         .join(Factory, Factory.id == FactoryCapability.factory_id)
-        .where(Factory.is_published, FactoryCapability.evidence == "prose")) or 0
+        .where(Factory.is_public, FactoryCapability.evidence == Evidence.PROSE)) or 0

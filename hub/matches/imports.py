@@ -14,7 +14,7 @@ from hub.core import uploads
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.importer import ImportFileError, ImportReport, import_records, read_records
-from hub.matches.models import ImportJob
+from hub.matches.models import ImportJob, ImportStatus
 
 MAX_ERRORS_KEPT = 500
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -40,7 +40,7 @@ def create_job(file: FileStorage, actor) -> ImportJob:
     if size == 0:
         path.unlink(missing_ok=True)
         raise uploads.UploadError(_("The file is empty."))
-    job = ImportJob(user_id=actor.id, filename=name, stored_name=stored, status="queued", errors=[])
+    job = ImportJob(user_id=actor.id, filename=name, stored_name=stored, status=ImportStatus.QUEUED, errors=[])
     db.session.add(job)
     db.session.flush()
     return job
@@ -63,9 +63,9 @@ def _run_in_app(app: Flask, job_id: int) -> None:
 def run_job(job_id: int) -> None:
     """Import the job's file, committing progress after each batch; failures are recorded on the job."""
     job = db.session.get(ImportJob, job_id)
-    if job is None or job.status not in ("queued",):
+    if job is None or job.status not in (ImportStatus.QUEUED,):
         return
-    job.status = "running"
+    job.status = ImportStatus.RUNNING
     db.session.commit()
     path = uploads.folder("imports") / job.stored_name
     try:
@@ -73,13 +73,13 @@ def run_job(job_id: int) -> None:
         report = import_records(rows, sep, progress=lambda report, seen: _progress(job_id, report, seen))
     except (ImportFileError, UnicodeDecodeError) as exc:
         db.session.rollback()
-        _finish(job_id, "failed", None, str(exc)[:500])
+        _finish(job_id, ImportStatus.FAILED, None, str(exc)[:500])
     except Exception as exc:  # noqa: BLE001 - recorded for the organiser, then logged in full
         db.session.rollback()
         current_app.logger.exception("import job %s failed", job_id)
-        _finish(job_id, "failed", None, f"{type(exc).__name__}: {exc}"[:500])
+        _finish(job_id, ImportStatus.FAILED, None, f"{type(exc).__name__}: {exc}"[:500])
     else:
-        _finish(job_id, "done", report, None)
+        _finish(job_id, ImportStatus.DONE, report, None)
     finally:
         path.unlink(missing_ok=True)
 

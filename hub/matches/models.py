@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.core.statuses import check_in
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
@@ -38,16 +40,24 @@ class CapabilityAlias(db.Model):
     created_by = relationship("User")
 
 
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ImportJob(db.Model):
     """An organiser's upload of a factory directory file, processed in the background with progress."""
 
     __tablename__ = "import_jobs"
+    __table_args__ = (check_in("status", ImportStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.QUEUED)
     rows_total: Mapped[int | None]
     rows_read: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)

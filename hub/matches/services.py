@@ -22,7 +22,7 @@ from hub.extensions import db
 from hub.factories.models import Factory, FactoryCapability, FactoryCapabilityReview
 from hub.factories.services import decisions_for, refresh_factories_mentioning
 from hub.matches.models import CapabilityAlias, IndexState
-from hub.needs.models import Need
+from hub.needs.models import Need, NeedStatus
 from matching import (
     FactoryProfile,
     MatchIndex,
@@ -251,7 +251,7 @@ def fits_for_factory(factory: Factory, lang: str, limit: int = 10):
     if factory.id not in index:
         return []
     needs = db.session.scalars(
-        db.select(Need).where(Need.status == "open", Need.visibility.in_(("public", "members")))
+        db.select(Need).where(Need.status == NeedStatus.OPEN, Need.visibility.in_(("public", "members")))
         .order_by(Need.created_at.desc()).limit(500)
     ).all()
     by_id = {n.id: n for n in needs}

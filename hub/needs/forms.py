@@ -12,6 +12,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from hub.core.forms import TermListField, language_choices
 from hub.core.labels import ward_choices
+from hub.needs.models import NeedStatus
 
 
 def kind_choices():
@@ -56,13 +57,13 @@ class NeedForm(FlaskForm):
     visibility = SelectField(_l("Who can see it"), choices=visibility_choices, default="public")
     attachment_access = SelectField(_l("Who can open the drawings"), choices=attachment_access_choices,
                                     default="private")
-    status = SelectField(_l("Status"), choices=status_choices, default="open")
+    status = SelectField(_l("Status"), choices=status_choices, default=NeedStatus.OPEN)
     language = SelectField(_l("Written in"), choices=language_choices, default="ja")
     ward = SelectField(_l("Where (for distances)"), choices=lambda: [("", _l("(anywhere)"))] + ward_choices(),
                        validators=[Optional()])
 
     def validate_deadline(self, field):
-        if field.data and field.data < date.today() and self.status.data == "open":
+        if field.data and field.data < date.today() and self.status.data == NeedStatus.OPEN:
             raise ValidationError(_l("The deadline is in the past."))
 
     def need_data(self) -> dict:

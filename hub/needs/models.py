@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.core.files import StoredDocumentMixin
+from hub.core.statuses import check_in, values
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
 KINDS = ("fabrication", "co_development", "student_project")
 BUDGET_BANDS = ("undecided", "under_100k", "100k_500k", "500k_2m", "2m_10m", "over_10m")
 VISIBILITIES = ("public", "members", "private")  # everyone / signed-in users / owner and organisers
-STATUSES = ("open", "in_progress", "closed")
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+STATUSES = values(NeedStatus)
 ATTACHMENT_ACCESS = ("private", "factories", "granted")  # owner only / any factory member / chosen factories
 
 
@@ -21,6 +32,7 @@ class Need(db.Model):
     """What someone wants made or developed, in their own words."""
 
     __tablename__ = "needs"
+    __table_args__ = (check_in("status", NeedStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -34,7 +46,7 @@ class Need(db.Model):
     budget_band: Mapped[str] = mapped_column(String(20), default="undecided")
     kind: Mapped[str] = mapped_column(String(20), default="fabrication")
     visibility: Mapped[str] = mapped_column(String(10), default="public", index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=NeedStatus.OPEN, index=True)
     attachment_access: Mapped[str] = mapped_column(String(10), default="private")
     language: Mapped[str] = mapped_column(String(5), default="ja")
     ward: Mapped[str | None] = mapped_column(String(30))  # where the work should happen, for distances
@@ -55,18 +67,13 @@ class Need(db.Model):
         return [c for c in values if isinstance(c, str)] if isinstance(values, list) else []
 
 
-class NeedAttachment(db.Model):
+class NeedAttachment(StoredDocumentMixin, db.Model):
     """A drawing (PDF, image or STEP), checked by content and stored outside ``static/``."""
 
     __tablename__ = "need_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     need: Mapped[Need] = relationship(back_populates="attachments")
 

@@ -23,7 +23,7 @@ from hub.needs.forms import (
     kind_choices,
     status_choices,
 )
-from hub.needs.models import Need, NeedAttachment, NeedGrant
+from hub.needs.models import Need, NeedAttachment, NeedGrant, NeedStatus
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -114,7 +114,7 @@ def detail(need_id: int):
             ) if f.id not in granted
         ]
     ranked = teams = None
-    if can_edit and need.status != "closed":
+    if can_edit and need.status != NeedStatus.CLOSED:
         from hub.matches.services import rank_for_need, teams_for_need
 
         lang = str(get_locale() or "ja")
@@ -174,9 +174,7 @@ def upload_attachment(need_id: int):
         except uploads.UploadError as exc:
             flash(str(exc), "danger")
         else:
-            need.attachments.append(NeedAttachment(
-                original_name=stored.original_name, stored_name=stored.stored_name, content_type=stored.content_type,
-                size_bytes=stored.size_bytes))
+            need.attachments.append(NeedAttachment(**NeedAttachment.stored_columns(stored)))
             db.session.commit()
             flash(_("The drawing has been attached."), "success")
     else:
@@ -193,8 +191,7 @@ def download_attachment(attachment_id: int):
     attachment = db.session.get(NeedAttachment, attachment_id)
     if attachment is None or not services.can_open_attachments(current_user, attachment.need):
         abort(404)
-    return uploads.send_stored("attachments", attachment.stored_name, attachment.original_name,
-                               attachment.content_type)
+    return attachment.send()
 
 
 @bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
@@ -203,7 +200,7 @@ def delete_attachment(attachment_id: int):
     """Remove a drawing (owner and organisers)."""
     attachment = db.get_or_404(NeedAttachment, attachment_id)
     need = _get_editable(attachment.need_id)
-    uploads.remove("attachments", attachment.stored_name)
+    attachment.remove_file()
     db.session.delete(attachment)
     db.session.commit()
     flash(_("The drawing has been removed."), "info")

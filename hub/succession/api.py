@@ -14,7 +14,7 @@ from hub.api.validation import get_int, get_str, json_body, query_int
 from hub.extensions import db
 from hub.mail.services import deliver_pending
 from hub.succession import fits, services
-from hub.succession.models import SuccessionListing
+from hub.succession.models import DisclosureStatus, SuccessionListing
 from hub.succession.services import SuccessionError
 from matching import normalise_ward
 
@@ -34,7 +34,8 @@ def _as_seen_by(listing: SuccessionListing, locale: str, disclosure=_ASK) -> dic
     if disclosure is _ASK:
         disclosure = services.disclosure_for(user, listing)
     data["disclosure"] = disclosure.status if disclosure is not None else None
-    if disclosure is not None and disclosure.status == "approved" and services.can_see_identity(user, listing):
+    if disclosure is not None and disclosure.status == DisclosureStatus.APPROVED \
+            and services.can_see_identity(user, listing):
         data["factory"] = services.identity(listing)
         services.record_view(listing, user, "disclosed_viewed_api")
     return data
@@ -45,7 +46,7 @@ def _get(public_id: str) -> SuccessionListing:
     if len(public_id) <= 32:
         listing = db.session.scalar(db.select(SuccessionListing).where(SuccessionListing.public_id == public_id))
     if listing is None or not services.can_view(g.api_user, listing) \
-            or listing.status not in ("published", "paused", "held"):
+            or not listing.is_shown_to_approved:
         raise ApiError(404, "not_found", _("No such listing."))
     return listing
 

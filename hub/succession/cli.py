@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
         with current_app.test_request_context("/", base_url=base):
             held = run.recheck_published()
             published = db.session.scalar(db.select(db.func.count(SuccessionListing.id))
-                                          .where(SuccessionListing.status == "published"))
+                                          .where(SuccessionListing.is_visible_to_successors))
             db.session.commit()
         deliver_pending()
         click.echo(f"published={published} held={len(held)}")

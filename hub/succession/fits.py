@@ -129,7 +129,7 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
 def listings_for(profile: SuccessorProfile, locale: str | None = None, limit: int = 20
                  ) -> list[tuple[SuccessionListing, Fit]]:
     """Published listings for a successor, best first."""
-    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published")
+    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.is_visible_to_successors)
                                   .order_by(SuccessionListing.published_at.desc(), SuccessionListing.id)).all()
     ranked = [(listing, fit(profile, listing, "successor", locale)) for listing in listings]
     ranked = [pair for pair in ranked if pair[1].score > 0]

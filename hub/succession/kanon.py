@@ -100,13 +100,13 @@ def directory_entries() -> list[Entry]:
     caps: dict[int, tuple[set[str], set[str]]] = {}
     rows = db.session.execute(db.select(FactoryCapability.factory_id, FactoryCapability.kind, FactoryCapability.code)
                               .join(Factory, Factory.id == FactoryCapability.factory_id)
-                              .where(Factory.is_published, FactoryCapability.is_capability))
+                              .where(Factory.is_public, FactoryCapability.is_capability))
     for factory_id, kind, code in rows:
         processes, materials = caps.setdefault(factory_id, (set(), set()))
         (processes if kind == "process" else materials).add(code)
     out = []
     for row in db.session.execute(db.select(Factory.id, Factory.ward, Factory.equipment, Factory.certifications,
-                                            Factory.employees, Factory.founded).where(Factory.is_published)):
+                                            Factory.employees, Factory.founded).where(Factory.is_public)):
         processes, materials = caps.get(row.id, (set(), set()))
         equipment = [line for line in row.equipment or [] if isinstance(line, str)]
         out.append(Entry(

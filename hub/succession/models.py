@@ -5,16 +5,42 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
+from hub.core.files import StoredDocumentMixin
+from hub.core.statuses import check_in, values
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 
-# Listing life cycle: the owner drafts and submits, an organiser publishes or returns it with a note.
-# "held": was published, but the directory changed and it no longer hides among k factories (see kanon.py).
-LISTING_STATUSES = ("draft", "submitted", "returned", "published", "paused", "held", "withdrawn")
+
+class ListingStatus(StrEnum):
+    """Listing life cycle: the owner drafts and submits, an organiser publishes or returns it with a note.
+    HELD: was published, but the directory changed and it no longer hides among k factories (see kanon.py)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+    PAUSED = "paused"
+    HELD = "held"
+    WITHDRAWN = "withdrawn"
+
+
+class DisclosureStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+LISTING_STATUSES = values(ListingStatus)
+# Statuses in which a successor whose disclosure was approved still sees the listing (everyone else: PUBLISHED).
+SHOWN_TO_APPROVED = (ListingStatus.PUBLISHED, ListingStatus.PAUSED, ListingStatus.HELD)
 SCHEMES = ("family", "employee", "outside_manager", "sale")  # 親族内 / 従業員承継 (EBO) / 外部経営者 / 第三者 M&A
 INCLUDES = ("equipment", "premises", "customers", "skills")
 EMPLOYEE_BANDS = ("1_4", "5_9", "10_19", "20_49", "50_plus")
@@ -25,7 +51,7 @@ REASONS = ("age", "no_successor", "health", "new_venture", "other")
 TIMINGS = ("within_1y", "1_3y", "3_5y", "undecided")
 BUDGET_BANDS = ("under_10m", "10m_50m", "50m_100m", "over_100m", "undecided")
 
-DISCLOSURE_STATUSES = ("requested", "approved", "declined", "revoked")
+DISCLOSURE_STATUSES = values(DisclosureStatus)
 OUTREACH_STAGES = ("candidate", "contacted", "visited", "plan_drafted", "plan_complete")
 
 
@@ -38,6 +64,7 @@ class SuccessionListing(db.Model):
     """An anonymous handover listing by a factory owner. Only ward-level location; no name until disclosure."""
 
     __tablename__ = "succession_listings"
+    __table_args__ = (check_in("status", ListingStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -56,7 +83,7 @@ class SuccessionListing(db.Model):
     schemes: Mapped[list] = mapped_column(JSON, default=list)
     includes: Mapped[list] = mapped_column(JSON, default=list)
     timing: Mapped[str] = mapped_column(String(20), default="undecided")
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ListingStatus.DRAFT, index=True)
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
@@ -72,6 +99,23 @@ class SuccessionListing(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    @hybrid_property
+    def is_visible_to_successors(self) -> bool:
+        """One rule, in Python and in SQL: every successor sees (browses, asks about) a listing while it is
+        published — not while it is paused, held, in review or withdrawn."""
+        return self.status == ListingStatus.PUBLISHED
+
+    @hybrid_property
+    def is_shown_to_approved(self) -> bool:
+        """A successor whose disclosure was approved keeps seeing the listing while it is published, paused or
+        held (the owner and organisers always see it)."""
+        return self.status in SHOWN_TO_APPROVED
+
+    @is_shown_to_approved.inplace.expression
+    @classmethod
+    def _is_shown_to_approved_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(SHOWN_TO_APPROVED)
+
     factory = relationship("Factory")
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
@@ -81,18 +125,13 @@ class SuccessionListing(db.Model):
         back_populates="listing", cascade="all, delete-orphan", order_by="Disclosure.id")
 
 
-class ListingDocument(db.Model):
+class ListingDocument(StoredDocumentMixin, db.Model):
     """A PDF the owner attaches; served only to the owner, organisers and approved successors."""
 
     __tablename__ = "succession_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("succession_listings.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     listing: Mapped[SuccessionListing] = relationship(back_populates="documents")
 
@@ -136,7 +175,7 @@ class Disclosure(db.Model):
     """A successor's request to see who the factory is, with the NDA they accepted and the owner's decision."""
 
     __tablename__ = "succession_disclosures"
-    __table_args__ = (UniqueConstraint("listing_id", "successor_id"),)
+    __table_args__ = (UniqueConstraint("listing_id", "successor_id"), check_in("status", DisclosureStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("succession_listings.id", ondelete="CASCADE"), index=True)
@@ -144,7 +183,7 @@ class Disclosure(db.Model):
     nda_version_id: Mapped[int] = mapped_column(ForeignKey("succession_nda_versions.id"))
     nda_accepted_at: Mapped[datetime]
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=DisclosureStatus.REQUESTED, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub.succession import kanon
 from hub.succession.labels import EMPLOYEE_LABELS, WIDE_EMPLOYEE_LABELS, WIDE_YEARS_LABELS, YEARS_LABELS, label
+from hub.succession.models import ListingStatus
 from matching import WARDS, Taxonomy, fold
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def blocked_reason(view: dict, locale: str | None = None) -> str | None:
 
 def hold_message(listing: SuccessionListing, locale: str | None = None) -> str | None:
     """Why a listing is held (hidden from successors), in the reader's language."""
-    if listing.status != "held":
+    if listing.status != ListingStatus.HELD:
         return None
     view = view_of(listing)
     if listing.hold_reason != "directory_changed":
@@ -214,7 +215,8 @@ def display(listing: SuccessionListing) -> dict:
 def preview(listing: SuccessionListing) -> dict:
     """For the owner and reviewers: exactly what successors will see (or see), and why each field is generalised.
     Drafts are checked live against the directory; submitted and public listings show their stored form."""
-    view = listing.public_view if listing.status not in ("draft", "returned") and listing.public_view else None
+    drafting = listing.status in (ListingStatus.DRAFT, ListingStatus.RETURNED)
+    view = listing.public_view if not drafting and listing.public_view else None
     if view is None:
         view = kanon.generalise(listing)
     employees, years = band_labels(view)

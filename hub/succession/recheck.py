@@ -11,14 +11,14 @@ from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories import signals
 from hub.succession import kanon, services
-from hub.succession.models import SuccessionListing
+from hub.succession.models import ListingStatus, SuccessionListing
 
 HOLD_DIRECTORY = "directory_changed"
 
 
 def hold(listing: SuccessionListing, reason: str, actor: User | None = None) -> None:
     """Hide a published listing from successors (status "held") and tell its owners and the organisers why."""
-    listing.status = "held"
+    listing.status = ListingStatus.HELD
     listing.hold_reason = reason
     listing.held_at = utcnow()
     services.audit(listing, actor, "listing_held", reason)
@@ -41,7 +41,8 @@ def _link(listing: SuccessionListing) -> str:
 def recheck_published(entries: list[kanon.Entry] | None = None) -> list[SuccessionListing]:
     """Count again, for every published listing, the directory entries that share its public form; hold those below
     k. Returns the listings held now. For organisers' tools, the importer and the directory listener."""
-    listings = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.status == "published")
+    published = SuccessionListing.status == ListingStatus.PUBLISHED
+    listings = db.session.scalars(db.select(SuccessionListing).where(published)
                                   .order_by(SuccessionListing.id)).all()
     if not listings:
         return []

@@ -35,6 +35,7 @@ from hub.succession.models import (
     AuditEvent,
     Disclosure,
     ListingDocument,
+    ListingStatus,
     NdaVersion,
     OutreachRecord,
     SuccessionListing,
@@ -375,9 +376,7 @@ def upload_document(public_id: str):
             except uploads.UploadError as exc:
                 flash(str(exc), "danger")
             else:
-                listing.documents.append(ListingDocument(
-                    original_name=stored.original_name,
-                    stored_name=stored.stored_name, content_type=stored.content_type, size_bytes=stored.size_bytes))
+                listing.documents.append(ListingDocument(**ListingDocument.stored_columns(stored)))
                 services.audit(listing, current_user, "document_added")
                 db.session.commit()
                 flash(_("The document has been attached."), "success")
@@ -396,7 +395,7 @@ def delete_document(public_id: str, document_id: int):
     document = db.session.get(ListingDocument, document_id)
     if document is None or document.listing_id != listing.id or not ActionForm().validate_on_submit():
         abort(404)
-    uploads.remove("attachments", document.stored_name)
+    document.remove_file()
     db.session.delete(document)
     services.audit(listing, current_user, "document_removed")
     db.session.commit()
@@ -449,7 +448,7 @@ def review():
     """Listings waiting for review, and every listing with its status."""
     rows = db.session.scalars(db.select(SuccessionListing).options(db.selectinload(SuccessionListing.factory))
                               .order_by(SuccessionListing.updated_at.desc())).all()
-    waiting = [row for row in rows if row.status == "submitted"]
+    waiting = [row for row in rows if row.status == ListingStatus.SUBMITTED]
     return render_template("succession/review.html", waiting=waiting, rows=rows, labels=labels)
 
 

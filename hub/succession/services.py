@@ -17,6 +17,8 @@ from hub.succession import anonymity, kanon, nda_text, public
 from hub.succession.models import (
     AuditEvent,
     Disclosure,
+    DisclosureStatus,
+    ListingStatus,
     NdaVersion,
     SuccessionListing,
     SuccessorProfile,
@@ -25,7 +27,7 @@ from matching import WARDS, Taxonomy, fold
 
 LISTING_FIELDS = ("processes", "machines", "employees_band", "revenue_band", "years_band", "reason", "reason_text",
                   "description", "schemes", "includes", "timing")
-VISIBLE_TO_SUCCESSORS = ("published",)
+VISIBLE_TO_SUCCESSORS = (ListingStatus.PUBLISHED,)  # see SuccessionListing.is_visible_to_successors
 
 
 class SuccessionError(ValueError):
@@ -83,7 +85,7 @@ def disclosures_by_listing(user: User | None, listing_ids) -> dict[int, Disclosu
 
 def _approved(user: User | None, listing: SuccessionListing) -> bool:
     disclosure = disclosure_for(user, listing)
-    return disclosure is not None and disclosure.status == "approved"
+    return disclosure is not None and disclosure.status == DisclosureStatus.APPROVED
 
 
 def can_view(user: User | None, listing: SuccessionListing) -> bool:
@@ -93,24 +95,24 @@ def can_view(user: User | None, listing: SuccessionListing) -> bool:
         return True
     if not is_successor(user):
         return False
-    if listing.status in VISIBLE_TO_SUCCESSORS:
+    if listing.is_visible_to_successors:
         return True
-    return listing.status in ("paused", "held") and _approved(user, listing)
+    return listing.is_shown_to_approved and _approved(user, listing)
 
 
 def can_see_identity(user: User | None, listing: SuccessionListing) -> bool:
     """Name, address, photos and documents: the owner, organisers (to review), and successors the owner approved."""
     if is_owner(user, listing) or is_organiser(user):
         return True
-    return listing.status in ("published", "paused", "held") and _approved(user, listing)
+    return listing.is_shown_to_approved and _approved(user, listing)
 
 
 def can_edit(user: User | None, listing: SuccessionListing) -> bool:
-    return is_owner(user, listing) and listing.status != "withdrawn"
+    return is_owner(user, listing) and listing.status != ListingStatus.WITHDRAWN
 
 
 def can_review(user: User | None, listing: SuccessionListing) -> bool:
-    return is_organiser(user) and listing.status == "submitted"
+    return is_organiser(user) and listing.status == ListingStatus.SUBMITTED
 
 
 def can_read_audit(user: User | None, listing: SuccessionListing) -> bool:
@@ -118,12 +120,12 @@ def can_read_audit(user: User | None, listing: SuccessionListing) -> bool:
 
 
 def can_request(user: User | None, listing: SuccessionListing) -> bool:
-    return is_successor(user) and listing.status == "published" and disclosure_for(user, listing) is None
+    return is_successor(user) and listing.is_visible_to_successors and disclosure_for(user, listing) is None
 
 
 def can_decide(user: User | None, disclosure: Disclosure) -> bool:
     """Only the owner decides who learns the factory's identity."""
-    return is_owner(user, disclosure.listing) and disclosure.listing.status != "withdrawn"
+    return is_owner(user, disclosure.listing) and disclosure.listing.status != ListingStatus.WITHDRAWN
 
 
 # --- labels ------------------------------------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def audit(listing: SuccessionListing, actor: User | None, action: str, detail: s
 
 def active_listing(factory: Factory) -> SuccessionListing | None:
     return db.session.scalar(db.select(SuccessionListing).where(
-        SuccessionListing.factory_id == factory.id, SuccessionListing.status != "withdrawn"))
+        SuccessionListing.factory_id == factory.id, SuccessionListing.status != ListingStatus.WITHDRAWN))
 
 
 def create_listing(actor: User, factory: Factory, data: dict) -> SuccessionListing:
@@ -222,7 +224,7 @@ def create_listing(actor: User, factory: Factory, data: dict) -> SuccessionListi
         raise SuccessionError(_("Only the factory's own members can list it."))
     if active_listing(factory) is not None:
         raise SuccessionError(_("Your factory already has a listing. Edit it, or withdraw it first."))
-    listing = SuccessionListing(factory=factory, created_by_id=actor.id, status="draft")
+    listing = SuccessionListing(factory=factory, created_by_id=actor.id, status=ListingStatus.DRAFT)
     _apply(listing, data)
     db.session.add(listing)
     db.session.flush()
@@ -245,9 +247,10 @@ def update_listing(listing: SuccessionListing, actor: User, data: dict) -> bool:
     if not can_edit(actor, listing):
         raise SuccessionError(_("You cannot edit this listing."))
     _apply(listing, data)
-    back_to_draft = listing.status in ("submitted", "published", "paused", "held")
+    back_to_draft = listing.status in (ListingStatus.SUBMITTED, ListingStatus.PUBLISHED, ListingStatus.PAUSED,
+                                       ListingStatus.HELD)
     if back_to_draft:
-        listing.status = "draft"
+        listing.status = ListingStatus.DRAFT
         listing.published_at = None
         audit(listing, actor, "listing_edited")
     db.session.flush()
@@ -275,13 +278,13 @@ def check_anonymity(listing: SuccessionListing) -> dict:
 
 def submit(listing: SuccessionListing, actor: User) -> None:
     """Owner → organisers' review queue. Blocked while the text names or locates the factory."""
-    if not is_owner(actor, listing) or listing.status not in ("draft", "returned"):
+    if not is_owner(actor, listing) or listing.status not in (ListingStatus.DRAFT, ListingStatus.RETURNED):
         raise SuccessionError(_("This listing cannot be submitted now."))
     if not listing.processes:
         raise SuccessionError(_("Add at least one process before submitting."))
     _raise_if_identifying(listing)
     check_anonymity(listing)
-    listing.status = "submitted"
+    listing.status = ListingStatus.SUBMITTED
     listing.submitted_at = utcnow()
     audit(listing, actor, "listing_submitted")
     for organiser in db.session.scalars(db.select(User).where(
@@ -299,7 +302,7 @@ def approve(listing: SuccessionListing, actor: User) -> None:
     check_anonymity(listing)
     now = utcnow()
     listing.hold_reason, listing.held_at = "", None
-    listing.status = "published"
+    listing.status = ListingStatus.PUBLISHED
     listing.published_at = now
     listing.reviewed_at = now
     listing.reviewed_by_id = actor.id
@@ -315,7 +318,7 @@ def return_listing(listing: SuccessionListing, actor: User, note: str) -> None:
         raise SuccessionError(_("This listing is not waiting for review."))
     if not note.strip():
         raise SuccessionError(_("Please tell the owner what to change."))
-    listing.status = "returned"
+    listing.status = ListingStatus.RETURNED
     listing.review_note = note.strip()[:5000]
     listing.reviewed_at = utcnow()
     listing.reviewed_by_id = actor.id
@@ -327,16 +330,16 @@ def return_listing(listing: SuccessionListing, actor: User, note: str) -> None:
 def set_status(listing: SuccessionListing, actor: User, action: str) -> None:
     """pause / resume / withdraw: the owner; organisers may pause or withdraw (moderation)."""
     owner, organiser = is_owner(actor, listing), is_organiser(actor)
-    moves = {"pause": (("published",), "paused", "listing_paused", owner or organiser),
-             "resume": (("paused",), "published", "listing_resumed", owner),
-             "withdraw": (("draft", "submitted", "returned", "published", "paused", "held"), "withdrawn",
-                          "listing_withdrawn", owner or organiser)}
+    moves = {"pause": ((ListingStatus.PUBLISHED,), ListingStatus.PAUSED, "listing_paused", owner or organiser),
+             "resume": ((ListingStatus.PAUSED,), ListingStatus.PUBLISHED, "listing_resumed", owner),
+             "withdraw": (tuple(status for status in ListingStatus if status != ListingStatus.WITHDRAWN),
+                          ListingStatus.WITHDRAWN, "listing_withdrawn", owner or organiser)}
     if action not in moves:
         raise SuccessionError(_("Unknown action."))
     sources, target, event, allowed = moves[action]
     if not allowed or listing.status not in sources:
         raise SuccessionError(_("This cannot be done with the listing now."))
-    if target == "published":
+    if target == ListingStatus.PUBLISHED:
         check_anonymity(listing)  # the directory may have changed while it was paused
     listing.status = target
     audit(listing, actor, event)
@@ -372,7 +375,7 @@ def publish_nda(actor: User, text_ja: str, text_en: str) -> NdaVersion:
 def request_disclosure(listing: SuccessionListing, actor: User, *, accepted: bool, nda_version: int | None,
                        message: str = "") -> Disclosure:
     """A successor accepts the current NDA and asks the owner to show who the factory is."""
-    if not is_successor(actor) or listing.status != "published":
+    if not is_successor(actor) or not listing.is_visible_to_successors:
         raise SuccessionError(_("You cannot ask for disclosure on this listing."))
     if disclosure_for(actor, listing) is not None:
         raise SuccessionError(_("You have already asked about this listing."))
@@ -385,7 +388,7 @@ def request_disclosure(listing: SuccessionListing, actor: User, *, accepted: boo
         raise SuccessionError(_("The NDA has changed. Please read the current version and accept it again."))
     now = utcnow()
     disclosure = Disclosure(listing=listing, successor_id=actor.id, nda_version_id=nda.id, nda_accepted_at=now,
-                            message=(message or "").strip()[:2000], status="requested")
+                            message=(message or "").strip()[:2000], status=DisclosureStatus.REQUESTED)
     db.session.add(disclosure)
     db.session.flush()
     audit(listing, actor, "nda_accepted", f"NDA v{nda.version}")
@@ -399,9 +402,10 @@ def decide(disclosure: Disclosure, actor: User, decision: str) -> None:
     """The owner approves, declines, or later withdraws a successor's access."""
     if not can_decide(actor, disclosure):
         raise SuccessionError(_("Only the owner can decide on this request."))
-    moves = {"approve": (("requested", "declined", "revoked"), "approved", "disclosure_approved"),
-             "decline": (("requested",), "declined", "disclosure_declined"),
-             "revoke": (("approved",), "revoked", "disclosure_revoked")}
+    moves = {"approve": ((DisclosureStatus.REQUESTED, DisclosureStatus.DECLINED, DisclosureStatus.REVOKED),
+                         DisclosureStatus.APPROVED, "disclosure_approved"),
+             "decline": ((DisclosureStatus.REQUESTED,), DisclosureStatus.DECLINED, "disclosure_declined"),
+             "revoke": ((DisclosureStatus.APPROVED,), DisclosureStatus.REVOKED, "disclosure_revoked")}
     if decision not in moves or disclosure.status not in moves[decision][0]:
         raise SuccessionError(_("This cannot be done with the request now."))
     _sources, target, event = moves[decision]
@@ -500,7 +504,7 @@ def save_profile(user: User, data: dict) -> SuccessorProfile:
 
 def browse_query(q: str | None = None, ward: str | None = None, process: str | None = None):
     """Published listings filtered on their anonymous content only (never on the factory's name)."""
-    query = db.select(SuccessionListing).where(SuccessionListing.status == "published")
+    query = db.select(SuccessionListing).where(SuccessionListing.is_visible_to_successors)
     if q:
         for word in fold(q).split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
