@@ -1,13 +1,14 @@
 """What visitors may see of Open Factory Week — THE one definition, usable in SQL (where-clauses, EXISTS) and in
 Python (:func:`is_public_slot` evaluates the same clause for one slot): a slot is public when its programme's
-factory takes part — its participation in the edition is approved, the factory is published and so is the
-edition. The API's slot list and single slot, the pages and direct links all use it (issue 10, finding 11)."""
+factory takes part — its participation in the edition is approved, the factory is public (published and not held
+for review) and the edition is published. The API's slot list and single slot, the pages and direct links all use
+it (issue 10, finding 11)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import aliased
 
-from hub.events.models import Edition, Participation, Program, Slot
+from hub.events.models import Edition, Participation, ParticipationStatus, Program, Slot
 from hub.extensions import db
 from hub.factories.models import Factory
 
@@ -21,7 +22,7 @@ def takes_part(edition_id, factory_id):
             .join(factory, factory.id == Participation.factory_id)
             .join(edition, edition.id == Participation.edition_id)
             .where(Participation.edition_id == edition_id, Participation.factory_id == factory_id,
-                   Participation.status == "approved", factory.is_published, edition.is_published)
+                   Participation.status == ParticipationStatus.APPROVED, factory.is_public, edition.is_published)
             .exists())
 
 
