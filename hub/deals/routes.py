@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
 from hub.core.params import int_or_none, is_index, page_arg
 from hub.deals import services
@@ -39,6 +39,7 @@ from hub.deals.forms import (
 )
 from hub.deals.models import NOTIFICATION_KINDS, Deal, DealAttachment, DealReport, DealStep, Notification
 from hub.extensions import db, limiter
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.mail.services import deliver_pending
 from hub.needs.models import Need
@@ -59,10 +60,6 @@ def _limit_key() -> str:
 
 inquiry_limit = limiter.shared_limit(_inquiry_limit, scope="deals-inquiries", key_func=_limit_key,
                                      methods=["POST"])
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
 
 
 def _commit_and_deliver() -> None:
@@ -198,7 +195,7 @@ def inbox():
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     unread = services.unread_counts(current_user, [d.id for d in page.items])
     return render_template("deals/inbox.html", page=page, unread=unread, box=box, status=status,
-                           my_factory_id=services.factory_id_of(current_user))
+                           my_factory_id=user_factory_id(current_user))
 
 
 # --- new inquiries -------------------------------------------------------------------------------------------------
@@ -225,7 +222,7 @@ def new_inquiry():
     from_factory = None
     if request.args.get("from_factory"):
         from_factory = db.session.get(Factory, _int_arg("from_factory") or 0)
-        if from_factory is None or services.factory_id_of(current_user) != from_factory.id:
+        if from_factory is None or user_factory_id(current_user) != from_factory.id:
             abort(403)
     form = InquiryForm()
     if request.method == "GET" and need is not None:
@@ -533,13 +530,13 @@ def preferences():
 @roles_required("factory")
 def opportunities():
     """For factories: open needs that fit what they do, from the matcher, best first."""
-    factory_id = services.factory_id_of(current_user)
+    factory_id = user_factory_id(current_user)
     factory = db.session.get(Factory, factory_id) if factory_id else None
     fits = []
     if factory is not None:
         from hub.matches.services import fits_for_factory
 
-        fits = fits_for_factory(factory, _locale(), limit=30)
+        fits = fits_for_factory(factory, request_locale(), limit=30)
     asked = set()
     if fits:
         asked = set(db.session.scalars(select(Deal.need_id).join(DealStep).where(

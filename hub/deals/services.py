@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.auth.models import ROLE_FACTORY, User
 from hub.core import uploads
+from hub.core.actors import is_signed_in
 from hub.core.timeutil import utcnow
 from hub.deals.models import (
     ACCEPTED_STEP_STATUSES,
@@ -35,6 +36,7 @@ from hub.deals.models import (
     NotificationPreference,
 )
 from hub.extensions import db
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.mail.services import queue_email
 from hub.needs.models import Need
@@ -62,25 +64,10 @@ class NotAllowed(DealError):
 
 # --- who is who ---------------------------------------------------------------------------------------------------
 
-def _authenticated(user: User | None) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
-
-
-def factory_id_of(user: User | None) -> int | None:
-    """The factory this user works for (factory members only), cached on the user object for the request."""
-    if not _authenticated(user) or user.role != ROLE_FACTORY or user.organisation_id is None:
-        return None
-    cached = getattr(user, "_deals_factory_id", False)
-    if cached is False:
-        cached = db.session.scalar(select(Factory.id).where(Factory.organisation_id == user.organisation_id))
-        user._deals_factory_id = cached
-    return cached
-
-
 def party_keys(user: User) -> set[str]:
     """The keys that name this user as a side: themselves, and their factory."""
     keys = {f"u:{user.id}"}
-    factory_id = factory_id_of(user)
+    factory_id = user_factory_id(user)
     if factory_id is not None:
         keys.add(f"f:{factory_id}")
     return keys
@@ -91,16 +78,16 @@ def requester_key(deal: Deal) -> str:
 
 
 def is_requester_side(user: User | None, deal: Deal) -> bool:
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if user.id == deal.requester_id:
         return True
-    return deal.requester_factory_id is not None and factory_id_of(user) == deal.requester_factory_id
+    return deal.requester_factory_id is not None and user_factory_id(user) == deal.requester_factory_id
 
 
 def my_steps(user: User | None, deal: Deal) -> list[DealStep]:
     """The steps addressed to this user's factory."""
-    factory_id = factory_id_of(user)
+    factory_id = user_factory_id(user)
     if factory_id is None:
         return []
     return [s for s in deal.steps if s.factory_id == factory_id]
@@ -111,20 +98,20 @@ def has_report(deal: Deal) -> bool:
 
 
 def _organiser_reviewing(user: User | None, deal: Deal) -> bool:
-    return _authenticated(user) and user.is_organiser and has_report(deal)
+    return is_signed_in(user) and user.is_organiser and has_report(deal)
 
 
 def can_view(user: User | None, deal: Deal) -> bool:
     """The requesting side, every factory asked (even after declining: their own answer), organisers reviewing a
     report."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     return is_requester_side(user, deal) or bool(my_steps(user, deal)) or _organiser_reviewing(user, deal)
 
 
 def can_read_thread(user: User | None, deal: Deal) -> bool:
     """Messages and files: the requesting side, factories whose step is still active, organisers with a report."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if is_requester_side(user, deal):
         return True
@@ -211,7 +198,7 @@ def participants(deal: Deal) -> list[User]:
 
 def my_deals_query(user: User, *, box: str = "all", status: str | None = None):
     """Deals this user is on (as the requester or a factory asked), newest activity first, eager-loaded."""
-    factory_id = factory_id_of(user)
+    factory_id = user_factory_id(user)
     sent = or_(Deal.requester_id == user.id,
                Deal.requester_factory_id == factory_id) if factory_id else Deal.requester_id == user.id
     received = Deal.id.in_(select(DealStep.deal_id).where(DealStep.factory_id == factory_id)) \
@@ -286,21 +273,21 @@ def _check_not_blocked_by_factory(actor: User, factory: Factory) -> None:
 def _check_recipient(actor: User, factory: Factory | None) -> Factory:
     if factory is None or not factory.is_published:
         raise DealError(_("No such factory."), 404, "factory")
-    if factory_id_of(actor) == factory.id:
+    if user_factory_id(actor) == factory.id:
         raise DealError(_("You cannot send an inquiry to your own factory."), 400, "factory")
     _check_not_blocked_by_factory(actor, factory)
     return factory
 
 
 def can_ask_about(actor: User, need: Need) -> bool:
-    return _authenticated(actor) and need.owner_id == actor.id
+    return is_signed_in(actor) and need.owner_id == actor.id
 
 
 def create_inquiry(actor: User, factory: Factory | None, *, message: str, need: Need | None = None,
                    quantity: int | None = None, due_date: date | None = None, phone: str | None = None,
                    process_code: str | None = None, from_factory: Factory | None = None) -> Deal:
     """A need owner asks a factory, or (``from_factory`` + ``process_code``) a factory asks a partner for one step."""
-    if not _authenticated(actor) or actor.role not in ("seeker", "factory", "organiser"):
+    if not is_signed_in(actor) or actor.role not in ("seeker", "factory", "organiser"):
         raise NotAllowed()
     factory = _check_recipient(actor, factory)
     message = (message or "").strip()
@@ -308,7 +295,7 @@ def create_inquiry(actor: User, factory: Factory | None, *, message: str, need: 
         raise DealError(_("Please write a message."), 400, "message")
     kind = "inquiry"
     if from_factory is not None:
-        if factory_id_of(actor) != from_factory.id:
+        if user_factory_id(actor) != from_factory.id:
             raise NotAllowed(_("Only members of that factory can ask partners on its behalf."))
         if not process_code:
             raise DealError(_("Please choose the step you need."), 400, "process")
@@ -356,7 +343,7 @@ class ChainStep:
 def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Need | None = None,
                  quantity: int | None = None, due_date: date | None = None, phone: str | None = None) -> Deal:
     """Send one request per step of a chain plan, grouped in one deal (nakama-mawashi)."""
-    if not _authenticated(actor) or actor.role not in ("seeker", "factory", "organiser"):
+    if not is_signed_in(actor) or actor.role not in ("seeker", "factory", "organiser"):
         raise NotAllowed()
     if not steps:
         raise DealError(_("The plan has no steps."), 400, "steps")
@@ -367,7 +354,7 @@ def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Nee
     message = (message or "").strip()
     if not message:
         raise DealError(_("Please write a message."), 400, "message")
-    own = factory_id_of(actor)
+    own = user_factory_id(actor)
     from matching import Taxonomy
 
     taxonomy = Taxonomy.default()
@@ -513,7 +500,7 @@ def can_open_attachment(user: User | None, attachment: DealAttachment) -> bool:
 # --- outcomes and ratings ----------------------------------------------------------------------------------------
 
 def can_close(user: User | None, deal: Deal) -> bool:
-    if deal.status != "open" or not _authenticated(user):
+    if deal.status != "open" or not is_signed_in(user):
         return False
     return is_requester_side(user, deal) or any(s.status in ACCEPTED_STEP_STATUSES for s in my_steps(user, deal))
 
@@ -554,7 +541,7 @@ class RatingTarget:
 
 def rating_targets(user: User | None, deal: Deal) -> list[RatingTarget]:
     """Whom this user's side may rate in this deal (after it closed, only sides that worked together)."""
-    if deal.status != "closed" or not _authenticated(user):
+    if deal.status != "closed" or not is_signed_in(user):
         return []
     targets: list[RatingTarget] = []
     if is_requester_side(user, deal):
@@ -592,7 +579,7 @@ def rate(actor: User, deal: Deal, target_key: str, *, quality: int, delivery: in
     for name, value in (("quality", quality), ("delivery", delivery), ("communication", communication)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise DealError(_("Ratings go from 1 to 5."), 400, name)
-    rater = requester_key(deal) if is_requester_side(actor, deal) else f"f:{factory_id_of(actor)}"
+    rater = requester_key(deal) if is_requester_side(actor, deal) else f"f:{user_factory_id(actor)}"
     rating = DealRating(deal=deal, rater_id=actor.id, rater_key=rater, target_key=target.key,
                         target_factory_id=target.factory_id, target_user_id=target.user_id, quality=quality,
                         delivery=delivery, communication=communication,

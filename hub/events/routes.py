@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import qrcode
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
+from hub.core.i18n import request_locale as _locale  # one definition for every domain
 from hub.core.params import int_or_none, page_arg
 from hub.events import checkins, confirmation, kpis, services
 from hub.events.forms import (
@@ -40,15 +41,12 @@ from hub.events.models import (
     Slot,
 )
 from hub.extensions import db, limiter
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 
 bp = Blueprint("events", __name__)
 
 PER_PAGE = 20
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
 
 
 @bp.app_template_filter("tokyo")
@@ -264,7 +262,7 @@ def my_bookings(token: str):
 # --- factories: participation, programs, slots, rosters, check-in ---------------------------------------------
 
 def _my_factory() -> Factory:
-    factory_id = services.user_factory_id(current_user)
+    factory_id = user_factory_id(current_user)
     if factory_id is None:
         abort(403)
     return db.session.get(Factory, factory_id)

@@ -26,7 +26,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
-from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, User
+from hub.auth.models import ROLE_ORGANISER, User
 from hub.core.timeutil import utcnow
 from hub.events.models import (
     BOOKING_CANCELLED,
@@ -40,6 +40,7 @@ from hub.events.models import (
     Slot,
 )
 from hub.extensions import db
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.mail.services import queue_email
 
@@ -476,12 +477,6 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 # --- who staffs a slot ---------------------------------------------------------------------------------------
-
-def user_factory_id(user: User | None) -> int | None:
-    if user is None or not user.is_authenticated or user.role != ROLE_FACTORY or user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id))
-
 
 def can_staff_slot(user: User | None, slot: Slot) -> bool:
     """Organisers for every slot; a factory's members for their own programs' slots."""

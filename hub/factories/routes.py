@@ -13,6 +13,7 @@ from hub.core.labels import capability_label, material_choices, process_choices,
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories import identity, services
+from hub.factories.access import user_factory
 from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm, ReviewForm
 from hub.factories.models import Factory, FactoryPhoto
 
@@ -75,7 +76,7 @@ def detail(factory_id: int):
 @roles_required("factory")
 def edit_mine():
     """A factory member's own profile: create it on first visit, edit it afterwards."""
-    factory = services.factory_for_user(current_user)
+    factory = user_factory(current_user)
     if factory is None:
         if current_user.organisation_id is None:
             from hub.auth.models import Organisation

@@ -39,12 +39,6 @@ def can_edit(user: User | None, factory: Factory) -> bool:
     )
 
 
-def factory_for_user(user: User) -> Factory | None:
-    if user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
-
-
 def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> tuple[float | None, float | None, bool]:
     """(lat, lon, approximate): the given point, else the ward's centroid (approximate), else nothing."""
     if lat is not None and lon is not None:

@@ -4,16 +4,17 @@ under NDA, organiser review, push-style outreach and the NDA itself."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.csvexport import csv_response
+from hub.core.i18n import request_locale
 from hub.core.labels import ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
+from hub.factories.access import user_factory
 from hub.factories.models import Factory, FactoryPhoto
 from hub.mail.services import deliver_pending
 from hub.succession import fits, labels, public, recheck, services
@@ -65,10 +66,6 @@ def inject_labels() -> dict:
     return {"labels": labels}
 
 
-def _locale() -> str:
-    return str(get_locale() or "ja")
-
-
 def _listing(public_id: str) -> SuccessionListing:
     """The listing if this user may see it; otherwise the same 404 whether it exists or not."""
     listing = None
@@ -93,7 +90,7 @@ def _flash_errors(form) -> None:
 @bp.route("/")
 def index():
     """What succession support is, and where each role goes next."""
-    return render_template("succession/index.html", factory=services.owner_factory(current_user))
+    return render_template("succession/index.html", factory=user_factory(current_user))
 
 
 # --- successors: browse, matches, profile, requests -----------------------------------------------------------------
@@ -120,7 +117,7 @@ def listings():
     query = services.browse_query(q=q, ward=ward, process=process)
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     profile = services.profile_for(current_user)
-    matches = fits.listings_for(profile, _locale(), limit=5) if profile is not None else []
+    matches = fits.listings_for(profile, request_locale(), limit=5) if profile is not None else []
     requested = {}
     if services.is_successor(current_user):
         requested = {d.listing_id: d for d in db.session.scalars(
@@ -137,8 +134,8 @@ def profile():
     form = ProfileForm(obj=existing)
     if request.method == "GET" and existing is not None:
         taxonomy = Taxonomy.default()
-        form.skills.data = [taxonomy.label(c, _locale()) for c in existing.skills]
-        form.processes.data = [taxonomy.label(c, _locale()) for c in existing.processes]
+        form.skills.data = [taxonomy.label(c, request_locale()) for c in existing.skills]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in existing.processes]
     if form.validate_on_submit():
         services.save_profile(current_user, form.profile_data())
         db.session.commit()
@@ -171,7 +168,7 @@ def detail(public_id: str):
     fit = None
     profile = services.profile_for(current_user)
     if profile is not None:
-        fit = fits.fit(profile, listing, "successor", _locale())
+        fit = fits.fit(profile, listing, "successor", request_locale())
     findings = services.findings(listing) if owner or services.is_organiser(current_user) else []
     preview = public.preview(listing) if owner or services.is_organiser(current_user) else None
     profiles = {}
@@ -225,7 +222,7 @@ def disclose(public_id: str):
 @roles_required("factory")
 def mine():
     """The owner's listings and the disclosure requests waiting for a decision."""
-    factory = services.owner_factory(current_user)
+    factory = user_factory(current_user)
     rows = []
     if factory is not None:
         rows = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.factory_id == factory.id)
@@ -240,7 +237,7 @@ def mine():
 @roles_required("factory")
 def new():
     """Start an anonymous listing for my factory (a draft until an organiser publishes it)."""
-    factory = services.owner_factory(current_user)
+    factory = user_factory(current_user)
     if factory is None:
         flash(_("Your account is not linked to a factory yet."), "warning")
         return redirect(url_for("succession.mine"))
@@ -250,7 +247,7 @@ def new():
     form = ListingForm()
     if request.method == "GET":
         taxonomy = Taxonomy.default()
-        form.processes.data = [taxonomy.label(c, _locale()) for c in factory.codes("process")]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in factory.codes("process")]
     if form.validate_on_submit():
         listing = services.create_listing(current_user, factory, form.listing_data())
         db.session.commit()
@@ -269,7 +266,7 @@ def edit(public_id: str):
     form = ListingForm(obj=listing)
     if request.method == "GET":
         taxonomy = Taxonomy.default()
-        form.processes.data = [taxonomy.label(c, _locale()) for c in listing.processes]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in listing.processes]
     if form.validate_on_submit():
         back = services.update_listing(listing, current_user, form.listing_data())
         db.session.commit()
@@ -348,7 +345,7 @@ def successors(public_id: str):
     listing = _listing(public_id)
     if not (services.is_owner(current_user, listing) or services.is_organiser(current_user)):
         abort(403)
-    ranked = fits.successors_for(listing, _locale())
+    ranked = fits.successors_for(listing, request_locale())
     requested = {d.successor_id: d for d in listing.disclosures}
     return render_template("succession/successors.html", listing=listing, ranked=ranked, requested=requested,
                            labels=labels)
