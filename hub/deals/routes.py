@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.forms import flash_form_errors
 from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
 from hub.core.params import int_or_none, is_index, page_arg
@@ -41,7 +42,7 @@ from hub.deals.models import NOTIFICATION_KINDS, Deal, DealAttachment, DealRepor
 from hub.extensions import db, limiter
 from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
-from hub.mail.services import deliver_pending
+from hub.mail.services import commit_and_deliver
 from hub.needs.models import Need
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
@@ -62,11 +63,6 @@ inquiry_limit = limiter.shared_limit(_inquiry_limit, scope="deals-inquiries", ke
                                      methods=["POST"])
 
 
-def _commit_and_deliver() -> None:
-    db.session.commit()
-    deliver_pending()
-
-
 def _deal_or_404(deal_id: int, *, thread: bool = False) -> Deal:
     deal = services.load_deal(deal_id)
     if deal is None or not services.can_view(current_user, deal):
@@ -81,12 +77,6 @@ def _step_or_404(deal: Deal, step_id: int) -> DealStep:
     if step is None:
         abort(404)
     return step
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
 
 
 def _back(deal: Deal, anchor: str = "") -> object:
@@ -106,7 +96,7 @@ def _perform(deal: Deal, anchor: str, work, message, category: str = "success", 
         flash(exc.message, "danger")
         return _back(deal, anchor)
     if deliver:
-        _commit_and_deliver()
+        commit_and_deliver()
     else:
         db.session.commit()
     flash(message() if callable(message) else message, category)
@@ -240,7 +230,7 @@ def new_inquiry():
             else:
                 (form._fields.get(exc.field) or form.message).errors = [exc.message]
         else:
-            _commit_and_deliver()
+            commit_and_deliver()
             flash(_("Your inquiry has been sent to %(factory)s.", factory=factory.name), "success")
             return redirect(url_for("deals.detail", deal_id=deal.id))
     return render_template("deals/new_inquiry.html", form=form, factory=factory, need=need, process=process,
@@ -284,7 +274,7 @@ def new_chain():
         if need is None or not services.can_ask_about(current_user, need):
             abort(404)
     if not form.validate():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("deals.inbox"))
     message = (form.message.data or "").strip() or _(
         "Could you take the step of this job shown below? Quantity and dates are in the request.")
@@ -295,7 +285,7 @@ def new_chain():
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("deals.inbox"))
-    _commit_and_deliver()
+    commit_and_deliver()
     flash(_("%(n)s requests have been sent.", n=len(deal.steps)), "success")
     return redirect(url_for("deals.detail", deal_id=deal.id))
 
@@ -341,7 +331,7 @@ def answer(deal_id: int, step_id: int):
     step = _step_or_404(deal, step_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#steps")
     return _perform(
         deal, "#steps",
@@ -371,7 +361,7 @@ def step_status(deal_id: int, step_id: int):
     step = _step_or_404(deal, step_id)
     form = StepStatusForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#steps")
     return _perform(deal, "#steps", lambda: services.set_step_status(current_user, step, form.status.data),
                     lambda: _("The step is now “%(status)s”.", status=step_status_label(step.status)))
@@ -384,7 +374,7 @@ def post_message(deal_id: int):
     deal = _deal_or_404(deal_id, thread=True)
     form = MessageForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#thread")
     try:
         services.post_message(current_user, deal, form.body.data, request.files.getlist(form.files.name))
@@ -395,7 +385,7 @@ def post_message(deal_id: int):
             abort(403)  # an organiser reviewing a report reads, but does not write
         flash(exc.message, "danger")
         return _back(deal, "#thread")
-    _commit_and_deliver()
+    commit_and_deliver()
     flash(_("Your message has been sent."), "success")
     return _back(deal, "#thread")
 
@@ -419,7 +409,7 @@ def close(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#outcome-section")
     return _perform(deal, "#outcome-section",
                     lambda: services.close_deal(current_user, deal, form.outcome.data, form.reason.data),
@@ -433,7 +423,7 @@ def rate(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = RatingForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#outcome-section")
     try:
         services.rate(current_user, deal, form.target.data, quality=int(form.quality.data),
@@ -481,7 +471,7 @@ def report(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = ReportForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal)
     return _perform(deal, "", lambda: services.report(current_user, deal, form.reason.data),
                     _("Thank you. The organisers will review this conversation."), category="info", deliver=False)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask_babel import get_locale
-
 from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
+from hub.core.i18n import current_locale
 from hub.extensions import db
 from hub.factories.models import REVIEW_DECISIONS, Factory, FactoryCapability, FactoryCapabilityReview
 from matching import WARDS, Normaliser, Taxonomy, fold
@@ -207,7 +206,7 @@ def directory_query(q: str | None = None, ward: str | None = None, process: str 
 
 def public_dict(factory: Factory, locale: str | None = None, detail: bool = False) -> dict:
     """The public profile as the directory API gives it. Never includes the private succession fields."""
-    locale = locale or str(get_locale() or "ja")
+    locale = current_locale(locale)
     taxonomy = Taxonomy.default()
     caps = factory.capabilities
 

@@ -10,13 +10,14 @@ from flask_login import current_user, login_required
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.csvexport import csv_response
+from hub.core.forms import flash_form_errors
 from hub.core.i18n import request_locale
 from hub.core.labels import ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories.access import user_factory
 from hub.factories.models import Factory, FactoryPhoto
-from hub.mail.services import deliver_pending
+from hub.mail.services import commit_and_deliver
 from hub.succession import fits, labels, public, recheck, services
 from hub.succession import outreach as outreach_services
 from hub.succession.forms import (
@@ -74,17 +75,6 @@ def _listing(public_id: str) -> SuccessionListing:
     if listing is None or not services.can_view(current_user, listing):
         abort(404)
     return listing
-
-
-def _commit_and_mail() -> None:
-    db.session.commit()
-    deliver_pending()
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
 
 
 @bp.route("/")
@@ -207,7 +197,7 @@ def disclose(public_id: str):
             db.session.rollback()
             flash(str(exc), "danger")
             return redirect(url_for("succession.disclose", public_id=listing.public_id))
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("You accepted the NDA and your request was sent to the owner. We will e-mail you their answer."),
               "success")
         return redirect(url_for("succession.detail", public_id=listing.public_id))
@@ -295,7 +285,7 @@ def change(public_id: str, action: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash({"submit": _("Submitted. An organiser will review the listing before it is published."),
                "pause": _("The listing is paused: successors no longer find it."),
                "resume": _("The listing is published again."),
@@ -318,7 +308,7 @@ def decide(disclosure_id: int, decision: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash({"approve": _("Approved: this successor can now see your factory's details."),
                "decline": _("Declined. The successor has been told."),
                "revoke": _("Access withdrawn.")}[decision], "success")
@@ -379,7 +369,7 @@ def upload_document(public_id: str):
                 db.session.commit()
                 flash(_("The document has been attached."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("succession.detail", public_id=listing.public_id) + "#documents")
 
 
@@ -463,7 +453,7 @@ def approve(public_id: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("The listing is published. The owner has been told."), "success")
     return redirect(url_for("succession.detail", public_id=listing.public_id))
 
@@ -475,7 +465,7 @@ def return_listing(public_id: str):
     listing = _listing(public_id)
     form = ReturnForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("succession.detail", public_id=listing.public_id) + "#review")
     try:
         services.return_listing(listing, current_user, form.note.data)
@@ -483,7 +473,7 @@ def return_listing(public_id: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("The listing has been returned to its owner with your note."), "success")
     return redirect(url_for("succession.detail", public_id=listing.public_id))
 
@@ -593,5 +583,5 @@ def outreach_notes(factory_id: int):
         db.session.commit()
         flash(_("The notes have been saved."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("succession.outreach_detail", factory_id=factory.id))

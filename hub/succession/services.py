@@ -4,11 +4,11 @@ matching both ways and push-style outreach. Services add and flush; the caller c
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
 from hub.core.actors import is_signed_in
+from hub.core.i18n import current_locale
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.access import user_factory_id
@@ -120,20 +120,16 @@ def can_decide(user: User | None, disclosure: Disclosure) -> bool:
 # --- labels ------------------------------------------------------------------------------------------------------
 
 
-def _lang(locale: str | None = None) -> str:
-    return locale or str(get_locale() or "ja")
-
-
 def process_labels(codes: list[str], locale: str | None = None) -> list[str]:
     taxonomy = Taxonomy.default()
-    return [taxonomy.label(code, _lang(locale)) for code in codes]
+    return [taxonomy.label(code, current_locale(locale)) for code in codes]
 
 
 def ward_name(key: str | None, locale: str | None = None) -> str:
     ward = WARDS.get(key or "")
     if ward is None:
         return _("Tokyo")
-    return ward.name_en if _lang(locale) == "en" else ward.name_ja
+    return ward.name_en if current_locale(locale) == "en" else ward.name_ja
 
 
 def headline(listing: SuccessionListing, locale: str | None = None) -> str:
