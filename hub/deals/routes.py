@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
-from hub.core import uploads
+from hub.core import providers, uploads
 from hub.core.forms import flash_form_errors
 from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
@@ -524,9 +524,7 @@ def opportunities():
     factory = db.session.get(Factory, factory_id) if factory_id else None
     fits = []
     if factory is not None:
-        from hub.matches.services import fits_for_factory
-
-        fits = fits_for_factory(factory, request_locale(), limit=30)
+        fits = providers.call(providers.FITS_FOR_FACTORY, factory, request_locale(), limit=30, default=[])
     asked = set()
     if fits:
         asked = set(db.session.scalars(select(Deal.need_id).join(DealStep).where(

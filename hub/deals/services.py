@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from hub.auth.models import ROLE_FACTORY, User
-from hub.core import uploads
+from hub.core import providers, uploads
 from hub.core.actors import is_signed_in
 from hub.core.timeutil import utcnow
 from hub.deals.models import (
@@ -588,9 +588,7 @@ def rate(actor: User, deal: Deal, target_key: str, *, quality: int, delivery: in
     db.session.flush()
     if target.factory_id is not None:
         # The track record the matcher ranks with has changed: every worker must rebuild its index.
-        from hub.matches.services import mark_index_changed
-
-        mark_index_changed(db.session)
+        providers.evidence_changed.send(db.session)
     return rating
 
 
