@@ -32,17 +32,16 @@ class Domain:
 # In registration order: blueprints, API endpoints, CLI commands, models and KPIs are loaded in this order.
 REGISTRY: tuple[Domain, ...] = (
     Domain("core"),
-    Domain("auth"),
-    Domain("factories", uses=("auth",)),
-    Domain("needs", uses=("auth", "factories")),
+    Domain("auth", uses=("mail",)),
+    Domain("factories", uses=("auth", "mail", "matches")),
+    Domain("needs", uses=("auth", "factories", "matches")),
     Domain("mail", uses=("auth",)),
     Domain("matches", own_catalogue=True, in_nav=True, uses=("auth", "factories", "needs", "mail", "deals")),
     Domain("deals", own_catalogue=True, in_nav=True, uses=("auth", "factories", "needs", "mail")),
     Domain("succession", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
-    Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
-    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "events")),
-    Domain("dashboard", own_catalogue=True, in_nav=True,
-           uses=("auth", "factories", "needs", "mail", "matches", "deals", "succession", "events", "people")),
+    Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "matches")),
+    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
+    Domain("dashboard", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
 )
 
 DOMAINS: tuple[str, ...] = tuple(domain.name for domain in REGISTRY)
@@ -51,7 +50,7 @@ BY_NAME: dict[str, Domain] = {domain.name: domain for domain in REGISTRY}
 # The modules of a domain that other domains may import; everything else (and every ``_private`` module) is the
 # domain's own business.
 PUBLIC_MODULES: tuple[str, ...] = ("services", "models", "access", "identity", "decorators", "forms", "signals",
-                                   "labels")
+                                   "labels", "importer")
 
 # What the shared catalogue (hub/translations) is extracted from, besides the shared domains' own folders.
 SHARED_SOURCES: tuple[str, ...] = ("hub/__init__.py", "hub/cli.py", "hub/api", "hub/templates/base.html",
