@@ -75,7 +75,7 @@ def _defined_functions() -> dict[str, list[str]]:
 def test_each_shared_helper_is_defined_once():
     defined = _defined_functions()
     for twin in ("_authenticated", "_locale", "_errors", "_iso", "factory_id_of", "_user_factory_id",
-                 "owner_factory", "factory_for_user", "_lang", "_commit_and_deliver", "_commit_and_mail",
+                 "owner_factory", "factory_for_user", "own_profile", "_lang", "_commit_and_deliver", "_commit_and_mail",
                  "_flash_form_errors", "_flash_errors"):
         assert twin not in defined, f"{twin} is defined again in {defined[twin]}"
     for one in ("user_factory", "user_factory_id", "is_signed_in", "request_locale", "current_locale", "iso_utc",
