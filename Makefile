@@ -25,19 +25,15 @@ translations: $(STAMP)
 	done
 
 # Re-extract the strings after changing templates or code, then translate the new ones in the .po files.
-# The shared catalogue covers the core domains; each later domain keeps its own (hub/<domain>/translations).
-SHARED_I18N := hub/__init__.py hub/cli.py hub/core hub/auth hub/factories hub/needs hub/mail hub/api \
-	hub/templates/base.html hub/templates/_macros.html hub/templates/core hub/templates/auth \
-	hub/templates/factories hub/templates/needs hub/templates/mail hub/templates/errors seeds
-DOMAIN_I18N := matches deals succession events dashboard
-PYBABEL_EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header
+# Which domain has which catalogue is said once, in hub/domains: the shared catalogue (hub/translations) holds the
+# strings of the domains without their own, of the API, base templates and seeds, and every string that several
+# catalogues' sources use; each other domain's hub/<domain>/translations holds the strings only it uses.
+DOMAIN_I18N = $(shell $(BIN)/python -m hub.domains --i18n-domains)
 
 messages: $(STAMP)
-	$(PYBABEL_EXTRACT) -o hub/translations/messages.pot $(SHARED_I18N)
+	$(BIN)/python -m hub.domains --write-pots
 	$(BIN)/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching
 	@for d in $(DOMAIN_I18N); do \
-	  [ -d hub/$$d ] || continue; mkdir -p hub/$$d/translations; \
-	  $(PYBABEL_EXTRACT) -o hub/$$d/translations/messages.pot hub/$$d $$( [ -d hub/templates/$$d ] && echo hub/templates/$$d ) || exit 1; \
 	  if [ -f hub/$$d/translations/ja/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update -i hub/$$d/translations/messages.pot -d hub/$$d/translations --no-fuzzy-matching; \
 	  else $(BIN)/pybabel init -i hub/$$d/translations/messages.pot -d hub/$$d/translations -l ja; fi; \

@@ -11,9 +11,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from hub import config as config_module
+from hub.domains import DOMAINS, nav_domains, translation_dirs
 from hub.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
-__all__ = ["create_app"]
+__all__ = ["DOMAINS", "create_app", "domain_modules"]
 
 
 class HubFlask(Flask):
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     register_extensions(app)
     register_blueprints(app)
+    init_domains(app)
     register_errorhandlers(app)
     register_cli(app)
     register_request_hooks(app)
@@ -121,17 +123,6 @@ def configure_engine(engine: Engine) -> None:
         cursor.close()
 
 
-# Each domain package with a routes.py exposes ``bp``; the API blueprint comes last (it is CSRF-exempt).
-DOMAINS = ("core", "auth", "factories", "needs", "mail", "matches", "deals", "succession", "events", "people",
-           "dashboard")
-
-
-def translation_dirs() -> list[str]:
-    """The shared catalogue plus one per domain (``hub/<domain>/translations``), relative to the package."""
-    root = Path(__file__).resolve().parent
-    return ["translations"] + [f"{d}/translations" for d in DOMAINS if (root / d / "translations").is_dir()]
-
-
 def domain_modules(name: str) -> list:
     """The ``hub.<domain>.<name>`` modules that exist, in DOMAINS order (so each domain plugs itself in)."""
     import importlib
@@ -152,6 +143,16 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+
+
+def init_domains(app: Flask) -> None:
+    """Each domain's optional ``init_app(app)`` (e.g. registering what it offers in :mod:`hub.core.providers`)."""
+    import importlib
+
+    for domain in DOMAINS:
+        init_app = getattr(importlib.import_module(f"hub.{domain}"), "init_app", None)
+        if init_app is not None:
+            init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -185,9 +186,9 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
     app.add_template_filter(tokyo_filter, "tokyo")
 
-    nav_domains = [d for d in DOMAINS if d not in ("core", "auth", "factories", "needs", "mail")]
+    navbar = nav_domains()
 
     @app.context_processor
     def inject_globals() -> dict:
-        return {"current_locale": str(get_locale()), "nav_domains": nav_domains}
+        return {"current_locale": str(get_locale()), "nav_domains": navbar}
 

@@ -8,12 +8,13 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from hub.domains import DOMAINS, catalogue_domains, translation_dirs
 from hub.extensions import db
 from hub.mail.services import queue_email
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "hub" / "templates"
-LATER_DOMAINS = ("matches", "deals", "succession", "events", "people", "dashboard")  # each tests its own templates
+LATER_DOMAINS = tuple(catalogue_domains())  # the domains with their own catalogue test their own templates
 PAGE_TEMPLATES = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
                   if p.relative_to(TEMPLATES).parts[0] not in LATER_DOMAINS} - {"base.html", "_macros.html"}
 MAIL_TEMPLATES = sorted(f"mail/{p.stem}" for p in (TEMPLATES / "mail").glob("*.txt"))  # domains test their own
@@ -169,3 +170,68 @@ def test_no_string_is_translated_two_ways():
                     seen.setdefault(key, set()).add(value)
     clashes = {key: values for key, values in seen.items() if len(values) > 1}
     assert clashes == {}
+
+
+def test_every_catalogue_on_disk_is_in_the_registry():
+    """hub/domains.py names every catalogue Flask-Babel loads, and the Makefile's targets read the same list."""
+    on_disk = {str(p.parent.parent.parent.relative_to(ROOT / "hub"))
+               for p in (ROOT / "hub").glob("**/translations/ja/LC_MESSAGES/messages.po")}
+    assert on_disk == set(translation_dirs())
+    assert set(catalogue_domains()) <= set(DOMAINS)
+
+
+def test_the_conventions_list_the_registered_domains():
+    """docs/CONVENTIONS.md names the domains of hub/domains.py, in the same order (and points at the registry)."""
+    import re
+
+    text = (ROOT / "docs" / "CONVENTIONS.md").read_text(encoding="utf-8")
+    assert "hub/domains" in text
+    listed = re.search(r"Domains, in registration order: `([^`]*)`", text)
+    assert listed is not None and tuple(listed.group(1).split()) == DOMAINS
+
+
+def _msgids_by_catalogue(root: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in sorted(root.glob("**/translations/ja/LC_MESSAGES/messages.po")):
+        with path.open("rb") as handle:
+            ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle, locale="ja") if m.id}
+        found[str(path.relative_to(root))] = ids
+    return found
+
+
+def _msgids_in_two_catalogues(root: Path) -> dict[str, list[str]]:
+    where: dict[str, list[str]] = {}
+    for catalogue, ids in _msgids_by_catalogue(root).items():
+        for msgid in ids:
+            where.setdefault(msgid, []).append(catalogue)
+    return {msgid: places for msgid, places in where.items() if len(places) > 1}
+
+
+def test_each_msgid_lives_in_one_catalogue():
+    """One translation per msgid: a string several catalogues' sources use lives in the shared catalogue only
+    (hub/domains/catalogues.py says which catalogue holds what, and `make messages` follows it)."""
+    clashes = _msgids_in_two_catalogues(ROOT / "hub")
+    assert clashes == {}, f"{len(clashes)} msgids in two catalogues: {sorted(clashes)[:10]}"
+
+
+def test_the_duplicate_check_sees_a_duplicate(tmp_path):
+    """The check above fails when the same msgid is added to a domain's catalogue and the shared one."""
+    for folder in ("translations", "deals/translations"):
+        target = tmp_path / folder / "ja" / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        (target / "messages.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                            'msgid "Cancel"\nmsgstr "キャンセル"\n', encoding="utf-8")
+    assert list(_msgids_in_two_catalogues(tmp_path)) == ["Cancel"]
+
+
+def test_catalogue_assignment_matches_the_catalogues():
+    """Every msgid the sources use is in the catalogue hub/domains/catalogues.py assigns it to."""
+    from hub.domains.catalogues import assignment
+
+    on_disk = _msgids_by_catalogue(ROOT / "hub")
+    misplaced = []
+    for folder, messages in assignment().items():
+        ids = on_disk[f"{folder}/ja/LC_MESSAGES/messages.po"]
+        misplaced += [(folder, key) for key in (m if isinstance(m, str) else m[0] for m in messages)
+                      if key not in ids]
+    assert misplaced == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from hub.core.errors import error_response
+
+__all__ = ["ApiError", "error_response"]
 
 
 class ApiError(Exception):
@@ -12,9 +14,3 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """Build the JSON error response used by every API handler and error handler."""
-    response = jsonify({"error": {"code": code, "message": str(message), "fields": fields or {}}})
-    response.status_code = status
-    return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import g, jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -13,15 +12,11 @@ from hub.api import bp
 from hub.api.auth import token_required
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body, query_int
+from hub.core.i18n import request_locale
 from hub.extensions import db
 from hub.factories import identity, services
 from hub.factories.models import Factory
 from matching import Taxonomy, normalise_ward
-
-
-def _locale() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
 
 
 def _capability_arg(kind: str, unknown: str) -> str | None:
@@ -60,7 +55,7 @@ def list_factories():
     rows = db.session.scalars(
         query.options(selectinload(Factory.capabilities)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    locale = _locale()
+    locale = request_locale()
     return jsonify({"factories": [services.public_dict(f, locale) for f in rows], "total": total,
                     "page": page, "per_page": per_page})
 
@@ -71,7 +66,7 @@ def get_factory(factory_id: int):
     factory = db.session.get(Factory, factory_id)
     if factory is None or not factory.is_public:
         raise ApiError(404, "not_found", _("No such factory."))
-    return jsonify(services.public_dict(factory, _locale(), detail=True))
+    return jsonify(services.public_dict(factory, request_locale(), detail=True))
 
 
 @bp.route("/factories/<int:factory_id>", methods=["PATCH"])
@@ -129,4 +124,5 @@ def update_factory(factory_id: int):
     services.update_profile(factory, changes)
     identity.hold_if_duplicate(factory, g.api_user, previous)
     db.session.commit()
-    return jsonify({**services.public_dict(factory, _locale(), detail=True), "review_status": factory.review_status})
+    return jsonify({**services.public_dict(factory, request_locale(), detail=True),
+                    "review_status": factory.review_status})

@@ -5,17 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from hub.api import bp
-
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict:
-    return {str(code): {"description": "Error", **_json(ERROR)} for code in codes}
-
+from hub.api.docs import error_responses, json_content, timestamp
 
 FACTORY_SUMMARY = {
     "type": "object",
@@ -62,49 +52,52 @@ def document() -> dict:
                 "FactorySummary": FACTORY_SUMMARY,
                 "ApiToken": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"},
-                    "created_at": {"type": "string", "format": "date-time"},
-                    "expires_at": {"type": "string", "format": "date-time"},
-                    "last_used_at": {"type": "string", "format": "date-time", "nullable": True}}},
+                    "created_at": timestamp(),
+                    "expires_at": timestamp(nullable=True),
+                    "last_used_at": timestamp(nullable=True)}},
             },
         },
         "paths": {
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
             "/auth/token": {"post": {
                 "summary": "Exchange email and password for a bearer token (named and expiring)",
-                "requestBody": {"required": True, **_json({"type": "object", "required": ["email", "password"],
+                "requestBody": {"required": True, **json_content({"type": "object", "required": ["email", "password"],
                                 "properties": {"email": {"type": "string"}, "password": {"type": "string"},
                                                "name": {"type": "string", "maxLength": 100},
                                                "expires_in_days": {"type": "integer", "minimum": 1}}})},
-                "responses": {"200": {"description": "Token (its value is shown only here)", **_json({
+                "responses": {"200": {"description": "Token (its value is shown only here)", **json_content({
                     "allOf": [{"$ref": "#/components/schemas/ApiToken"}, {"type": "object", "properties": {
                         "token": {"type": "string"}, "role": {"type": "string"},
                         "expires_in_days": {"type": "integer"}}}]})},
-                              **_errors(400, 401, 415, 429)},
+                              **error_responses(400, 401, 415, 429)},
             }},
             "/auth/tokens": {"get": {
                 "summary": "Your own API tokens (names and dates, never the values)", "security": [{"bearer": []}],
-                "responses": {"200": {"description": "Tokens, newest first", **_json({"type": "object", "properties": {
+                "responses": {"200": {"description": "Tokens, newest first", **json_content({
+                    "type": "object", "properties": {
                     "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/ApiToken"}}}})},
-                              **_errors(401, 429)},
+                              **error_responses(401, 429)},
             }},
             "/auth/tokens/{token_id}": {
                 "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                 "delete": {"summary": "Revoke one of your own API tokens", "security": [{"bearer": []}],
-                           "responses": {"204": {"description": "Revoked"}, **_errors(401, 404, 429)}},
+                           "responses": {"204": {"description": "Revoked"}, **error_responses(401, 404, 429)}},
             },
             "/factories": {"get": {
                 "summary": "Public factory directory", "parameters": page_params,
-                "responses": {"200": {"description": "A page of factories", **_json({"type": "object", "properties": {
+                "responses": {"200": {"description": "A page of factories", **json_content({
+                    "type": "object", "properties": {
                     "factories": {"type": "array", "items": {"$ref": "#/components/schemas/FactorySummary"}},
-                    "total": {"type": "integer"}, "page": {"type": "integer"}}})}, **_errors(400, 429)},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}}})}, **error_responses(400, 429)},
             }},
             "/factories/{factory_id}": {
                 "parameters": [{"name": "factory_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                 "get": {"summary": "One public factory profile",
-                        "responses": {"200": {"description": "Profile"}, **_errors(404)}},
+                        "responses": {"200": {"description": "Profile"}, **error_responses(404)}},
                 "patch": {"summary": "Update your own factory's profile", "security": [{"bearer": []}],
-                          "requestBody": {"required": True, **_json({"type": "object"})},
-                          "responses": {"200": {"description": "Updated profile"}, **_errors(400, 401, 403, 404)}},
+                          "requestBody": {"required": True, **json_content({"type": "object"})},
+                          "responses": {"200": {"description": "Updated profile"},
+                                        **error_responses(400, 401, 403, 404)}},
             },
         },
     }

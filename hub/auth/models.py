@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hub.core.timeutil import utcnow
+from hub.core.timeutil import iso_utc, utcnow
 from hub.extensions import db
 
 ROLE_FACTORY = "factory"
@@ -125,9 +125,6 @@ class ApiToken(db.Model):
 
     def as_dict(self) -> dict:
         """What the owner may see of a token (never its value)."""
-        return {"id": self.id, "name": self.name, "created_at": _iso(self.created_at),
-                "expires_at": _iso(self.expires_at), "last_used_at": _iso(self.last_used_at)}
+        return {"id": self.id, "name": self.name, "created_at": iso_utc(self.created_at),
+                "expires_at": iso_utc(self.expires_at), "last_used_at": iso_utc(self.last_used_at)}
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None

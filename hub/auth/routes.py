@@ -15,7 +15,7 @@ from hub.auth.forms import (
     RevokeTokenForm,
     SignupForm,
 )
-from hub.core.routes import _safe_next
+from hub.core.security import safe_next
 from hub.extensions import db, limiter
 from hub.mail.services import deliver_pending, queue_email
 
@@ -72,7 +72,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Signed in."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -43,10 +43,16 @@ def unknown_host() -> Response | None:
     return Response(f"400 Bad Request: {message}\n", status=400, mimetype="text/plain")
 
 
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """The JSON error body of the API, ``{"error": {"code", "message", "fields"}}``, for every handler (defined
+    here, below the API, so that the app-wide error handlers need not import it; ``hub.api.errors`` re-exports it)."""
+    response = jsonify({"error": {"code": code, "message": str(message), "fields": fields or {}}})
+    response.status_code = status
+    return response
+
+
 def register(app: Flask) -> None:
     """One handler for every HTTP error: HTML page or the API's JSON error body."""
-    from hub.api.errors import error_response
-
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         if (refused := unknown_host()) is not None:

@@ -61,3 +61,12 @@ class TermListField(TextAreaField):
             raise ValidationError(_l("At most %(n)s entries.", n=self.max_items))
         if any(len(t) > self.max_len for t in self.data or []):
             raise ValidationError(_l("Each entry can be at most %(n)s characters.", n=self.max_len))
+
+
+def flash_form_errors(form) -> None:
+    """Show every validation message of ``form`` as a danger flash (for forms posted from another page)."""
+    from flask import flash
+
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "danger")

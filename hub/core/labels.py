@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
-
+from hub.core.i18n import current_locale
 from matching import WARDS, Taxonomy
-
-
-def _lang(locale: str | None) -> str:
-    return locale or str(get_locale() or "ja")
 
 
 def ward_label(key: str | None, locale: str | None = None) -> str:
@@ -18,7 +13,7 @@ def ward_label(key: str | None, locale: str | None = None) -> str:
     ward = WARDS.get(key)
     if ward is None:
         return key
-    return ward.name_en if _lang(locale) == "en" else ward.name_ja
+    return ward.name_en if current_locale(locale) == "en" else ward.name_ja
 
 
 def ward_choices(locale: str | None = None) -> list[tuple[str, str]]:
@@ -28,16 +23,16 @@ def ward_choices(locale: str | None = None) -> list[tuple[str, str]]:
 
 def capability_label(code: str, locale: str | None = None) -> str:
     """A process or material code as a person reads it."""
-    return Taxonomy.default().label(code, _lang(locale))
+    return Taxonomy.default().label(code, current_locale(locale))
 
 
 def process_choices(locale: str | None = None) -> list[tuple[str, str]]:
     taxonomy = Taxonomy.default()
-    lang = _lang(locale)
+    lang = current_locale(locale)
     return sorted(((code, taxonomy.label(code, lang)) for code in taxonomy.processes), key=lambda c: c[1])
 
 
 def material_choices(locale: str | None = None) -> list[tuple[str, str]]:
     taxonomy = Taxonomy.default()
-    lang = _lang(locale)
+    lang = current_locale(locale)
     return sorted(((code, taxonomy.label(code, lang)) for code in taxonomy.materials), key=lambda c: c[1])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 
+from hub.core.security import safe_next
 from hub.extensions import db
 from hub.factories.models import Factory
 from hub.needs.models import Need, NeedStatus
@@ -34,16 +33,6 @@ def index():
                            recent=recent, needs=needs)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes home (no open redirects)."""
-    if not target:
-        return url_for("core.index")
-    parts = urlparse(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("core.index")
-    return target
-
-
 @bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
     """Switch the interface language for this visitor. The navbar's form (POST, with CSRF) also remembers it on
@@ -54,7 +43,7 @@ def set_language(code: str):
     if request.method == "POST" and current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
-    return redirect(_safe_next(request.values.get("next")))
+    return redirect(safe_next(request.values.get("next")))
 
 
 @bp.route("/about")

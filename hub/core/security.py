@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from urllib.parse import urlparse
+
+from flask import Response, abort, current_app, request, url_for
 
 
 def _bad(values) -> bool:
@@ -47,3 +49,13 @@ def set_security_headers(response: Response) -> Response:
         # Only for a site served over https (browsers ignore the header on http anyway).
         response.headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}; includeSubDomains")
     return response
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes home (no open redirects)."""
+    if not target:
+        return url_for("core.index")
+    parts = urlparse(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("core.index")
+    return target

@@ -31,3 +31,9 @@ def from_tokyo(value: datetime | None) -> datetime | None:
 def tokyo_today() -> date:
     """Today's date in Tokyo."""
     return to_tokyo(utcnow()).date()
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A naive UTC datetime as ISO 8601 to the second with a ``Z`` (``2026-11-03T01:00:00Z``): every API
+    timestamp is written this way. ``None`` stays ``None``."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment is not None else None

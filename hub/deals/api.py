@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub.api import bp
 from hub.api.auth import token_required
+from hub.api.docs import error_responses, json_content, timestamp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
+from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
+from hub.core.timeutil import iso_utc
 from hub.deals import services
 from hub.deals.models import Deal, DealAttachment, DealStatus, DealStep, Notification
 from hub.deals.routes import _inquiry_limit, notification_text
@@ -28,15 +30,6 @@ def _api_limit_key() -> str:
 
 
 api_inquiry_limit = limiter.shared_limit(_inquiry_limit, scope="deals-inquiries", key_func=_api_limit_key)
-
-
-def _locale() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _fail(status: int, code: str, message: str, field: str | None = None):
@@ -82,7 +75,8 @@ def step_dict(user, deal: Deal, step: DealStep, locale: str) -> dict:
         "factory": {"id": step.factory_id, "name": step.factory.display_name(locale)},
         "process": {"code": step.process_code, "label": capability_label(step.process_code, locale)}
         if step.process_code else None,
-        "input": step.input_text, "quantity": step.quantity, "due_date": _iso(step.due_date),
+        "input": step.input_text, "quantity": step.quantity,
+        "due_date": step.due_date.isoformat() if step.due_date else None,  # a calendar date, not a timestamp
         "status": step.status, "decline_reason": step.decline_reason, "contact": None,
     }
     if services.is_requester_side(user, deal) and services.contacts_visible(user, deal, step):
@@ -96,8 +90,8 @@ def deal_dict(user, deal: Deal, locale: str, detail: bool = False) -> dict:
     requester_side = services.is_requester_side(user, deal)
     data = {
         "id": deal.id, "kind": deal.kind, "title": deal.title, "need_id": deal.need_id, "status": deal.status,
-        "outcome": deal.outcome, "outcome_reason": deal.outcome_reason, "created_at": _iso(deal.created_at),
-        "updated_at": _iso(deal.updated_at), "closed_at": _iso(deal.closed_at),
+        "outcome": deal.outcome, "outcome_reason": deal.outcome_reason, "created_at": iso_utc(deal.created_at),
+        "updated_at": iso_utc(deal.updated_at), "closed_at": iso_utc(deal.closed_at),
         "side": "requester" if requester_side else "factory" if services.my_steps(user, deal) else "organiser",
         "requester": {"name": deal.requester.name,
                       "factory": deal.requester_factory.name if deal.requester_factory else None,
@@ -123,7 +117,7 @@ def deal_dict(user, deal: Deal, locale: str, detail: bool = False) -> dict:
 def message_dict(deal: Deal, message) -> dict:
     return {
         "id": message.id, "author": message.author.name if message.author else None,
-        "is_event": message.is_event, "created_at": _iso(message.created_at),
+        "is_event": message.is_event, "created_at": iso_utc(message.created_at),
         "body": message.body if not message.is_event else None,
         "event": message.body if message.is_event else None,
         "attachments": [{"id": a.id, "name": a.original_name, "content_type": a.content_type,
@@ -154,7 +148,7 @@ def api_list_deals():
     per_page = query_int("per_page", 20, 1, 100)
     result = db.paginate(services.my_deals_query(g.api_user, box=box, status=status), page=page,
                          per_page=per_page, error_out=False)
-    locale = _locale()
+    locale = request_locale()
     return jsonify({"deals": [deal_dict(g.api_user, d, locale) for d in result.items], "total": result.total,
                     "page": page})
 
@@ -184,7 +178,7 @@ def api_create_inquiry():
     except services.DealError as exc:
         db.session.rollback()
         _raise(exc)
-    return _done(deal_dict(g.api_user, deal, _locale(), detail=True), 201)
+    return _done(deal_dict(g.api_user, deal, request_locale(), detail=True), 201)
 
 
 @bp.route("/deals/chains", methods=["POST"])
@@ -216,7 +210,7 @@ def api_create_chain():
     except services.DealError as exc:
         db.session.rollback()
         _raise(exc)
-    return _done(deal_dict(g.api_user, deal, _locale(), detail=True), 201)
+    return _done(deal_dict(g.api_user, deal, request_locale(), detail=True), 201)
 
 
 @bp.route("/deals/<int:deal_id>")
@@ -224,7 +218,7 @@ def api_create_chain():
 def api_get_deal(deal_id: int):
     """One deal: steps, statuses, contacts when accepted, what I may do."""
     deal = _deal(deal_id)
-    return jsonify(deal_dict(g.api_user, deal, _locale(), detail=True))
+    return jsonify(deal_dict(g.api_user, deal, request_locale(), detail=True))
 
 
 def _step_action(deal_id: int, step_id: int, action):
@@ -235,7 +229,7 @@ def _step_action(deal_id: int, step_id: int, action):
     except services.DealError as exc:
         db.session.rollback()
         _raise(exc)
-    return _done(deal_dict(g.api_user, deal, _locale(), detail=True))
+    return _done(deal_dict(g.api_user, deal, request_locale(), detail=True))
 
 
 @bp.route("/deals/<int:deal_id>/steps/<int:step_id>/answer", methods=["POST"])
@@ -320,7 +314,7 @@ def api_close(deal_id: int):
     except services.DealError as exc:
         db.session.rollback()
         _raise(exc)
-    return _done(deal_dict(g.api_user, deal, _locale(), detail=True))
+    return _done(deal_dict(g.api_user, deal, request_locale(), detail=True))
 
 
 @bp.route("/deals/<int:deal_id>/ratings", methods=["POST"])
@@ -366,22 +360,11 @@ def api_notifications():
     result = db.paginate(query.order_by(Notification.id.desc()), page=page, per_page=50, error_out=False)
     return jsonify({"notifications": [
         {"id": n.id, "deal_id": n.deal_id, "kind": n.kind, "text": notification_text(n),
-         "created_at": _iso(n.created_at), "read": n.read_at is not None} for n in result.items],
+         "created_at": iso_utc(n.created_at), "read": n.read_at is not None} for n in result.items],
         "total": result.total, "unread": services.unread_total(g.api_user)})
 
 
 # --- the OpenAPI description -------------------------------------------------------------------------------------
-
-_ERR = {"$ref": "#/components/schemas/Error"}
-
-
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict:
-    return {str(code): {"description": "Error", **_json(_ERR)} for code in codes}
-
 
 _DEAL = {"$ref": "#/components/schemas/Deal"}
 _SEC = [{"bearer": []}]
@@ -391,9 +374,9 @@ _STEP_ID = {"name": "step_id", "in": "path", "required": True, "schema": {"type"
 
 def _post(summary: str, body: dict | None, ok: dict, *codes: int, status: str = "200") -> dict:
     op = {"summary": summary, "security": _SEC,
-          "responses": {status: {"description": "OK", **_json(ok)}, **_errors(*codes)}}
+          "responses": {status: {"description": "OK", **json_content(ok)}, **error_responses(*codes)}}
     if body is not None:
-        op["requestBody"] = {"required": True, **_json(body)}
+        op["requestBody"] = {"required": True, **json_content(body)}
     return op
 
 
@@ -418,11 +401,12 @@ OPENAPI_SCHEMAS = {
         "side": {"type": "string", "enum": ["requester", "factory", "organiser"]},
         "requester": {"type": "object"}, "steps": {"type": "array", "items": {"$ref": "#/components/schemas/DealStep"}},
         "can_post": {"type": "boolean"}, "rating_targets": {"type": "array", "items": {"type": "object"}},
+        "created_at": timestamp(), "updated_at": timestamp(), "closed_at": timestamp(nullable=True),
     }},
     "DealMessage": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author": {"type": "string", "nullable": True}, "is_event": {"type": "boolean"},
         "body": {"type": "string", "nullable": True}, "event": {"type": "string", "nullable": True},
-        "created_at": {"type": "string", "format": "date-time"},
+        "created_at": timestamp(),
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "name": {"type": "string"}, "content_type": {"type": "string"},
             "size_bytes": {"type": "integer"}, "url": {"type": "string"}}}},
@@ -437,9 +421,9 @@ OPENAPI_PATHS = {
             {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
-        "responses": {"200": {"description": "A page of deals", **_json({"type": "object", "properties": {
+        "responses": {"200": {"description": "A page of deals", **json_content({"type": "object", "properties": {
             "deals": {"type": "array", "items": _DEAL}, "total": {"type": "integer"}, "page": {"type": "integer"}}})},
-            **_errors(400, 401)},
+            **error_responses(400, 401)},
     }},
     "/deals/inquiries": {"post": _post(
         "Send an inquiry (need owner → factory, or factory → partner for one step); rate-limited",
@@ -460,7 +444,7 @@ OPENAPI_PATHS = {
         _DEAL, 400, 401, 403, 404, 415, 429, status="201")},
     "/deals/{deal_id}": {"parameters": [_DEAL_ID], "get": {
         "summary": "One deal (participants, and organisers reviewing a report)", "security": _SEC,
-        "responses": {"200": {"description": "The deal", **_json(_DEAL)}, **_errors(401, 404)}}},
+        "responses": {"200": {"description": "The deal", **json_content(_DEAL)}, **error_responses(401, 404)}}},
     "/deals/{deal_id}/steps/{step_id}/answer": {"parameters": [_DEAL_ID, _STEP_ID], "post": _post(
         "Accept or decline an inquiry (the factory asked)",
         {"type": "object", "required": ["accept"], "properties": {
@@ -476,9 +460,9 @@ OPENAPI_PATHS = {
     "/deals/{deal_id}/messages": {
         "parameters": [_DEAL_ID],
         "get": {"summary": "The deal's thread (participants only)", "security": _SEC,
-                "responses": {"200": {"description": "Messages", **_json({"type": "object", "properties": {
+                "responses": {"200": {"description": "Messages", **json_content({"type": "object", "properties": {
                     "messages": {"type": "array", "items": {"$ref": "#/components/schemas/DealMessage"}}}})},
-                    **_errors(401, 404)}},
+                    **error_responses(401, 404)}},
         "post": {"summary": "Write in the thread (JSON body, or multipart with up to five files)",
                  "security": _SEC,
                  "requestBody": {"required": True, "content": {
@@ -488,14 +472,14 @@ OPENAPI_PATHS = {
                          "body": {"type": "string"},
                          "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
                  "responses": {"201": {"description": "The message",
-                                       **_json({"$ref": "#/components/schemas/DealMessage"})},
-                               **_errors(400, 401, 403, 404, 415)}},
+                                       **json_content({"$ref": "#/components/schemas/DealMessage"})},
+                               **error_responses(400, 401, 403, 404, 415)}},
     },
     "/deals/{deal_id}/attachments/{attachment_id}": {
         "parameters": [_DEAL_ID, {"name": "attachment_id", "in": "path", "required": True,
                                   "schema": {"type": "integer"}}],
         "get": {"summary": "Download a file of the thread (participants only)", "security": _SEC,
-                "responses": {"200": {"description": "The file"}, **_errors(401, 404)}}},
+                "responses": {"200": {"description": "The file"}, **error_responses(401, 404)}}},
     "/deals/{deal_id}/close": {"parameters": [_DEAL_ID], "post": _post(
         "Close the deal as a joint order, a joint development, or abandoned (with a reason)",
         {"type": "object", "required": ["outcome"], "properties": {
@@ -518,5 +502,6 @@ OPENAPI_PATHS = {
         "summary": "My deal notifications", "security": _SEC,
         "parameters": [{"name": "unread", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
-        "responses": {"200": {"description": "Notifications", **_json({"type": "object"})}, **_errors(400, 401)}}},
+        "responses": {"200": {"description": "Notifications", **json_content({"type": "object"})},
+                      **error_responses(400, 401)}}},
 }

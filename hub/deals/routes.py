@@ -12,13 +12,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hub.auth.decorators import roles_required
+from hub.core import providers
+from hub.core.forms import flash_form_errors
+from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
 from hub.core.params import int_or_none, is_index, page_arg
 from hub.deals import services
@@ -48,8 +50,9 @@ from hub.deals.models import (
     StepStatus,
 )
 from hub.extensions import db, limiter
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
-from hub.mail.services import deliver_pending
+from hub.mail.services import commit_and_deliver
 from hub.needs.models import Need
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
@@ -70,15 +73,6 @@ inquiry_limit = limiter.shared_limit(_inquiry_limit, scope="deals-inquiries", ke
                                      methods=["POST"])
 
 
-def _locale() -> str:
-    return str(get_locale() or "ja")
-
-
-def _commit_and_deliver() -> None:
-    db.session.commit()
-    deliver_pending()
-
-
 def _deal_or_404(deal_id: int, *, thread: bool = False) -> Deal:
     deal = services.load_deal(deal_id)
     if deal is None or not services.can_view(current_user, deal):
@@ -93,12 +87,6 @@ def _step_or_404(deal: Deal, step_id: int) -> DealStep:
     if step is None:
         abort(404)
     return step
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
 
 
 def _back(deal: Deal, anchor: str = "") -> object:
@@ -118,7 +106,7 @@ def _perform(deal: Deal, anchor: str, work, message, category: str = "success", 
         flash(exc.message, "danger")
         return _back(deal, anchor)
     if deliver:
-        _commit_and_deliver()
+        commit_and_deliver()
     else:
         db.session.commit()
     flash(message() if callable(message) else message, category)
@@ -207,7 +195,7 @@ def inbox():
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     unread = services.unread_counts(current_user, [d.id for d in page.items])
     return render_template("deals/inbox.html", page=page, unread=unread, box=box, status=status,
-                           my_factory_id=services.factory_id_of(current_user))
+                           my_factory_id=user_factory_id(current_user))
 
 
 # --- new inquiries -------------------------------------------------------------------------------------------------
@@ -234,7 +222,7 @@ def new_inquiry():
     from_factory = None
     if request.args.get("from_factory"):
         from_factory = db.session.get(Factory, _int_arg("from_factory") or 0)
-        if from_factory is None or services.factory_id_of(current_user) != from_factory.id:
+        if from_factory is None or user_factory_id(current_user) != from_factory.id:
             abort(403)
     form = InquiryForm()
     if request.method == "GET" and need is not None:
@@ -252,7 +240,7 @@ def new_inquiry():
             else:
                 (form._fields.get(exc.field) or form.message).errors = [exc.message]
         else:
-            _commit_and_deliver()
+            commit_and_deliver()
             flash(_("Your inquiry has been sent to %(factory)s.", factory=factory.name), "success")
             return redirect(url_for("deals.detail", deal_id=deal.id))
     return render_template("deals/new_inquiry.html", form=form, factory=factory, need=need, process=process,
@@ -296,7 +284,7 @@ def new_chain():
         if need is None or not services.can_ask_about(current_user, need):
             abort(404)
     if not form.validate():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("deals.inbox"))
     message = (form.message.data or "").strip() or _(
         "Could you take the step of this job shown below? Quantity and dates are in the request.")
@@ -307,7 +295,7 @@ def new_chain():
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("deals.inbox"))
-    _commit_and_deliver()
+    commit_and_deliver()
     flash(_("%(n)s requests have been sent.", n=len(deal.steps)), "success")
     return redirect(url_for("deals.detail", deal_id=deal.id))
 
@@ -353,7 +341,7 @@ def answer(deal_id: int, step_id: int):
     step = _step_or_404(deal, step_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#steps")
     return _perform(
         deal, "#steps",
@@ -383,7 +371,7 @@ def step_status(deal_id: int, step_id: int):
     step = _step_or_404(deal, step_id)
     form = StepStatusForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#steps")
     return _perform(deal, "#steps", lambda: services.set_step_status(current_user, step, form.status.data),
                     lambda: _("The step is now “%(status)s”.", status=step_status_label(step.status)))
@@ -396,7 +384,7 @@ def post_message(deal_id: int):
     deal = _deal_or_404(deal_id, thread=True)
     form = MessageForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#thread")
     try:
         services.post_message(current_user, deal, form.body.data, request.files.getlist(form.files.name))
@@ -407,7 +395,7 @@ def post_message(deal_id: int):
             abort(403)  # an organiser reviewing a report reads, but does not write
         flash(exc.message, "danger")
         return _back(deal, "#thread")
-    _commit_and_deliver()
+    commit_and_deliver()
     flash(_("Your message has been sent."), "success")
     return _back(deal, "#thread")
 
@@ -430,7 +418,7 @@ def close(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#outcome-section")
     return _perform(deal, "#outcome-section",
                     lambda: services.close_deal(current_user, deal, form.outcome.data, form.reason.data),
@@ -444,7 +432,7 @@ def rate(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = RatingForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal, "#outcome-section")
     try:
         services.rate(current_user, deal, form.target.data, quality=int(form.quality.data),
@@ -492,7 +480,7 @@ def report(deal_id: int):
     deal = _deal_or_404(deal_id)
     form = ReportForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(deal)
     return _perform(deal, "", lambda: services.report(current_user, deal, form.reason.data),
                     _("Thank you. The organisers will review this conversation."), category="info", deliver=False)
@@ -541,13 +529,11 @@ def preferences():
 @roles_required("factory")
 def opportunities():
     """For factories: open needs that fit what they do, from the matcher, best first."""
-    factory_id = services.factory_id_of(current_user)
+    factory_id = user_factory_id(current_user)
     factory = db.session.get(Factory, factory_id) if factory_id else None
     fits = []
     if factory is not None:
-        from hub.matches.services import fits_for_factory
-
-        fits = fits_for_factory(factory, _locale(), limit=30)
+        fits = providers.call(providers.FITS_FOR_FACTORY, factory, request_locale(), limit=30, default=[])
     asked = set()
     if fits:
         asked = set(db.session.scalars(select(Deal.need_id).join(DealStep).where(

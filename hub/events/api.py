@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from hub.api import bp
+from hub.api.docs import error_responses as _errors
+from hub.api.docs import timestamp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body
+from hub.core.i18n import request_locale as _locale
 from hub.core.params import int_or_none
+from hub.core.timeutil import iso_utc as _iso
 from hub.events import confirmation, services, visibility
 from hub.events.edge import api_error
 from hub.events.errors import EventsError
@@ -21,16 +24,6 @@ from hub.extensions import db, limiter
 
 def _booking_limit() -> str:
     return current_app.config.get("RATELIMIT_BOOKING", "30 per minute")
-
-
-def _locale() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
-
-
-def _iso(value) -> str:
-    """Naive UTC as ISO 8601 with the offset spelled out."""
-    return value.isoformat(timespec="seconds") + "Z"
 
 
 def slot_dict(slot: Slot, counts: dict, locale: str) -> dict:
@@ -153,13 +146,6 @@ def booking_cancel(booking_id: int):
     return jsonify({"status": "cancelled", "promoted": len(promoted)})
 
 
-_ERR = {"$ref": "#/components/schemas/Error"}
-
-
-def _errors(*codes: int) -> dict:
-    return {str(c): {"description": "Error", "content": {"application/json": {"schema": _ERR}}} for c in codes}
-
-
 def _ok(description: str, schema: dict, status: str = "200") -> dict:
     return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
 
@@ -175,7 +161,7 @@ OPENAPI_SCHEMAS = {
         "program": {"type": "object", "nullable": True, "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["tour", "workshop", "sale", "talk"]},
             "title": {"type": "string"}}},
-        "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+        "starts_at": timestamp(), "ends_at": timestamp(),
         "capacity": {"type": "integer"},
         "booked": {"type": "integer", "description": "confirmed seats (sum of party sizes)"},
         "waitlisted": {"type": "integer", "description": "waiting parties"},

@@ -14,9 +14,9 @@ from hub.events.services import (
     is_participating,
     lock_slot,
     promote_waitlist,
-    user_factory_id,
 )
 from hub.extensions import db
+from hub.factories.access import user_factory_id
 
 PROGRAM_FIELDS = ("kind", "title", "title_en", "description")
 

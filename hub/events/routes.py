@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import qrcode
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
@@ -16,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
+from hub.core.i18n import request_locale as _locale  # one definition for every domain
 from hub.core.params import int_or_none, page_arg
 from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
 from hub.events import checkins, confirmation, kpis, programs, services, visibility
@@ -43,6 +43,7 @@ from hub.events.models import (
     Slot,
 )
 from hub.extensions import db, limiter
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 
 bp = Blueprint("events", __name__)
@@ -50,8 +51,6 @@ bp = Blueprint("events", __name__)
 PER_PAGE = 20
 
 
-def _locale() -> str:
-    return str(get_locale() or "ja")
 
 
 # --- visitors -------------------------------------------------------------------------------------------------
@@ -254,7 +253,7 @@ def my_bookings(token: str):
 # --- factories: participation, programs, slots, rosters, check-in ---------------------------------------------
 
 def _my_factory() -> Factory:
-    factory_id = services.user_factory_id(current_user)
+    factory_id = user_factory_id(current_user)
     if factory_id is None:
         abort(403)
     return db.session.get(Factory, factory_id)

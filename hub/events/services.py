@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func
 
-from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, User
+from hub.auth.models import ROLE_ORGANISER, User
 from hub.core import locking
 from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
 from hub.events.errors import (
@@ -48,6 +48,7 @@ from hub.events.models import (
 )
 from hub.events.visibility import takes_part
 from hub.extensions import db
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.mail.services import queue_email
 
@@ -394,12 +395,6 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 # --- who staffs a slot ---------------------------------------------------------------------------------------
-
-def user_factory_id(user: User | None) -> int | None:
-    if user is None or not user.is_authenticated or user.role != ROLE_FACTORY or user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id))
-
 
 def can_staff_slot(user: User | None, slot: Slot) -> bool:
     """Organisers for every slot; a factory's members for their own programs' slots."""

@@ -10,6 +10,7 @@ from hub.auth.decorators import roles_required
 from hub.auth.identity import external_url
 from hub.extensions import db, limiter
 from hub.factories import identity
+from hub.factories.access import user_factory
 from hub.factories.forms import ClaimForm, DecisionForm
 from hub.factories.models import ClaimStatus, Factory, FactoryClaim
 from hub.factories.routes import bp
@@ -57,7 +58,7 @@ def claim(factory_id: int):
 def my_claims():
     """A factory member's claims and their state, and the state of their own profile."""
     return render_template("factories/claims_mine.html", claims=identity.claims_of(current_user),
-                           profile=identity.own_profile(current_user))
+                           profile=user_factory(current_user))
 
 
 @bp.route("/claims/confirm/<token>")

@@ -17,6 +17,7 @@ from hub.auth.identity import acts_as_member, make_token, read_token
 from hub.auth.models import ROLE_FACTORY, Organisation, User
 from hub.core.timeutil import utcnow
 from hub.extensions import db
+from hub.factories.access import user_factory
 from hub.factories.models import ClaimStatus, Factory, FactoryClaim, ReviewStatus
 
 COMPANY_FORMS = ("株式会社", "(株)", "有限会社", "(有)", "合同会社", "(同)", "合資会社", "合名会社")
@@ -97,13 +98,6 @@ def address_at_domain(email: str, domain: str) -> bool:
     return bool(at) and (at == domain or at.endswith("." + domain))
 
 
-def own_profile(user: User) -> Factory | None:
-    """The profile this user's organisation manages (published or not), if any."""
-    if user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
-
-
 def claimable(factory: Factory) -> bool:
     """An imported, published profile that no account manages yet."""
     return factory.organisation_id is None and factory.is_public
@@ -113,7 +107,7 @@ def can_claim(user: User | None, factory: Factory) -> bool:
     """A factory member with a confirmed address whose account manages no published profile."""
     if not acts_as_member(user) or user.role != ROLE_FACTORY or not claimable(factory):
         return False
-    mine = own_profile(user)
+    mine = user_factory(user)
     return mine is None or not mine.is_public
 
 
@@ -169,7 +163,7 @@ def approve_claim(claim: FactoryClaim, actor: User | None) -> None:
     user, factory = claim.user, claim.factory
     if user.role != ROLE_FACTORY or not claimable(factory):
         raise ClaimError(_l("This profile can no longer be claimed."))
-    draft = own_profile(user)
+    draft = user_factory(user)
     if draft is not None:
         if draft.is_published:
             raise ClaimError(_l("The claimant already manages a published profile."))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.i18n import request_locale
 from hub.core.labels import capability_label, material_choices, process_choices, ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories import identity, services
+from hub.factories.access import user_factory
 from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm, ReviewForm
 from hub.factories.models import Factory, FactoryPhoto
 
@@ -60,7 +61,7 @@ def detail(factory_id: int):
         from hub.matches import services as matching_services
         from hub.matches.forms import PartnerForm
 
-        lang = str(get_locale() or "ja")
+        lang = request_locale()
         partner_form = PartnerForm(request.args)
         wanted = [partner_form.step.data] if request.args.get("step") and partner_form.validate() else \
             matching_services.suggested_partner_steps(factory)
@@ -75,7 +76,7 @@ def detail(factory_id: int):
 @roles_required("factory")
 def edit_mine():
     """A factory member's own profile: create it on first visit, edit it afterwards."""
-    factory = services.factory_for_user(current_user)
+    factory = user_factory(current_user)
     if factory is None:
         if current_user.organisation_id is None:
             from hub.auth.models import Organisation

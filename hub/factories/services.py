@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask_babel import get_locale
-
 from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
+from hub.core.i18n import current_locale
 from hub.extensions import db
 from hub.factories.models import (
     REVIEW_DECISIONS,
@@ -44,12 +43,6 @@ def can_edit(user: User | None, factory: Factory) -> bool:
         and user.organisation_id is not None
         and factory.organisation_id == user.organisation_id
     )
-
-
-def factory_for_user(user: User) -> Factory | None:
-    if user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
 
 
 def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> tuple[float | None, float | None, bool]:
@@ -220,7 +213,7 @@ def directory_query(q: str | None = None, ward: str | None = None, process: str 
 
 def public_dict(factory: Factory, locale: str | None = None, detail: bool = False) -> dict:
     """The public profile as the directory API gives it. Never includes the private succession fields."""
-    locale = locale or str(get_locale() or "ja")
+    locale = current_locale(locale)
     taxonomy = Taxonomy.default()
     caps = factory.capabilities
 

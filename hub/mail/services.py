@@ -110,3 +110,9 @@ def _record_failure(message: EmailMessage, exc: Exception) -> None:
     if message.attempts >= MAX_ATTEMPTS:
         message.status = STATUS_FAILED
     current_app.logger.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
+
+
+def commit_and_deliver() -> None:
+    """For views: commit the request's transaction, then send the emails it queued (never before the commit)."""
+    db.session.commit()
+    deliver_pending()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
-from flask_babel import force_locale, get_locale
+from flask import current_app, jsonify
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body
+from hub.core.i18n import request_locale
 from hub.extensions import limiter
 from hub.matches import explain, services
 from matching import MAX_STEPS, WARDS, MatchingInputError, Resolved, normalise_ward, plan_chain
@@ -18,11 +19,6 @@ MAX_TEXT_CHARS = 1_048_576  # longer text is refused; the matcher reads the firs
 
 def _match_limit() -> str:
     return current_app.config["RATELIMIT_MATCH"]
-
-
-def _lang() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -62,7 +58,7 @@ def _resolved(items: list[Resolved], lang: str) -> list[dict]:
 def match_factories():
     """Rank factories for a need written in any language, with coverage and reasons."""
     data = json_body()
-    lang = _lang()
+    lang = request_locale()
     text = data.get("text")
     if text is not None and not isinstance(text, str):
         raise _invalid("text", _("Expected text."))
@@ -109,7 +105,7 @@ def _factory_brief(factory) -> dict:
 def match_chain():
     """Route 1–12 ordered steps through factories near each other (nakama-mawashi), with alternatives."""
     data = json_body()
-    lang = _lang()
+    lang = request_locale()
     steps = data.get("steps")
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
         raise _invalid("steps", _("Expected a list of text."))

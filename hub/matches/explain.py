@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from hub.core import providers
 from hub.extensions import db
 from hub.factories.models import FactoryCapability
 from matching import Match, Taxonomy
 
 
 def completed_jobs(factory_ids) -> dict[int, int]:
-    """Factory id → deals it completed (one query; empty when the deals domain is not installed)."""
-    if importlib.util.find_spec("hub.deals") is None:
-        return {}
-    from hub.deals import services as deals
-
-    return deals.completed_jobs(factory_ids)
+    """Factory id → deals it completed (offered by the deals domain; empty when it is not installed)."""
+    return providers.call(providers.COMPLETED_JOBS, factory_ids, default={})
 
 
 def material_codes(factory_ids) -> dict[int, list[str]]:

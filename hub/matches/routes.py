@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.i18n import request_locale
 from hub.core.labels import process_choices
 from hub.extensions import db, limiter
 from hub.matches import explain, imports, services, teams
@@ -17,10 +17,6 @@ from hub.matches.models import CapabilityAlias, ImportJob
 from matching import MatchingInputError, Taxonomy, plan_chain
 
 bp = Blueprint("matches", __name__)
-
-
-def _lang() -> str:
-    return str(get_locale() or "ja")
 
 
 @bp.app_template_global("match_summaries")
@@ -43,7 +39,7 @@ def search():
     added = [c for c in added if c not in removed]
     if request.args and form.validate():
         try:
-            ranked = services.rank_for_text(form.text.data, _lang(), ward=form.ward.data or None, limit=20,
+            ranked = services.rank_for_text(form.text.data, request_locale(), ward=form.ward.data or None, limit=20,
                                             removed=removed, added=added)
         except MatchingInputError as exc:
             form.text.errors.append(str(exc))
@@ -65,7 +61,7 @@ def chain():
             ward = WARDS[form.start.data]
             start = (ward.lat, ward.lon)
         try:
-            plan = plan_chain(services.current_index(), form.step_list(), start=start, lang=_lang())
+            plan = plan_chain(services.current_index(), form.step_list(), start=start, lang=request_locale())
         except MatchingInputError as exc:
             form.steps.errors.append(str(exc))
         else:

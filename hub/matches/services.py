@@ -7,7 +7,6 @@ moves the stamp inside the same transaction.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from hub.core import providers
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryCapability, FactoryCapabilityReview
@@ -53,6 +53,10 @@ def mark_index_changed(session: Session) -> None:
         update(table).where(table.c.name == INDEX_NAME)
         .values(version=table.c.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
     )
+
+
+# Ratings (the deals domain) feed the track record the index ranks with.
+providers.evidence_changed.connect(mark_index_changed)
 
 
 @event.listens_for(Session, "after_flush")
@@ -115,12 +119,8 @@ def profiles(batch: int = 2000):
 
 
 def track_records() -> dict[int, float]:
-    """Factory id → 0..1 from ratings of completed deals (the deals domain), one query for the whole build."""
-    if importlib.util.find_spec("hub.deals") is None:  # the deals domain is optional
-        return {}
-    from hub.deals import services as deals
-
-    return deals.track_records()
+    """Factory id → 0..1 from ratings of completed deals (offered by the deals domain; empty without it)."""
+    return providers.call(providers.TRACK_RECORDS, default={})
 
 
 @dataclass

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.i18n import request_locale
 from hub.core.labels import process_choices
 from hub.core.params import page_arg
 from hub.extensions import db
@@ -117,7 +117,7 @@ def detail(need_id: int):
     if can_edit and need.status != NeedStatus.CLOSED:
         from hub.matches.services import rank_for_need, teams_for_need
 
-        lang = str(get_locale() or "ja")
+        lang = request_locale()
         ranked = rank_for_need(need, lang, limit=10)
         teams = teams_for_need(need, ranked, lang)
     return render_template(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from hub.auth.identity import acts_as_member
-from hub.auth.models import ROLE_FACTORY, User
+from hub.auth.models import User
+from hub.core.actors import is_signed_in
 from hub.extensions import db
+from hub.factories.access import user_factory
 from hub.factories.models import Factory
 from hub.needs.models import Need, NeedGrant
 
@@ -12,43 +14,39 @@ NEED_FIELDS = ("title", "description", "processes", "materials", "quantity", "de
                "visibility", "attachment_access", "status", "language", "ward")
 
 
-def _authenticated(user: User | None) -> bool:
-    return user is not None and user.is_authenticated
-
-
 def can_view(user: User | None, need: Need) -> bool:
     """Public needs for everyone, members-only for signed-in users, private for the owner and organisers."""
-    if _authenticated(user) and (user.is_organiser or need.owner_id == user.id):
+    if is_signed_in(user) and (user.is_organiser or need.owner_id == user.id):
         return True
     if need.visibility == "public":
         return True
-    return need.visibility == "members" and _authenticated(user)
+    return need.visibility == "members" and is_signed_in(user)
 
 
 def can_edit(user: User | None, need: Need) -> bool:
-    return _authenticated(user) and (user.is_organiser or need.owner_id == user.id)
+    return is_signed_in(user) and (user.is_organiser or need.owner_id == user.id)
 
 
-def _user_factory_id(user: User) -> int | None:
+def _acting_factory_id(user: User) -> int | None:
     """The published profile this user acts for: a confirmed address, the factory role, and a profile that is
     not held for duplicate-name review (so a look-alike of a real factory opens nothing)."""
-    if not acts_as_member(user) or user.role != ROLE_FACTORY or user.organisation_id is None:
+    factory = user_factory(user) if acts_as_member(user) else None
+    if factory is None or not factory.is_published or factory.review_status is not None:
         return None
-    return db.session.scalar(db.select(Factory.id).where(Factory.organisation_id == user.organisation_id,
-                                                         Factory.is_published, Factory.review_status.is_(None)))
+    return factory.id
 
 
 def can_open_attachments(user: User | None, need: Need) -> bool:
     """Drawings: the owner and organisers always; members of a published factory profile when the owner allowed
     it ("any factory member", or the factories the owner chose)."""
-    if not _authenticated(user) or not can_view(user, need):
+    if not is_signed_in(user) or not can_view(user, need):
         return False
     if can_edit(user, need):
         return True
     if need.attachment_access == "factories":
-        return _user_factory_id(user) is not None
+        return _acting_factory_id(user) is not None
     if need.attachment_access == "granted":
-        factory_id = _user_factory_id(user)
+        factory_id = _acting_factory_id(user)
         return factory_id is not None and any(g.factory_id == factory_id for g in need.grants)
     return False
 
@@ -56,11 +54,11 @@ def can_open_attachments(user: User | None, need: Need) -> bool:
 def visible_needs_query(user: User | None):
     """Needs this user may see in lists."""
     query = db.select(Need)
-    if _authenticated(user) and user.is_organiser:
+    if is_signed_in(user) and user.is_organiser:
         return query
-    allowed = ["public", "members"] if _authenticated(user) else ["public"]
+    allowed = ["public", "members"] if is_signed_in(user) else ["public"]
     condition = Need.visibility.in_(allowed)
-    if _authenticated(user):
+    if is_signed_in(user):
         condition = condition | (Need.owner_id == user.id)
     return query.where(condition)
 

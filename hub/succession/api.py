@@ -4,13 +4,15 @@ requests under NDA. Listings name the factory only for a successor whose request
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub.api import bp
 from hub.api.auth import token_required
+from hub.api.docs import error_responses, timestamp
 from hub.api.errors import ApiError
 from hub.api.validation import get_int, get_str, json_body, query_int
+from hub.core.i18n import request_locale
+from hub.core.timeutil import iso_utc
 from hub.extensions import db
 from hub.mail.services import deliver_pending
 from hub.succession import fits, services
@@ -19,11 +21,6 @@ from hub.succession.services import SuccessionError
 from matching import normalise_ward
 
 _ASK = object()  # "look the disclosure up yourself"
-
-
-def _locale() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in ("ja", "en") else str(get_locale() or "ja")
 
 
 def _as_seen_by(listing: SuccessionListing, locale: str, disclosure=_ASK) -> dict:
@@ -76,7 +73,7 @@ def succession_listings():
     query = services.browse_query(q=q or None, ward=ward, process=process)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    locale = _locale()
+    locale = request_locale()
     mine = services.disclosures_by_listing(g.api_user, [listing.id for listing in rows])
     listings = [_as_seen_by(listing, locale, mine.get(listing.id)) for listing in rows]
     db.session.commit()  # views of disclosed data are logged
@@ -88,7 +85,7 @@ def succession_listings():
 def succession_listing(public_id: str):
     """One listing, anonymous unless this successor's disclosure was approved."""
     listing = _get(public_id)
-    data = _as_seen_by(listing, _locale())
+    data = _as_seen_by(listing, request_locale())
     db.session.commit()
     return jsonify(data)
 
@@ -101,7 +98,7 @@ def succession_matches():
     if profile is None:
         raise ApiError(409, "no_profile", _("Please fill in your successor profile first: the owner decides on it."))
     limit = query_int("limit", 10, 1, 50)
-    locale = _locale()
+    locale = request_locale()
     results = []
     for listing, fit in fits.listings_for(profile, locale, limit=limit):
         item = _as_seen_by(listing, locale)
@@ -132,7 +129,7 @@ def succession_request_disclosure(public_id: str):
     db.session.commit()
     deliver_pending()
     return jsonify({"status": disclosure.status, "nda_version": version,
-                    "nda_accepted_at": disclosure.nda_accepted_at.isoformat() + "Z"}), 201
+                    "nda_accepted_at": iso_utc(disclosure.nda_accepted_at)}), 201
 
 
 @bp.route("/succession/nda")
@@ -146,14 +143,6 @@ def succession_nda():
 
 _ID = [{"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The listing's public id (never the factory's id)"}]
-_ERR = {"$ref": "#/components/schemas/Error"}
-
-
-def _errors(*codes: int) -> dict:
-    return {str(code): {"description": "Error", "content": {"application/json": {"schema": _ERR}}}
-            for code in codes}
-
-
 def _ok(description: str, ref: str) -> dict:
     return {"200": {"description": description,
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}}
@@ -221,12 +210,12 @@ OPENAPI_PATHS = {
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
             {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["ja", "en"]}},
         ],
-        "responses": {**_ok("A page of listings", "SuccessionListingPage"), **_errors(400, 401, 403)},
+        "responses": {**_ok("A page of listings", "SuccessionListingPage"), **error_responses(400, 401, 403)},
     }},
     "/succession/listings/{public_id}": {"parameters": _ID, "get": {
         "summary": "One listing (anonymous unless this successor's disclosure was approved)",
         "security": [{"bearer": []}],
-        "responses": {**_ok("The listing", "SuccessionListing"), **_errors(401, 403, 404)},
+        "responses": {**_ok("The listing", "SuccessionListing"), **error_responses(401, 403, 404)},
     }},
     "/succession/listings/{public_id}/disclosures": {"parameters": _ID, "post": {
         "summary": "Accept the current NDA and ask the owner for disclosure (successor token)",
@@ -237,8 +226,8 @@ OPENAPI_PATHS = {
                 "message": {"type": "string", "maxLength": 2000}}}}}},
         "responses": {"201": {"description": "Requested", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"status": {"type": "string"}, "nda_version": {"type": "integer"},
-                                             "nda_accepted_at": {"type": "string", "format": "date-time"}}}}}},
-                      **_errors(400, 401, 403, 404, 409, 415)},
+                                             "nda_accepted_at": timestamp()}}}}},
+                      **error_responses(400, 401, 403, 404, 409, 415)},
     }},
     "/succession/matches": {"get": {
         "summary": "Listings that fit this successor's profile, with reasons (successor token)",
@@ -250,13 +239,13 @@ OPENAPI_PATHS = {
                 {"$ref": "#/components/schemas/SuccessionListing"},
                 {"type": "object", "properties": {"score": {"type": "number"},
                                                   "reasons": {"type": "array", "items": {"type": "string"}}}}]}}}}}}},
-                      **_errors(401, 403, 409)},
+                      **error_responses(401, 403, 409)},
     }},
     "/succession/nda": {"get": {
         "summary": "The NDA in force, both languages, with its version",
         "security": [{"bearer": []}],
         "responses": {"200": {"description": "NDA", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"version": {"type": "integer"}, "text_ja": {"type": "string"},
-                                             "text_en": {"type": "string"}}}}}}, **_errors(401, 403)},
+                                             "text_en": {"type": "string"}}}}}}, **error_responses(401, 403)},
     }},
 }

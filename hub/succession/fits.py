@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from sklearn.metrics.pairwise import cosine_similarity
 
 from hub.auth.models import ROLE_SUCCESSOR, User
+from hub.core.i18n import current_locale
 from hub.extensions import db
 from hub.succession import public
 from hub.succession.labels import SCHEME_LABELS, label
 from hub.succession.models import SuccessionListing, SuccessorProfile
-from hub.succession.services import _lang, ward_name
+from hub.succession.services import ward_name
 from matching import Taxonomy
 
 
@@ -75,7 +76,7 @@ def fit(profile: SuccessorProfile, listing: SuccessionListing, perspective: str 
     scored on the listing's public form only (its area and process families when generalised): a score or a reason
     must not reveal what the listing hides.
     """
-    lang = _lang(locale)
+    lang = current_locale(locale)
     view = public.view_of(listing) if perspective == "successor" else None
     offered = [p["code"] if p["kind"] == "process" else FAMILY + p["code"] for p in view["processes"]] if view \
         else list(listing.processes or [])

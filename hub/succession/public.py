@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hub.core.i18n import current_locale
 from hub.succession import kanon
 from hub.succession.labels import EMPLOYEE_LABELS, WIDE_EMPLOYEE_LABELS, WIDE_YEARS_LABELS, YEARS_LABELS, label
 from hub.succession.models import ListingStatus
@@ -33,10 +34,6 @@ LEVEL_TEXT = {
 }
 
 
-def _lang(locale: str | None = None) -> str:
-    return locale or str(get_locale() or "ja")
-
-
 def view_of(listing: SuccessionListing) -> dict:
     """The stored public form; a listing checked before this feature gets its most general form (never the exact
     one) until it is checked again."""
@@ -49,7 +46,7 @@ def view_of(listing: SuccessionListing) -> dict:
 
 def area_label(view: dict, locale: str | None = None) -> str:
     area = view["area"]
-    lang = _lang(locale)
+    lang = current_locale(locale)
     with force_locale(lang):
         if area["level"] == "ward" and area["key"] in WARDS:
             ward = WARDS[area["key"]]
@@ -69,14 +66,14 @@ def family_label(code: str, locale: str | None = None) -> str:
     family = Taxonomy.default().families.get(code)
     if family is None:
         return code
-    return family.label_en if _lang(locale) == "en" else family.label_ja
+    return family.label_en if current_locale(locale) == "en" else family.label_ja
 
 
 def process_items(view: dict, locale: str | None = None) -> list[dict]:
     """[{"code", "label", "kind"}] with kind "process" or "family"."""
     taxonomy = Taxonomy.default()
     return [{"code": p["code"], "kind": p["kind"],
-             "label": taxonomy.label(p["code"], _lang(locale)) if p["kind"] == "process"
+             "label": taxonomy.label(p["code"], current_locale(locale)) if p["kind"] == "process"
              else family_label(p["code"], locale)} for p in view["processes"]]
 
 
@@ -86,14 +83,14 @@ def machine_lines(view: dict, locale: str | None = None) -> list[str]:
     if machines["level"] == "text":
         return list(machines["items"])
     if machines["level"] == "category":
-        with force_locale(_lang(locale)):
+        with force_locale(current_locale(locale)):
             return [_("%(family)s machines", family=family_label(code, locale)) for code in machines["items"]]
     return []
 
 
 def band_labels(view: dict, locale: str | None = None) -> tuple[str, str]:
     """(employees, years in business) as shown, in the reader's language."""
-    with force_locale(_lang(locale)):
+    with force_locale(current_locale(locale)):
         hidden = _("Not shown (keeps the listing anonymous)")
         employees = label({**EMPLOYEE_LABELS, **WIDE_EMPLOYEE_LABELS}, view["employees_band"]) \
             if view["employees_band"] else hidden
@@ -104,7 +101,7 @@ def band_labels(view: dict, locale: str | None = None) -> tuple[str, str]:
 def headline(listing: SuccessionListing, locale: str | None = None) -> str:
     """A title made only from the public form (area and processes): owners never write the title themselves."""
     view = view_of(listing)
-    lang = _lang(locale)
+    lang = current_locale(locale)
     labels = [p["label"] for p in process_items(view, lang)[:3]]
     processes = ", ".join(labels) if lang == "en" else "・".join(labels)
     with force_locale(lang):
@@ -161,7 +158,7 @@ def public_fields(listing: SuccessionListing, locale: str | None = None) -> dict
 
 def explanations(view: dict, locale: str | None = None) -> list[str]:
     """Why each field was generalised, for the owner's preview and the reviewer."""
-    lang = _lang(locale)
+    lang = current_locale(locale)
     out = []
     with force_locale(lang):
         for step in view.get("steps", []):
@@ -176,7 +173,7 @@ def blocked_reason(view: dict, locale: str | None = None) -> str | None:
     """Why a listing cannot be published (or was held), in the reader's language; None when it can."""
     if not view.get("blocked"):
         return None
-    lang = _lang(locale)
+    lang = current_locale(locale)
     with force_locale(lang):
         if view["blocked"] == "text":
             taxonomy = Taxonomy.default()
@@ -197,7 +194,7 @@ def hold_message(listing: SuccessionListing, locale: str | None = None) -> str |
     view = view_of(listing)
     if listing.hold_reason != "directory_changed":
         return blocked_reason(view, locale) or ""
-    with force_locale(_lang(locale)):
+    with force_locale(current_locale(locale)):
         return _("The public directory changed: only %(n)s published factories now share what this listing shows "
                  "(at least %(k)s are needed), so successors could tell which factory it is. It is hidden from "
                  "successors. Edit it and submit it again: it will be shown more generally.",

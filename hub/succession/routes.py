@@ -4,18 +4,20 @@ under NDA, organiser review, push-style outreach and the NDA itself."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.csvexport import csv_response
+from hub.core.forms import flash_form_errors
+from hub.core.i18n import request_locale
 from hub.core.labels import ward_choices
 from hub.core.params import page_arg
 from hub.extensions import db
+from hub.factories.access import user_factory
 from hub.factories.models import Factory, FactoryPhoto
-from hub.mail.services import deliver_pending
+from hub.mail.services import commit_and_deliver
 from hub.succession import fits, labels, public, recheck, services
 from hub.succession import outreach as outreach_services
 from hub.succession.forms import (
@@ -66,10 +68,6 @@ def inject_labels() -> dict:
     return {"labels": labels}
 
 
-def _locale() -> str:
-    return str(get_locale() or "ja")
-
-
 def _listing(public_id: str) -> SuccessionListing:
     """The listing if this user may see it; otherwise the same 404 whether it exists or not."""
     listing = None
@@ -80,21 +78,10 @@ def _listing(public_id: str) -> SuccessionListing:
     return listing
 
 
-def _commit_and_mail() -> None:
-    db.session.commit()
-    deliver_pending()
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
-
-
 @bp.route("/")
 def index():
     """What succession support is, and where each role goes next."""
-    return render_template("succession/index.html", factory=services.owner_factory(current_user))
+    return render_template("succession/index.html", factory=user_factory(current_user))
 
 
 # --- successors: browse, matches, profile, requests -----------------------------------------------------------------
@@ -121,7 +108,7 @@ def listings():
     query = services.browse_query(q=q, ward=ward, process=process)
     page = db.paginate(query, page=page_arg(), per_page=20, max_per_page=100, error_out=False)
     profile = services.profile_for(current_user)
-    matches = fits.listings_for(profile, _locale(), limit=5) if profile is not None else []
+    matches = fits.listings_for(profile, request_locale(), limit=5) if profile is not None else []
     requested = {}
     if services.is_successor(current_user):
         requested = {d.listing_id: d for d in db.session.scalars(
@@ -138,8 +125,8 @@ def profile():
     form = ProfileForm(obj=existing)
     if request.method == "GET" and existing is not None:
         taxonomy = Taxonomy.default()
-        form.skills.data = [taxonomy.label(c, _locale()) for c in existing.skills]
-        form.processes.data = [taxonomy.label(c, _locale()) for c in existing.processes]
+        form.skills.data = [taxonomy.label(c, request_locale()) for c in existing.skills]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in existing.processes]
     if form.validate_on_submit():
         services.save_profile(current_user, form.profile_data())
         db.session.commit()
@@ -172,7 +159,7 @@ def detail(public_id: str):
     fit = None
     profile = services.profile_for(current_user)
     if profile is not None:
-        fit = fits.fit(profile, listing, "successor", _locale())
+        fit = fits.fit(profile, listing, "successor", request_locale())
     findings = services.findings(listing) if owner or services.is_organiser(current_user) else []
     preview = public.preview(listing) if owner or services.is_organiser(current_user) else None
     profiles = {}
@@ -211,7 +198,7 @@ def disclose(public_id: str):
             db.session.rollback()
             flash(str(exc), "danger")
             return redirect(url_for("succession.disclose", public_id=listing.public_id))
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("You accepted the NDA and your request was sent to the owner. We will e-mail you their answer."),
               "success")
         return redirect(url_for("succession.detail", public_id=listing.public_id))
@@ -226,7 +213,7 @@ def disclose(public_id: str):
 @roles_required("factory")
 def mine():
     """The owner's listings and the disclosure requests waiting for a decision."""
-    factory = services.owner_factory(current_user)
+    factory = user_factory(current_user)
     rows = []
     if factory is not None:
         rows = db.session.scalars(db.select(SuccessionListing).where(SuccessionListing.factory_id == factory.id)
@@ -241,7 +228,7 @@ def mine():
 @roles_required("factory")
 def new():
     """Start an anonymous listing for my factory (a draft until an organiser publishes it)."""
-    factory = services.owner_factory(current_user)
+    factory = user_factory(current_user)
     if factory is None:
         flash(_("Your account is not linked to a factory yet."), "warning")
         return redirect(url_for("succession.mine"))
@@ -251,7 +238,7 @@ def new():
     form = ListingForm()
     if request.method == "GET":
         taxonomy = Taxonomy.default()
-        form.processes.data = [taxonomy.label(c, _locale()) for c in factory.codes("process")]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in factory.codes("process")]
     if form.validate_on_submit():
         listing = services.create_listing(current_user, factory, form.listing_data())
         db.session.commit()
@@ -270,7 +257,7 @@ def edit(public_id: str):
     form = ListingForm(obj=listing)
     if request.method == "GET":
         taxonomy = Taxonomy.default()
-        form.processes.data = [taxonomy.label(c, _locale()) for c in listing.processes]
+        form.processes.data = [taxonomy.label(c, request_locale()) for c in listing.processes]
     if form.validate_on_submit():
         back = services.update_listing(listing, current_user, form.listing_data())
         db.session.commit()
@@ -299,7 +286,7 @@ def change(public_id: str, action: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash({"submit": _("Submitted. An organiser will review the listing before it is published."),
                "pause": _("The listing is paused: successors no longer find it."),
                "resume": _("The listing is published again."),
@@ -322,7 +309,7 @@ def decide(disclosure_id: int, decision: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash({"approve": _("Approved: this successor can now see your factory's details."),
                "decline": _("Declined. The successor has been told."),
                "revoke": _("Access withdrawn.")}[decision], "success")
@@ -349,7 +336,7 @@ def successors(public_id: str):
     listing = _listing(public_id)
     if not (services.is_owner(current_user, listing) or services.is_organiser(current_user)):
         abort(403)
-    ranked = fits.successors_for(listing, _locale())
+    ranked = fits.successors_for(listing, request_locale())
     requested = {d.successor_id: d for d in listing.disclosures}
     return render_template("succession/successors.html", listing=listing, ranked=ranked, requested=requested,
                            labels=labels)
@@ -381,7 +368,7 @@ def upload_document(public_id: str):
                 db.session.commit()
                 flash(_("The document has been attached."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("succession.detail", public_id=listing.public_id) + "#documents")
 
 
@@ -465,7 +452,7 @@ def approve(public_id: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("The listing is published. The owner has been told."), "success")
     return redirect(url_for("succession.detail", public_id=listing.public_id))
 
@@ -477,7 +464,7 @@ def return_listing(public_id: str):
     listing = _listing(public_id)
     form = ReturnForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("succession.detail", public_id=listing.public_id) + "#review")
     try:
         services.return_listing(listing, current_user, form.note.data)
@@ -485,7 +472,7 @@ def return_listing(public_id: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        _commit_and_mail()
+        commit_and_deliver()
         flash(_("The listing has been returned to its owner with your note."), "success")
     return redirect(url_for("succession.detail", public_id=listing.public_id))
 
@@ -595,5 +582,5 @@ def outreach_notes(factory_id: int):
         db.session.commit()
         flash(_("The notes have been saved."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("succession.outreach_detail", factory_id=factory.id))

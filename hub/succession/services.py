@@ -4,12 +4,14 @@ matching both ways and push-style outreach. Services add and flush; the caller c
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
+from hub.core.actors import is_signed_in
+from hub.core.i18n import current_locale
 from hub.core.timeutil import utcnow
 from hub.extensions import db
+from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.factories.services import normaliser
 from hub.mail.services import queue_email
@@ -37,28 +39,17 @@ class SuccessionError(ValueError):
 # --- who may do what ---------------------------------------------------------------------------------------------
 
 
-def _authenticated(user: User | None) -> bool:
-    return user is not None and user.is_authenticated
-
-
 def is_organiser(user: User | None) -> bool:
-    return _authenticated(user) and user.role == ROLE_ORGANISER
+    return is_signed_in(user) and user.role == ROLE_ORGANISER
 
 
 def is_successor(user: User | None) -> bool:
-    return _authenticated(user) and user.role == ROLE_SUCCESSOR
-
-
-def owner_factory(user: User | None) -> Factory | None:
-    """The factory a factory-role user owns (through their organisation), if any."""
-    if not _authenticated(user) or user.role != ROLE_FACTORY or user.organisation_id is None:
-        return None
-    return db.session.scalar(db.select(Factory).where(Factory.organisation_id == user.organisation_id))
+    return is_signed_in(user) and user.role == ROLE_SUCCESSOR
 
 
 def is_owner(user: User | None, listing: SuccessionListing) -> bool:
     """A member (role factory) of the organisation that owns the listed factory."""
-    return (_authenticated(user) and user.role == ROLE_FACTORY and user.organisation_id is not None
+    return (is_signed_in(user) and user.role == ROLE_FACTORY and user.organisation_id is not None
             and listing.factory.organisation_id == user.organisation_id)
 
 
@@ -131,20 +122,16 @@ def can_decide(user: User | None, disclosure: Disclosure) -> bool:
 # --- labels ------------------------------------------------------------------------------------------------------
 
 
-def _lang(locale: str | None = None) -> str:
-    return locale or str(get_locale() or "ja")
-
-
 def process_labels(codes: list[str], locale: str | None = None) -> list[str]:
     taxonomy = Taxonomy.default()
-    return [taxonomy.label(code, _lang(locale)) for code in codes]
+    return [taxonomy.label(code, current_locale(locale)) for code in codes]
 
 
 def ward_name(key: str | None, locale: str | None = None) -> str:
     ward = WARDS.get(key or "")
     if ward is None:
         return _("Tokyo")
-    return ward.name_en if _lang(locale) == "en" else ward.name_ja
+    return ward.name_en if current_locale(locale) == "en" else ward.name_ja
 
 
 def headline(listing: SuccessionListing, locale: str | None = None) -> str:
@@ -220,7 +207,7 @@ def active_listing(factory: Factory) -> SuccessionListing | None:
 
 def create_listing(actor: User, factory: Factory, data: dict) -> SuccessionListing:
     """A new draft for the actor's own factory (one listing at a time per factory)."""
-    if owner_factory(actor) is None or owner_factory(actor).id != factory.id:
+    if user_factory_id(actor) != factory.id:
         raise SuccessionError(_("Only the factory's own members can list it."))
     if active_listing(factory) is not None:
         raise SuccessionError(_("Your factory already has a listing. Edit it, or withdraw it first."))

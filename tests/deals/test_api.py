@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from hub.extensions import db
 from tests.conftest import PASSWORD
@@ -29,6 +30,9 @@ def test_api_journey(app, client, world):
     deal = created.get_json()
     deal_id, step_id = deal["id"], deal["steps"][0]["id"]
     assert deal["side"] == "requester" and deal["steps"][0]["status"] == "requested"
+    # Timestamps are UTC in ISO 8601 to the second with a "Z", as in every other API (events, tokens).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", deal["created_at"]), deal["created_at"]
+    assert deal["closed_at"] is None
     received = client.get("/api/v1/deals?box=received", headers=factory).get_json()
     assert [d["id"] for d in received["deals"]] == [deal_id]
     notes = client.get("/api/v1/deals/notifications?unread=1", headers=factory).get_json()
@@ -62,6 +66,7 @@ def test_api_journey(app, client, world):
                        json={"status": "requested"}).status_code == 409
     closed = client.post(f"/api/v1/deals/{deal_id}/close", headers=factory, json={"outcome": "joint_order"})
     assert closed.status_code == 200 and closed.get_json()["outcome"] == "joint_order"
+    assert closed.get_json()["closed_at"].endswith("Z")
     with app.app_context():
         assert indicators(int(closed.get_json()["closed_at"][:4]))["joint_projects_formed"] == 1
     targets = client.get(f"/api/v1/deals/{deal_id}", headers=seeker).get_json()["rating_targets"]
