@@ -21,7 +21,6 @@ FUNCTION_EXCEPTION_PREFIXES = (
 )
 # Not part of issue 17's running splits: long outside the product code; listed so that nothing new joins them.
 FUNCTION_EXCEPTIONS = {
-    "bench/make_eval.py:make_factories",
     "tests/browser/test_deals_journey.py:test_need_to_joint_development",
     "tests/browser/test_succession_journey.py:test_succession_journey",
 }
