@@ -195,6 +195,18 @@ FORCED = [
 
 
 def make_factories(rng: random.Random) -> tuple[list[dict], dict]:
+    """The N_FACTORIES evaluation factories as written by their workshops, with the ground truth of each by id."""
+    factories, truth = [], {}
+    used_names: set[str] = set()
+    for i, slot in enumerate(_factory_slots(rng), start=1):
+        rec, entry = _make_factory(rng, i, slot, used_names)
+        factories.append(rec)
+        truth[str(i)] = entry
+    return factories, truth
+
+
+def _factory_slots(rng: random.Random) -> list[list[str] | str]:
+    """One slot per factory, shuffled: a primary process code, or the process list of a forced integrated shop."""
     codes = list(P)
     primaries = codes * 3
     rng.shuffle(primaries)
@@ -203,101 +215,139 @@ def make_factories(rng: random.Random) -> tuple[list[dict], dict]:
     primaries = primaries[: N_FACTORIES - len(FORCED)]
     slots: list[list[str] | str] = list(primaries) + [list(f) for f in FORCED]
     rng.shuffle(slots)
-    factories, truth = [], {}
-    used_names: set[str] = set()
-    for i, slot in enumerate(slots, start=1):
-        procs = list(slot) if isinstance(slot, list) else _pick_processes(rng, slot)
-        primary = procs[0]
-        mats = _pick_materials(rng, procs)
-        ward = _ward(rng)
-        year = rng.randint(1946, 2010)
-        lot = rng.choice([100, 300, 500, 1000, 5000, 10000])
-        en_ok = all(p in EN_OK for p in procs)
-        r = rng.random()
-        if en_ok and r < 0.5:
-            style = "en_list" if rng.random() < 0.7 else "en_prose"
+    return slots
+
+
+def _make_factory(rng: random.Random, i: int, slot: list[str] | str, used_names: set[str]) -> tuple[dict, dict]:
+    """Factory number ``i`` from its slot: the record as the workshop writes it, and its ground truth."""
+    procs = list(slot) if isinstance(slot, list) else _pick_processes(rng, slot)
+    primary = procs[0]
+    mats = _pick_materials(rng, procs)
+    ward = _ward(rng)
+    year = rng.randint(1946, 2010)
+    lot = rng.choice([100, 300, 500, 1000, 5000, 10000])
+    style = _pick_style(rng, procs)
+    sur, name = _unique_name(rng, primary, used_names)
+    rec = _base_record(rng, i, sur, name, ward, year)
+    fw = rng.random() < 0.3
+    hw = rng.random() < 0.06
+    drop_mats = rng.random() < 0.12 and style == "ja_list"
+    ja_term = _ja_writer(fw, hw)
+    if style == "ja_list":
+        mats_truth = _write_ja_list(rng, rec, procs, mats, year, ward, ja_term, drop_mats)
+    elif style == "ja_prose":
+        mats_truth = _write_ja_prose(rng, rec, procs, mats, year, ward, lot, ja_term)
+    elif style == "en_list":
+        mats_truth = _write_en_list(rng, rec, procs, mats, year, ward, sur)
+    else:
+        mats_truth = _write_en_prose(rng, rec, procs, mats, year, ward, lot, sur)
+    lang = "ja" if style.startswith("ja_") else "en"
+    return rec, dict(processes=procs, materials=mats_truth, lang=lang, style=style)
+
+
+def _pick_style(rng: random.Random, procs: list[str]) -> str:
+    """How the profile is written: English only when every process has English terms, else mostly Japanese lists."""
+    en_ok = all(p in EN_OK for p in procs)
+    r = rng.random()
+    if en_ok and r < 0.5:
+        return "en_list" if rng.random() < 0.7 else "en_prose"
+    return "ja_prose" if rng.random() < 0.27 else "ja_list"
+
+
+def _unique_name(rng: random.Random, primary: str, used_names: set[str]) -> tuple[str, str]:
+    """A surname and a trade name not used before (suffix from the primary process or its family); records it."""
+    fam = P[primary]["family"]
+    while True:
+        sur = rng.choice(SURNAMES)
+        name = sur + rng.choice(SUFFIX_BY_PROCESS.get(primary) or SUFFIX_BY_FAMILY[fam])
+        if name not in used_names:
+            break
+        name = name + rng.choice(["", "第二工場"])
+        if name not in used_names:
+            break
+    used_names.add(name)
+    return sur, name
+
+
+def _base_record(rng: random.Random, i: int, sur: str, name: str, ward, year: int) -> dict:
+    """The record's fixed fields: legal form around the name, position in the ward, size, maybe a romaji name."""
+    legal = rng.choice(["株式会社", "有限会社", "", "", "(株)"])
+    name = (legal + name) if rng.random() < 0.6 else (name + ("株式会社" if legal else ""))
+    lat = round(ward[3] + rng.uniform(-0.018, 0.018), 5)
+    lon = round(ward[4] + rng.uniform(-0.022, 0.022), 5)
+    rec = dict(id=i, external_id=f"EV-{i:04d}", name=name, ward=ward[1], lat=lat, lon=lon,
+               processes=[], materials=[], equipment=[], description="",
+               employees=rng.randint(1, 30), founded=year)
+    if rng.random() < 0.5:
+        rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(['Seisakusho', 'Kogyo', 'Co., Ltd.', 'Seiki'])}"
+    return rec
+
+
+def _ja_writer(fw: bool, hw: bool):
+    """How this workshop types Japanese terms: maybe full-width letters, maybe half-width kana."""
+    def ja_term(t):
+        if fw:
+            t = fullwidth(t)
+        if hw:
+            t = halfwidth_kana(t)
+        return t
+
+    return ja_term
+
+
+def _write_ja_list(rng, rec, procs, mats, year, ward, ja_term, drop_mats) -> list[str]:
+    """A Japanese list-style profile (some secondary processes only in the description); returns the true materials."""
+    in_prose = []
+    for j, p in enumerate(procs):
+        terms = rng.sample(P[p]["ja"], k=min(len(P[p]["ja"]), rng.choice([1, 1, 2])))
+        if j > 0 and rng.random() < 0.3:
+            in_prose.append(p)  # secondary capability only in the description
         else:
-            style = "ja_prose" if rng.random() < 0.27 else "ja_list"
-        # name
-        fam = P[primary]["family"]
-        while True:
-            sur = rng.choice(SURNAMES)
-            name = sur + rng.choice(SUFFIX_BY_PROCESS.get(primary) or SUFFIX_BY_FAMILY[fam])
-            if name not in used_names:
-                break
-            name = name + rng.choice(["", "第二工場"])
-            if name not in used_names:
-                break
-        used_names.add(name)
-        legal = rng.choice(["株式会社", "有限会社", "", "", "(株)"])
-        name = (legal + name) if rng.random() < 0.6 else (name + ("株式会社" if legal else ""))
-        lat = round(ward[3] + rng.uniform(-0.018, 0.018), 5)
-        lon = round(ward[4] + rng.uniform(-0.022, 0.022), 5)
-        rec = dict(id=i, external_id=f"EV-{i:04d}", name=name, ward=ward[1], lat=lat, lon=lon,
-                   processes=[], materials=[], equipment=[], description="",
-                   employees=rng.randint(1, 30), founded=year)
-        if rng.random() < 0.5:
-            rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(['Seisakusho', 'Kogyo', 'Co., Ltd.', 'Seiki'])}"
-        fw = rng.random() < 0.3
-        hw = rng.random() < 0.06
-        drop_mats = rng.random() < 0.12 and style == "ja_list"
+            rec["processes"] += [ja_term(t) for t in terms]
+    mat_terms = []
+    for m in mats:
+        mat_terms += rng.sample(M[m]["ja"], k=rng.choice([1, 1, 2]))
+    if drop_mats:
+        mats_truth = []
+    else:
+        rec["materials"] = [ja_term(t) for t in mat_terms]
+        mats_truth = mats
+    rec["equipment"] = [ja_term(e) for p in procs for e in rng.sample(P[p]["equip"], k=1)
+                        if P[p]["equip"] and rng.random() < 0.6]
+    desc = _ja_generic_desc(rng, year, ward)
+    if in_prose:
+        desc += "".join(f"{rng.choice(P[p]['ja_prose'])}も承ります。" for p in in_prose)
+    rec["description"] = desc
+    return mats_truth
 
-        def ja_term(t, fw=fw, hw=hw):
-            if fw:
-                t = fullwidth(t)
-            if hw:
-                t = halfwidth_kana(t)
-            return t
 
-        if style == "ja_list":
-            in_prose = []
-            for j, p in enumerate(procs):
-                terms = rng.sample(P[p]["ja"], k=min(len(P[p]["ja"]), rng.choice([1, 1, 2])))
-                if j > 0 and rng.random() < 0.3:
-                    in_prose.append(p)  # secondary capability only in the description
-                else:
-                    rec["processes"] += [ja_term(t) for t in terms]
-            mat_terms = []
-            for m in mats:
-                mat_terms += rng.sample(M[m]["ja"], k=rng.choice([1, 1, 2]))
-            if drop_mats:
-                mats_truth = []
-            else:
-                rec["materials"] = [ja_term(t) for t in mat_terms]
-                mats_truth = mats
-            rec["equipment"] = [ja_term(e) for p in procs for e in rng.sample(P[p]["equip"], k=1)
-                                if P[p]["equip"] and rng.random() < 0.6]
-            desc = _ja_generic_desc(rng, year, ward)
-            if in_prose:
-                desc += "".join(f"{rng.choice(P[p]['ja_prose'])}も承ります。" for p in in_prose)
-            rec["description"] = desc
-            lang = "ja"
-        elif style == "ja_prose":
-            mat_terms = [rng.choice(M[m]["ja"]) for m in mats]
-            mats_truth = mats
-            rec["description"] = _ja_prose(rng, procs, [ja_term(t) for t in mat_terms], year, ward, lot)
-            lang = "ja"
-        elif style == "en_list":
-            rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(EN_SUFFIX)}"
-            rec["name"] = rec["name_en"] if rng.random() < 0.5 else rec["name"]
-            for p in procs:
-                rec["processes"].append(rng.choice(P[p]["en"]))
-            rec["materials"] = [rng.choice(M[m]["en"]) for m in mats]
-            mats_truth = mats
-            rec["equipment"] = [e for p in procs for e in rng.sample(P[p]["equip"], k=1)
-                                if P[p]["equip"] and rng.random() < 0.4 and not any("\u3040" <= c <= "\u30ff" for c in e)]
-            rec["description"] = rng.choice([f"Established {year} in {ward[2]}. Prototypes to mid-volume production.",
-                                             "Quick quotes, English spoken.", ""])
-            lang = "en"
-        else:  # en_prose
-            rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(EN_SUFFIX)}"
-            rec["name"] = rec["name_en"]
-            mats_truth = mats
-            rec["description"] = _en_prose(rng, procs, [rng.choice(M[m]["en"]) for m in mats], year, ward, lot)
-            lang = "en"
-        factories.append(rec)
-        truth[str(i)] = dict(processes=procs, materials=mats_truth, lang=lang, style=style)
-    return factories, truth
+def _write_ja_prose(rng, rec, procs, mats, year, ward, lot, ja_term) -> list[str]:
+    """A Japanese profile written only as prose; returns the true materials."""
+    mat_terms = [rng.choice(M[m]["ja"]) for m in mats]
+    rec["description"] = _ja_prose(rng, procs, [ja_term(t) for t in mat_terms], year, ward, lot)
+    return mats
+
+
+def _write_en_list(rng, rec, procs, mats, year, ward, sur) -> list[str]:
+    """An English list-style profile under an English name (half the time); returns the true materials."""
+    rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(EN_SUFFIX)}"
+    rec["name"] = rec["name_en"] if rng.random() < 0.5 else rec["name"]
+    for p in procs:
+        rec["processes"].append(rng.choice(P[p]["en"]))
+    rec["materials"] = [rng.choice(M[m]["en"]) for m in mats]
+    rec["equipment"] = [e for p in procs for e in rng.sample(P[p]["equip"], k=1)
+                        if P[p]["equip"] and rng.random() < 0.4 and not any("\u3040" <= c <= "\u30ff" for c in e)]
+    rec["description"] = rng.choice([f"Established {year} in {ward[2]}. Prototypes to mid-volume production.",
+                                     "Quick quotes, English spoken.", ""])
+    return mats
+
+
+def _write_en_prose(rng, rec, procs, mats, year, ward, lot, sur) -> list[str]:
+    """An English profile written only as prose, under an English name; returns the true materials."""
+    rec["name_en"] = f"{ROMAJI[sur]} {rng.choice(EN_SUFFIX)}"
+    rec["name"] = rec["name_en"]
+    rec["description"] = _en_prose(rng, procs, [rng.choice(M[m]["en"]) for m in mats], year, ward, lot)
+    return mats
 
 
 # -------------------------------------------------------------------------------------------------- needs

@@ -70,7 +70,30 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     startup = browser.new_context(locale="ja-JP")
     seeker = startup.new_page()
     _sign_in(seeker, live_server, accounts["seeker"])
-    seeker.goto(f"{live_server}/needs/new")
+    deal_url = _post_need_and_inquire(seeker, live_server)
+
+    workshop = browser.new_context(locale="ja-JP")
+    factory = workshop.new_page()
+    _sign_in(factory, live_server, accounts["factory"])
+    _accept_inquiry(factory)
+
+    _send_drawing(seeker, deal_url, tmp_path)
+    _check_attachment_access(browser, startup, factory, live_server)
+    _reply_and_start_work(factory, screenshot_dir)
+    _close_as_joint_development(seeker, screenshot_dir)
+    _factory_rates_back(factory)
+
+    assert _joint_projects(live_server, accounts["organiser"]) == before + 1
+    # The rating shows on the factory's record.
+    seeker.goto(f"{live_server}/deals/inquiries/new?factory={_factory_id(live_server_app)}")
+    expect(seeker.get_by_test_id("factory-record")).to_contain_text("品質 5.0")
+    startup.close()
+    workshop.close()
+
+
+def _post_need_and_inquire(seeker: Page, base: str) -> str:
+    """The startup posts its need, opens the matches and sends an inquiry; returns the deal's URL."""
+    seeker.goto(f"{base}/needs/new")
     seeker.get_by_label("タイトル").fill("センサー用アルミ筐体 30個")
     seeker.get_by_label("どんなものが必要ですか？").fill(
         "IoTセンサーのアルミ筐体を30個。A5052を削り出して、黒アルマイトで仕上げたいです。")
@@ -87,11 +110,11 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     expect(seeker.get_by_text("蒲田アルマイト精工 に問い合わせを送りました。")).to_be_visible()
     expect(seeker.get_by_test_id("step-status")).to_have_text("依頼中")
     expect(seeker.get_by_test_id("factory-contact")).to_have_count(0)
-    deal_url = seeker.url
+    return seeker.url
 
-    workshop = browser.new_context(locale="ja-JP")
-    factory = workshop.new_page()
-    _sign_in(factory, live_server, accounts["factory"])
+
+def _accept_inquiry(factory: Page) -> None:
+    """The factory finds the unread inquiry, accepts it and only then sees the startup's contact details."""
     expect(factory.get_by_test_id("deals-unread")).to_have_text("1")
     factory.get_by_test_id("deals-nav").click()
     factory.get_by_role("link", name="センサー用アルミ筐体 30個").click()
@@ -104,6 +127,9 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     expect(factory.get_by_test_id("requester-contact")).to_contain_text("founder-deals@example.jp")
     expect(factory.get_by_test_id("requester-contact")).to_contain_text("03-5555-0101")
 
+
+def _send_drawing(seeker: Page, deal_url: str, tmp_path) -> None:
+    """The startup, now seeing the factory's phone number, sends a message with the PDF drawing."""
     drawing = tmp_path / "enclosure.pdf"
     drawing.write_bytes(PDF)
     seeker.goto(deal_url)
@@ -113,11 +139,14 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     seeker.locator("#message-form").get_by_role("button", name="メッセージを送る").click()
     expect(seeker.get_by_text("メッセージを送りました。")).to_be_visible()
 
+
+def _check_attachment_access(browser: Browser, startup, factory: Page, base: str) -> None:
+    """Both parties download the PDF as sent; an anonymous visitor is sent to sign in, never given the file."""
     factory.reload()
     expect(factory.get_by_test_id("thread")).to_contain_text("図面をお送りします。")
     link = factory.get_by_test_id("attachment")
     expect(link).to_have_text("enclosure.pdf")
-    file_url = live_server + link.get_attribute("href")
+    file_url = base + link.get_attribute("href")
     download = factory.request.get(file_url)
     assert download.status == 200 and download.body() == PDF
     assert startup.request.get(file_url).status == 200
@@ -125,6 +154,10 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     stranger = anonymous.request.get(file_url, max_redirects=0)
     assert stranger.status == 302 and "/auth/login" in stranger.headers["location"]  # sign in first; never the file
     anonymous.close()
+
+
+def _reply_and_start_work(factory: Page, screenshot_dir) -> None:
+    """The factory replies and moves the step to in progress."""
     factory.locator("#message-form textarea").fill("拝見しました。来週から加工に入ります。")
     factory.locator("#message-form").get_by_role("button", name="メッセージを送る").click()
     factory.get_by_label("進捗").first.select_option("in_progress")
@@ -132,6 +165,9 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     expect(factory.get_by_test_id("step-status")).to_have_text("加工中")
     factory.screenshot(path=str(screenshot_dir / "deal-factory-ja.png"), full_page=True)
 
+
+def _close_as_joint_development(seeker: Page, screenshot_dir) -> None:
+    """The startup reads the reply, closes the deal as a joint development and rates the factory."""
     seeker.reload()
     expect(seeker.get_by_test_id("thread")).to_contain_text("来週から加工に入ります。")
     seeker.get_by_label("取引の結果").select_option("joint_development")
@@ -145,18 +181,14 @@ def test_need_to_joint_development(browser: Browser, live_server, live_server_ap
     expect(seeker.get_by_test_id("rated")).to_contain_text("蒲田アルマイト精工")
     seeker.screenshot(path=str(screenshot_dir / "deal-startup-ja.png"), full_page=True)
 
+
+def _factory_rates_back(factory: Page) -> None:
+    """The factory rates the startup in turn."""
     factory.reload()
     rating = factory.get_by_test_id("rating-form")
     rating.get_by_label("コミュニケーション").select_option("4")
     rating.get_by_role("button", name="評価を保存").click()
     expect(factory.get_by_test_id("rated")).to_contain_text("Aya Startup")
-
-    assert _joint_projects(live_server, accounts["organiser"]) == before + 1
-    # The rating shows on the factory's record.
-    seeker.goto(f"{live_server}/deals/inquiries/new?factory={_factory_id(live_server_app)}")
-    expect(seeker.get_by_test_id("factory-record")).to_contain_text("品質 5.0")
-    startup.close()
-    workshop.close()
 
 
 def _factory_id(app) -> int:

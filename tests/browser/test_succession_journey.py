@@ -69,6 +69,42 @@ def test_succession_journey(page: Page, live_server, live_server_app, screenshot
 
     # 1. The owner writes an anonymous listing and submits it.
     _login(page, base, "owner-journey@example.jp")
+    listing_url = _submit_anonymous_listing(page)
+    _logout(page)
+
+    # 2. An organiser reviews (sees which factory it is) and publishes.
+    _login(page, base, "organiser-journey@example.jp")
+    _review_and_publish(page, base)
+    _logout(page)
+
+    # 3. A successor fills in a profile and finds the listing through matching — anonymous.
+    _login(page, base, "successor-journey@example.jp")
+    _find_listing_anonymously(page, screenshot_dir)
+
+    # 4. The NDA, accepted.
+    _accept_nda(page)
+    _logout(page)
+
+    # 5. The owner approves.
+    _login(page, base, "owner-journey@example.jp")
+    _approve_disclosure(page, listing_url)
+    _logout(page)
+
+    # 6. The approved successor sees the factory; the second successor still does not.
+    _login(page, base, "successor-journey@example.jp")
+    _see_disclosed_identity(page, listing_url, screenshot_dir)
+    _logout(page)
+    _login(page, base, "successor2-journey@example.jp")
+    _see_anonymous_listing_only(page, listing_url)
+    _logout(page)
+
+    # 7. The owner reads who saw what.
+    _login(page, base, "owner-journey@example.jp")
+    _read_audit_log(page, listing_url)
+
+
+def _submit_anonymous_listing(page: Page) -> str:
+    """The owner drafts an anonymous listing, saves it and submits it for review; returns the listing's URL."""
     page.get_by_role("link", name="事業承継", exact=True).click()
     page.get_by_role("link", name="匿名の案件を作成する").click()
     expect(page.get_by_test_id("anonymity-warning")).to_be_visible()
@@ -83,20 +119,21 @@ def test_succession_journey(page: Page, live_server, live_server_app, screenshot
     listing_url = page.url
     page.get_by_role("button", name="審査に出す").click()
     expect(page.get_by_text("審査に出しました")).to_be_visible()
-    _logout(page)
+    return listing_url
 
-    # 2. An organiser reviews (sees which factory it is) and publishes.
-    _login(page, base, "organiser-journey@example.jp")
+
+def _review_and_publish(page: Page, base: str) -> None:
+    """The organiser opens the review queue, where the factory is named, and publishes the listing."""
     page.goto(f"{base}/succession/review")
     queue = page.get_by_test_id("review-queue")
     expect(queue).to_contain_text(NAME)
     queue.get_by_role("link").first.click()
     page.get_by_role("button", name="承認して公開する").click()
     expect(page.get_by_text("案件を公開しました")).to_be_visible()
-    _logout(page)
 
-    # 3. A successor fills in a profile and finds the listing through matching — anonymous.
-    _login(page, base, "successor-journey@example.jp")
+
+def _find_listing_anonymously(page: Page, screenshot_dir) -> None:
+    """The successor saves a profile and opens the matched listing, which names neither factory nor address."""
     page.get_by_role("link", name="事業承継", exact=True).click()
     page.get_by_role("link", name="プロフィールを入力する").click()
     page.get_by_label("あなたの経歴").fill("精密機器メーカーで生産技術を15年。")
@@ -111,7 +148,9 @@ def test_succession_journey(page: Page, live_server, live_server_app, screenshot
     assert NAME not in page.content() and "仲六郷" not in page.content() and NAME not in page.title()
     page.screenshot(path=str(screenshot_dir / "succession-anonymous-ja.png"), full_page=True)
 
-    # 4. The NDA, accepted.
+
+def _accept_nda(page: Page) -> None:
+    """The successor accepts the NDA and requests disclosure; the listing stays anonymous while the owner decides."""
     page.get_by_role("link", name="開示をリクエストする").click()
     expect(page.get_by_test_id("nda-text")).to_contain_text("秘密保持誓約書")
     page.get_by_label("オーナーへのメッセージ（任意）").fill("ぜひお話を伺いたいです。")
@@ -119,34 +158,36 @@ def test_succession_journey(page: Page, live_server, live_server_app, screenshot
     page.get_by_role("button", name="秘密保持誓約に同意してリクエストを送る").click()
     expect(page.get_by_test_id("disclosure-status")).to_contain_text("オーナーの判断待ち")
     assert NAME not in page.content()
-    _logout(page)
 
-    # 5. The owner approves.
-    _login(page, base, "owner-journey@example.jp")
+
+def _approve_disclosure(page: Page, listing_url: str) -> None:
+    """The owner reads who asked (name and background) and approves the disclosure."""
     page.goto(listing_url)
     request = page.get_by_test_id("request")
     expect(request).to_contain_text("松本 翔")
     expect(request).to_contain_text("生産技術を15年")
     request.get_by_role("button", name="承認して詳細を開示する").click()
     expect(page.get_by_text("承認しました")).to_be_visible()
-    _logout(page)
 
-    # 6. The approved successor sees the factory; the second successor still does not.
-    _login(page, base, "successor-journey@example.jp")
+
+def _see_disclosed_identity(page: Page, listing_url: str, screenshot_dir) -> None:
+    """The approved successor sees the factory's name and address on the listing."""
     page.goto(listing_url)
     expect(page.get_by_test_id("identity-name")).to_contain_text(NAME)
     expect(page.get_by_test_id("identity")).to_contain_text(ADDRESS)
     page.screenshot(path=str(screenshot_dir / "succession-disclosed-ja.png"), full_page=True)
-    _logout(page)
-    _login(page, base, "successor2-journey@example.jp")
+
+
+def _see_anonymous_listing_only(page: Page, listing_url: str) -> None:
+    """A successor without approval still sees only the anonymous listing."""
     page.goto(listing_url)
     expect(page.get_by_test_id("listing-headline")).to_be_visible()
     assert NAME not in page.content() and ADDRESS not in page.content()
     expect(page.get_by_test_id("identity")).to_have_count(0)
-    _logout(page)
 
-    # 7. The owner reads who saw what.
-    _login(page, base, "owner-journey@example.jp")
+
+def _read_audit_log(page: Page, listing_url: str) -> None:
+    """The owner's audit log records the approval and the disclosed view."""
     page.goto(listing_url.rstrip("/") + "/audit")
     log = page.get_by_test_id("audit-log")
     expect(log).to_contain_text("開示を承認")
