@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._geo import WARDS, haversine_km, normalise_ward
+from ._messages import message
 from ._normalise import MAX_TEXT, Normaliser, fold
 from ._taxonomy import Taxonomy
 from ._types import (
@@ -129,6 +130,33 @@ def _lang(lang: object) -> str:
     return "en" if isinstance(lang, str) and lang.lower().startswith("en") else "ja"
 
 
+@dataclass
+class _ProfileTable:
+    """The factory profiles read so far, column by column, while the index is built."""
+
+    ids: list[int] = field(default_factory=list)
+    external_ids: list[str | None] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    approx: list[bool] = field(default_factory=list)
+    lot_min: list[float] = field(default_factory=list)
+    lot_max: list[float] = field(default_factory=list)
+    track: list[float] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    process_capabilities: list[tuple[Resolved, ...]] = field(default_factory=list)
+    material_capabilities: list[tuple[Resolved, ...]] = field(default_factory=list)
+    offered_rows: list[int] = field(default_factory=list)  # (row, process column, confidence) of each offer
+    offered_columns: list[int] = field(default_factory=list)
+    offered_confidences: list[float] = field(default_factory=list)
+    worked_rows: list[int] = field(default_factory=list)  # (row, material column) of each worked material
+    worked_columns: list[int] = field(default_factory=list)
+    unresolved_counts: dict[str, int] = field(default_factory=dict)
+    readings: list[ProfileReading] = field(default_factory=list)
+    blocked: list[frozenset[str]] = field(default_factory=list)
+    row_of: dict[int, int] = field(default_factory=dict)
+
+
 class MatchIndex:
     """Capability vectors of all factories, precomputed so that a query is a few column operations."""
 
@@ -150,148 +178,159 @@ class MatchIndex:
         """Build the index. Repeated raw strings are resolved once; per-profile work is a few dict lookups
         and one scan of the description."""
         self = cls()
+        self._set_vocabulary(taxonomy, extra_aliases)
+        table = _ProfileTable()
+        for profile in profiles:
+            self._add_profile(table, profile)
+        self._store_rows(table)
+        self._build_process_credit(table)
+        self._build_material_credit(table)
+        self._build_text_matrix(table.documents)
+        return self
+
+    def _set_vocabulary(
+        self, taxonomy: Taxonomy | None, extra_aliases: Mapping[str, tuple[str, str]] | None
+    ) -> None:
+        """Choose the taxonomy and normaliser (the shared default ones unless given) and number their codes."""
         tax = taxonomy or Taxonomy.default()
         if taxonomy is None and not extra_aliases:
             norm = Normaliser.default()
         else:
             norm = Normaliser(tax, extra_aliases)
         self.taxonomy, self.normaliser = tax, norm
-        pcodes, mcodes = tax.process_codes, tax.material_codes
-        self._pcol = {c: i for i, c in enumerate(pcodes)}
-        self._mcol = {c: i for i, c in enumerate(mcodes)}
+        self._process_column = {c: i for i, c in enumerate(tax.process_codes)}
+        self._material_column = {c: i for i, c in enumerate(tax.material_codes)}
 
-        ids: list[int] = []
-        ext: list[str | None] = []
-        names: list[str] = []
-        lat: list[float] = []
-        lon: list[float] = []
-        approx: list[bool] = []
-        lot_min: list[float] = []
-        lot_max: list[float] = []
-        track: list[float] = []
-        docs: list[str] = []
-        caps_p: list[tuple[Resolved, ...]] = []
-        caps_m: list[tuple[Resolved, ...]] = []
-        prow: list[int] = []
-        pcol: list[int] = []
-        pval: list[float] = []
-        mrow: list[int] = []
-        mcol: list[int] = []
-        unresolved_counts: dict[str, int] = {}
-        readings: list = []
-        blocked: list[frozenset[str]] = []
-        seen: dict[int, int] = {}
-        for prof in profiles:
-            if not isinstance(prof, FactoryProfile):
-                raise MatchingInputError("profiles must be FactoryProfile instances")
-            if prof.id in seen:
-                raise MatchingInputError(f"duplicate factory id {prof.id}")
-            row = len(ids)
-            seen[prof.id] = row
-            reading, unres = norm._read_profile(
-                tuple(prof.processes or ()),
-                tuple(prof.materials or ()),
-                prof.description if isinstance(prof.description, str) else "",
-                tuple(prof.equipment or ()),
-                tuple(prof.confirmed or ()),
-                tuple(prof.rejected or ()),
-            )
-            for u in unres:
-                unresolved_counts[u] = unresolved_counts.get(u, 0) + 1
-            equipment = " / ".join(e for e in (prof.equipment or ()) if isinstance(e, str))
-            desc = prof.description if isinstance(prof.description, str) else ""
-            readings.append(reading)
-            blocked.append(
-                frozenset(
-                    (*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected)
-                )
-            )
-            pdedup: dict[str, Resolved] = {}
-            mdedup: dict[str, Resolved] = {}
-            for ev in reading.capabilities:
-                r = Resolved(ev.kind, ev.code, ev.label_ja, ev.label_en, ev.confidence, _source(ev), (), ev.level)
-                if ev.kind == "process":
-                    pdedup[ev.code] = r
-                else:
-                    mdedup[ev.code] = r
-            caps_p.append(tuple(pdedup.values()))
-            caps_m.append(tuple(mdedup.values()))
-            for code, r in pdedup.items():
-                prow.append(row)
-                pcol.append(self._pcol[code])
-                pval.append(r.confidence)
-            for code in mdedup:
-                mrow.append(row)
-                mcol.append(self._mcol[code])
-            ids.append(int(prof.id))
-            ext.append(prof.external_id)
-            names.append(prof.name)
-            la, lo, ap = _locate(prof.lat, prof.lon, prof.ward)
-            lat.append(la)
-            lon.append(lo)
-            approx.append(ap)
-            lot_min.append(_num(prof.lot_min))
-            lot_max.append(_num(prof.lot_max))
-            tr = _num(prof.track_record)
-            track.append(min(1.0, max(0.0, tr)) if not math.isnan(tr) else math.nan)
-            raw_terms = " ".join(t for t in (*prof.processes, *prof.materials) if isinstance(t, str))
-            docs.append(f"{raw_terms} {equipment} {desc[:1500]}")
-
-        n = len(ids)
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self.external_ids = ext
-        self.names = names
-        self._row = seen
-        self.lat = np.asarray(lat, dtype=np.float64)
-        self.lon = np.asarray(lon, dtype=np.float64)
-        self.approx_location = np.asarray(approx, dtype=bool)
-        self.lot_min = np.asarray(lot_min, dtype=np.float64)
-        self.lot_max = np.asarray(lot_max, dtype=np.float64)
-        self.track = np.asarray(track, dtype=np.float64)
-        self._caps_p = caps_p
-        self._caps_m = caps_m
-        self._readings = readings
-        self._blocked = blocked
-        self.unresolved_terms = dict(sorted(unresolved_counts.items(), key=lambda kv: -kv[1]))
-
-        # process credit matrix: E[f, w] = max_o F[f, o] * S[w, o]  (family-level partial credit)
-        npc, nmc = len(pcodes), len(mcodes)
-        S = np.array([[tax.process_similarity(w, o) for o in pcodes] for w in pcodes], dtype=np.float32)
-        F = sp.csc_matrix((np.asarray(pval, dtype=np.float32), (prow, pcol)), shape=(n, npc))
-        E = np.zeros((n, npc), dtype=np.float32)
-        for o in range(npc):
-            rows = F.indices[F.indptr[o] : F.indptr[o + 1]]
-            if rows.size:
-                vals = F.data[F.indptr[o] : F.indptr[o + 1]]
-                E[rows] = np.maximum(E[rows], vals[:, None] * S[:, o][None, :])
-        self._E = np.asfortranarray(E)
-        self._S = S
-        SM = np.array(
-            [[tax.material_similarity(w, o) for o in mcodes] for w in mcodes], dtype=np.float32
+    def _add_profile(self, table: _ProfileTable, prof: FactoryProfile) -> None:
+        """Read one factory profile and append its row to ``table``: what it does (and sends out or does not
+        do), where it is, its lot range and track record, and the text its description is matched on."""
+        if not isinstance(prof, FactoryProfile):
+            raise MatchingInputError("profiles must be FactoryProfile instances")
+        if prof.id in table.row_of:
+            raise MatchingInputError(f"duplicate factory id {prof.id}")
+        row = len(table.ids)
+        table.row_of[prof.id] = row
+        reading, unresolved = self.normaliser.read_profile_and_unresolved(
+            tuple(prof.processes or ()),
+            tuple(prof.materials or ()),
+            prof.description if isinstance(prof.description, str) else "",
+            tuple(prof.equipment or ()),
+            tuple(prof.confirmed or ()),
+            tuple(prof.rejected or ()),
         )
-        M = sp.csc_matrix((np.ones(len(mrow), dtype=np.float32), (mrow, mcol)), shape=(n, nmc))
-        EM = np.zeros((n, nmc), dtype=np.float32)
-        for o in range(nmc):
-            rows = M.indices[M.indptr[o] : M.indptr[o + 1]]
-            if rows.size:
-                EM[rows] = np.maximum(EM[rows], SM[:, o][None, :])
-        self._EM = np.asfortranarray(EM)
-        self._has_mats = np.diff(M.tocsr().indptr) > 0
+        for term in unresolved:
+            table.unresolved_counts[term] = table.unresolved_counts.get(term, 0) + 1
+        equipment = " / ".join(e for e in (prof.equipment or ()) if isinstance(e, str))
+        desc = prof.description if isinstance(prof.description, str) else ""
+        table.readings.append(reading)
+        table.blocked.append(
+            frozenset((*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected))
+        )
+        processes: dict[str, Resolved] = {}
+        materials: dict[str, Resolved] = {}
+        for ev in reading.capabilities:
+            r = Resolved(ev.kind, ev.code, ev.label_ja, ev.label_en, ev.confidence, _source(ev), (), ev.level)
+            if ev.kind == "process":
+                processes[ev.code] = r
+            else:
+                materials[ev.code] = r
+        table.process_capabilities.append(tuple(processes.values()))
+        table.material_capabilities.append(tuple(materials.values()))
+        for code, r in processes.items():
+            table.offered_rows.append(row)
+            table.offered_columns.append(self._process_column[code])
+            table.offered_confidences.append(r.confidence)
+        for code in materials:
+            table.worked_rows.append(row)
+            table.worked_columns.append(self._material_column[code])
+        table.ids.append(int(prof.id))
+        table.external_ids.append(prof.external_id)
+        table.names.append(prof.name)
+        lat, lon, approx = _locate(prof.lat, prof.lon, prof.ward)
+        table.lat.append(lat)
+        table.lon.append(lon)
+        table.approx.append(approx)
+        table.lot_min.append(_num(prof.lot_min))
+        table.lot_max.append(_num(prof.lot_max))
+        track_record = _num(prof.track_record)
+        table.track.append(min(1.0, max(0.0, track_record)) if not math.isnan(track_record) else math.nan)
+        raw_terms = " ".join(t for t in (*prof.processes, *prof.materials) if isinstance(t, str))
+        table.documents.append(f"{raw_terms} {equipment} {desc[:1500]}")
 
+    def _store_rows(self, table: _ProfileTable) -> None:
+        """Keep the per-factory columns of ``table`` as arrays (one row per factory, in input order)."""
+        self.ids = np.asarray(table.ids, dtype=np.int64)
+        self.external_ids = table.external_ids
+        self.names = table.names
+        self._row = table.row_of
+        self.lat = np.asarray(table.lat, dtype=np.float64)
+        self.lon = np.asarray(table.lon, dtype=np.float64)
+        self.approx_location = np.asarray(table.approx, dtype=bool)
+        self.lot_min = np.asarray(table.lot_min, dtype=np.float64)
+        self.lot_max = np.asarray(table.lot_max, dtype=np.float64)
+        self.track = np.asarray(table.track, dtype=np.float64)
+        self._process_capabilities = table.process_capabilities
+        self._material_capabilities = table.material_capabilities
+        self._readings = table.readings
+        self._blocked = table.blocked
+        self.unresolved_terms = dict(sorted(table.unresolved_counts.items(), key=lambda kv: -kv[1]))
+
+    def _build_process_credit(self, table: _ProfileTable) -> None:
+        """The process credit matrix: credit[f, w] = max over o of offered[f, o] * similarity[w, o], the
+        family-level partial credit factory f earns for step w from the processes o it offers."""
+        codes = self.taxonomy.process_codes
+        n_codes = len(codes)
+        similarity = np.array(
+            [[self.taxonomy.process_similarity(w, o) for o in codes] for w in codes], dtype=np.float32
+        )
+        offered = sp.csc_matrix(
+            (np.asarray(table.offered_confidences, dtype=np.float32), (table.offered_rows, table.offered_columns)),
+            shape=(len(table.ids), n_codes),
+        )
+        credit = np.zeros((len(table.ids), n_codes), dtype=np.float32)
+        for o in range(n_codes):
+            rows = offered.indices[offered.indptr[o] : offered.indptr[o + 1]]
+            if rows.size:
+                confidences = offered.data[offered.indptr[o] : offered.indptr[o + 1]]
+                credit[rows] = np.maximum(credit[rows], confidences[:, None] * similarity[:, o][None, :])
+        self._credit = np.asfortranarray(credit)
+        self._process_similarity = similarity
+
+    def _build_material_credit(self, table: _ProfileTable) -> None:
+        """The material credit matrix: material_credit[f, w] = max over the materials o factory f works of
+        similarity[w, o]; and which factories list any material at all."""
+        codes = self.taxonomy.material_codes
+        n_codes = len(codes)
+        similarity = np.array(
+            [[self.taxonomy.material_similarity(w, o) for o in codes] for w in codes], dtype=np.float32
+        )
+        worked = sp.csc_matrix(
+            (np.ones(len(table.worked_rows), dtype=np.float32), (table.worked_rows, table.worked_columns)),
+            shape=(len(table.ids), n_codes),
+        )
+        material_credit = np.zeros((len(table.ids), n_codes), dtype=np.float32)
+        for o in range(n_codes):
+            rows = worked.indices[worked.indptr[o] : worked.indptr[o + 1]]
+            if rows.size:
+                material_credit[rows] = np.maximum(material_credit[rows], similarity[:, o][None, :])
+        self._material_credit = np.asfortranarray(material_credit)
+        self._has_materials = np.diff(worked.tocsr().indptr) > 0
+
+    def _build_text_matrix(self, documents: list[str]) -> None:
+        """The TF-IDF matrix of the factories' texts (None when there is no text at all), for the residual
+        text similarity."""
         from sklearn.feature_extraction.text import (
             TfidfVectorizer,
         )  # imported lazily: keeps import light
 
         self._vectorizer = TfidfVectorizer(analyzer=_analyze, sublinear_tf=True, dtype=np.float32)
-        if n and any(d.strip() for d in docs):
+        matrix = None
+        if documents and any(d.strip() for d in documents):
             try:
-                X = self._vectorizer.fit_transform(docs)
+                matrix = self._vectorizer.fit_transform(documents)
             except ValueError:  # empty vocabulary
-                X = None
-        else:
-            X = None
-        self._X = X.tocsc() if X is not None else None
-        return self
+                matrix = None
+        self._text_matrix = matrix.tocsc() if matrix is not None else None
 
     # -- basic access -----------------------------------------------------------------------------------
 
@@ -316,7 +355,7 @@ class MatchIndex:
     def profile_capabilities(self, factory_id: int) -> Capabilities:
         """What the index understood of a factory (processes and materials with their source text)."""
         r = self._row_of(factory_id)
-        return Capabilities(list(self._caps_p[r]), list(self._caps_m[r]))
+        return Capabilities(list(self._process_capabilities[r]), list(self._material_capabilities[r]))
 
     def profile_reading(self, factory_id: int) -> ProfileReading:
         """What the index believes of one factory: capabilities with evidence, outsourced and not-done steps,
@@ -330,27 +369,27 @@ class MatchIndex:
     def does(self, factory_id: int, process_code: str) -> bool:
         """True when the factory truly does ``process_code`` (or a more specific kind of it); never for a
         step it sends out, says it does not do, or that its owner rejected."""
-        c = self._pcol.get(process_code)
+        c = self._process_column.get(process_code)
         if c is None:
             return False
         row = self._row_of(factory_id)
         if process_code in self._blocked[row]:
             return False
-        return bool(self._E[row, c] >= COVER)
+        return bool(self._credit[row, c] >= COVER)
 
     def has_process(self, process_code: str) -> bool:
         """True when ``process_code`` is a process code of this index's taxonomy."""
-        return process_code in self._pcol
+        return process_code in self._process_column
 
     def capable_rows(self, process_code: str) -> np.ndarray:
         """A boolean mask over the index's rows (aligned with ``ids``): the factories that truly do
         ``process_code`` (or a more specific kind of it), as :meth:`does` says for each one, vectorised: never a
         factory that sends the step out, says it does not do it, or whose owner rejected it. An unknown code
         gives an all-False mask."""
-        c = self._pcol.get(process_code)
+        c = self._process_column.get(process_code)
         if c is None:
             return np.zeros(len(self), dtype=bool)
-        mask = self._E[:, c] >= COVER
+        mask = self._credit[:, c] >= COVER
         blocked = self._blocked_rows().get(process_code)
         if blocked is not None:
             mask[blocked] = False
@@ -383,7 +422,7 @@ class MatchIndex:
         r = self._row_of(factory_id)
         out: list[str] = []
         for code in self._codes_from(common_with):
-            if self._E[r, self._pcol[code]] < COVER and code not in out:
+            if self._credit[r, self._process_column[code]] < COVER and code not in out:
                 out.append(code)
         return out
 
@@ -391,7 +430,7 @@ class MatchIndex:
         terms = _check_str_list(list(terms) if not isinstance(terms, str) else terms, "process_codes")
         codes: list[str] = []
         for t in terms:
-            if t in self._pcol:
+            if t in self._process_column:
                 codes.append(t)
                 continue
             r = self.normaliser.resolve(t, "process")
@@ -465,7 +504,7 @@ class MatchIndex:
                     src = g[0].source
                     have = {r.code for r in kept}
                     kept += tuple(
-                        norm._resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
+                        norm.make_resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
                     )
                 if kept:
                     pruned.append((kept, s))
@@ -473,7 +512,7 @@ class MatchIndex:
             if instead and not explicit and not outcome_groups:
                 src = next(iter(getattr(ex, "excluded", ())), None)
                 alts = tuple(
-                    norm._resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
+                    norm.make_resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
                 )
                 outcome_groups = [(alts, "problem")]
         fams = {self.taxonomy.materials[c].family for c in materials}
@@ -487,7 +526,7 @@ class MatchIndex:
         def group(alts: Sequence[Resolved], strength: str) -> _Group:
             top = max(r.confidence for r in alts) or 1.0
             return _Group(
-                tuple((self._pcol[r.code], r.confidence / top) for r in alts), tuple(alts), strength
+                tuple((self._process_column[r.code], r.confidence / top) for r in alts), tuple(alts), strength
             )
 
         tax = self.taxonomy
@@ -500,8 +539,8 @@ class MatchIndex:
                 alts.extend(x for x in finer if all(y.code != x.code for y in alts))
             if alts:
                 top = max(x.confidence for x in alts)
-                cols = [(self._pcol[x.code], x.confidence / top) for x in alts]
-                cols.append((self._pcol[r.code], 0.7))
+                cols = [(self._process_column[x.code], x.confidence / top) for x in alts]
+                cols.append((self._process_column[r.code], 0.7))
                 required.append(_Group(tuple(cols), (*alts, r), "explicit"))
             else:
                 required.append(group((r,), "explicit"))
@@ -520,17 +559,17 @@ class MatchIndex:
             # "鋳鉄で機械のベースを作り、取付面の加工まで": making it in a cast material is a step of its own
             if _MAKE_WORD.search(text):
                 for code, pcode in tax.material_defaults.items():
-                    if code in materials and pcode in self._pcol and not any(
+                    if code in materials and pcode in self._process_column and not any(
                         tax.processes[e].family == tax.processes[pcode].family for e in explicit
                     ):
-                        r = norm._resolved("process", pcode, 0.6, materials[code].source, "material")
+                        r = norm.make_resolved("process", pcode, 0.6, materials[code].source, "material")
                         required.append(group((r,), "problem"))
         else:
             problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
             for code, pcode in self.taxonomy.material_defaults.items():
-                if code in materials and pcode in self._pcol:
+                if code in materials and pcode in self._process_column:
                     src = materials[code].source
-                    r = norm._resolved("process", pcode, 0.6, src, "material")
+                    r = norm.make_resolved("process", pcode, 0.6, src, "material")
                     problems.append(group((r,), "problem"))
             required = problems or [group(g, s) for g, s in outcome_groups if s == "shape"]
         req_sets = [gg.resolved for gg in required]
@@ -558,7 +597,7 @@ class MatchIndex:
             suggestions,
             tuple(required),
             tuple(soft),
-            tuple(self._mcol[c] for c in materials),
+            tuple(self._material_column[c] for c in materials),
             " ".join((text[:2000], *plist, *mlist)),
             lat,
             lon,
@@ -570,7 +609,7 @@ class MatchIndex:
         ("金型は作りたくない", "no mould"), with their more specific kinds and the processes that depend on
         them; and the alternatives that fit the same need without them (urethane casting for no mould)."""
         raw = _check_str_list(query.exclude, "exclude")
-        base = {c for c in raw if c in self._pcol}
+        base = {c for c in raw if c in self._process_column}
         base |= {r.code for r in getattr(ex, "excluded", ())}
         if not base:
             return set(), []
@@ -579,7 +618,7 @@ class MatchIndex:
         instead: dict[str, float] = {}
         for b in base:
             needs, alts = tax.without.get(b, ((), ()))
-            out.update(c for c in needs if c in self._pcol)
+            out.update(c for c in needs if c in self._process_column)
             for c, conf in alts:
                 instead[c] = max(instead.get(c, 0.0), conf)
         alts_left = [(c, conf) for c, conf in sorted(instead.items(), key=lambda kv: -kv[1]) if c not in out]
@@ -591,7 +630,7 @@ class MatchIndex:
         credit = None
         covered = None
         for col, w in g.alts:
-            colv = self._E[:, col] if rows is None else self._E[rows, col]
+            colv = self._credit[:, col] if rows is None else self._credit[rows, col]
             c = colv * w
             cov = colv >= COVER
             credit = c if credit is None else np.maximum(credit, c)
@@ -636,16 +675,16 @@ class MatchIndex:
         if q.material_cols:
             mat = np.zeros(n, dtype=np.float32)
             for c in q.material_cols:
-                mat += self._EM[:, c] if rows is None else self._EM[rows, c]
+                mat += self._material_credit[:, c] if rows is None else self._material_credit[rows, c]
             mat /= len(q.material_cols)
-            has = self._has_mats if rows is None else self._has_mats[rows]
+            has = self._has_materials if rows is None else self._has_materials[rows]
             mat = np.where(has, mat, 0.3).astype(np.float32)
             parts.append((0.2, mat))
         text = None
-        if self._X is not None and q.text.strip():
+        if self._text_matrix is not None and q.text.strip():
             qv = self._vectorizer.transform([q.text])
             if qv.nnz:
-                X = self._X[:, qv.indices]
+                X = self._text_matrix[:, qv.indices]
                 sim = X @ qv.data
                 if rows is not None:
                     sim = sim[rows]
@@ -742,120 +781,24 @@ class MatchIndex:
 
     def _covering_source(self, row: int, col: int) -> tuple[Resolved | None, float]:
         best: tuple[Resolved | None, float] = (None, 0.0)
-        for r in self._caps_p[row]:
-            c = self._S[col, self._pcol[r.code]] * r.confidence
+        for r in self._process_capabilities[row]:
+            c = self._process_similarity[col, self._process_column[r.code]] * r.confidence
             if c > best[1]:
                 best = (r, float(c))
         return best
 
     def _explain(self, q: _Compiled, row: int, score: float, lang: str) -> Match:
-        tax = self.taxonomy
-        en = lang == "en"
-        covers: list[str] = []
-        missing: list[str] = []
-        cov_items: list[str] = []
-        miss_items: list[str] = []
-        for g in q.required:
-            best: tuple[float, int, Resolved | None, Resolved] | None = None
-            for (col, w), gr in zip(g.alts, g.resolved, strict=True):
-                src, credit = self._covering_source(row, col)
-                value = credit * w
-                if (
-                    best is None
-                    or (credit >= COVER) > (best[0] >= COVER)
-                    or ((credit >= COVER) == (best[0] >= COVER) and value > best[0] * best[1])
-                ):
-                    best = (credit, col, src, gr)
-            assert best is not None
-            credit, col, src, gr = best
-            code = tax.process_codes[col]
-            label = tax.label(code, lang)
-            inferred = gr.via in ("outcome", "material")
-            named = g.resolved[-1].code if g.strength == "explicit" else None  # refined named step
-            if credit >= COVER:
-                covers.append(named or code)
-                item = label
-                if src is not None and fold(src.source) != fold(label):
-                    item += f" (from '{src.source}')" if en else f" ('{src.source}' より)"
-                if inferred:
-                    item += f" [inferred from '{gr.source}']" if en else f"［「{gr.source}」から推定］"
-                cov_items.append(item)
-            else:
-                top_code = named or tax.process_codes[g.alts[0][0]]
-                missing.append(top_code)
-                item = tax.label(top_code, lang)
-                if inferred and len(g.alts) > 1:
-                    item += " etc." if en else " など"
-                if src is not None and credit >= 0.4:
-                    near = tax.label(src.code, lang)
-                    item += (
-                        f" (close: {near} from '{src.source}')"
-                        if en
-                        else f"（近い: {near} ('{src.source}' より)）"
-                    )
-                miss_items.append(item)
-        reasons: list[str] = []
-        n = len(q.required)
-        if n:
-            k = len(covers)
-            if en:
-                reasons.append(
-                    f"Covers {k}/{n} steps" + (": " + ", ".join(cov_items) if cov_items else "")
-                )
-                if miss_items:
-                    reasons.append("Missing: " + ", ".join(miss_items))
-            else:
-                reasons.append(
-                    f"{k}/{n} 工程に対応" + (": " + ", ".join(cov_items) if cov_items else "")
-                )
-                if miss_items:
-                    reasons.append("未対応: " + ", ".join(miss_items))
-        if q.material_cols:
-            mitems: list[str] = []
-            for qm in q.materials:
-                col = self._mcol[qm.code]
-                best_m: tuple[float, Resolved | None] = (0.0, None)
-                for r in self._caps_m[row]:
-                    v = self.taxonomy.material_similarity(qm.code, r.code)
-                    if v > best_m[0]:
-                        best_m = (v, r)
-                v, r = best_m
-                if r is None or v <= 0 or col < 0:
-                    continue
-                label = tax.label(qm.code, lang)
-                if r.code != qm.code:
-                    label += (
-                        f" (close: {tax.label(r.code, lang)})"
-                        if en
-                        else f"（近い: {tax.label(r.code, lang)}）"
-                    )
-                if fold(r.source) != fold(tax.label(r.code, lang)):
-                    label += f" (from '{r.source}')" if en else f" ('{r.source}' より)"
-                mitems.append(label)
-            if mitems:
-                reasons.append(("Material: " if en else "材質: ") + ", ".join(mitems))
-        dist_km = None
-        if q.lat is not None and q.lon is not None and not math.isnan(self.lat[row]):
-            dist_km = round(haversine_km(q.lat, q.lon, float(self.lat[row]), float(self.lon[row])), 1)
-            approx = bool(self.approx_location[row])
-            if en:
-                reasons.append(f"{'about ' if approx else ''}{dist_km:.1f} km")
-            else:
-                reasons.append(f"{'約' if approx else ''}{dist_km:.1f} km")
-        if q.quantity is not None:
-            lo, hi = self.lot_min[row], self.lot_max[row]
-            if not (math.isnan(lo) and math.isnan(hi)):
-                ok = (math.isnan(lo) or lo <= q.quantity) and (math.isnan(hi) or q.quantity <= hi)
-                rng = f"{'' if math.isnan(lo) else int(lo)}–{'' if math.isnan(hi) else int(hi)}"
-                if en:
-                    reasons.append(f"Lot {q.quantity} {'fits' if ok else 'outside'} ({rng})")
-                else:
-                    reasons.append(f"ロット {q.quantity} 個: {'対応範囲' if ok else '範囲外'} ({rng})")
-        tr = self.track[row]
-        if not math.isnan(tr) and tr > 0:
-            reasons.append(f"Track record {tr:.0%}" if en else f"実績評価 {tr:.0%}")
-        if not n and not q.material_cols:
-            reasons.append("Description matches the need" if en else "説明文がニーズに近い")
+        """The match of one factory row for a compiled need: covered and missing steps and the reasons."""
+        covers, missing, reasons = self._step_reasons(q, row, lang)
+        reasons.extend(self._material_reasons(q, row, lang))
+        dist_km, distance_reasons = self._distance_reasons(q, row, lang)
+        reasons.extend(distance_reasons)
+        reasons.extend(self._lot_reasons(q, row, lang))
+        track_record = self.track[row]
+        if not math.isnan(track_record) and track_record > 0:
+            reasons.append(message("track_record", lang, rate=track_record))
+        if not q.required and not q.material_cols:
+            reasons.append(message("description_matches", lang))
         return Match(
             int(self.ids[row]),
             round(min(1.0, max(0.0, score)), 4),
@@ -864,6 +807,112 @@ class MatchIndex:
             tuple(reasons),
             dist_km,
         )
+
+    def _best_alternative(self, group: _Group, row: int) -> tuple[float, int, Resolved | None, Resolved]:
+        """The alternative of a required step that this factory row fits best: a covered one first, then the
+        highest weighted credit. Gives (credit, process column, the factory's capability behind the credit,
+        the step's alternative)."""
+        best: tuple[float, int, Resolved | None, Resolved] | None = None
+        for (col, weight), alternative in zip(group.alts, group.resolved, strict=True):
+            source, credit = self._covering_source(row, col)
+            value = credit * weight
+            if (
+                best is None
+                or (credit >= COVER) > (best[0] >= COVER)
+                or ((credit >= COVER) == (best[0] >= COVER) and value > best[0] * best[1])
+            ):
+                best = (credit, col, source, alternative)
+        assert best is not None
+        return best
+
+    def _step_reasons(self, q: _Compiled, row: int, lang: str) -> tuple[list[str], list[str], list[str]]:
+        """Per required step, whether the factory row covers it (with where that was read) or misses it (with a
+        close capability). Gives the covered codes, the missing codes and the steps reasons."""
+        tax = self.taxonomy
+        covers: list[str] = []
+        missing: list[str] = []
+        covered_items: list[str] = []
+        missing_items: list[str] = []
+        for group in q.required:
+            credit, col, source, alternative = self._best_alternative(group, row)
+            code = tax.process_codes[col]
+            label = tax.label(code, lang)
+            inferred = alternative.via in ("outcome", "material")
+            named = group.resolved[-1].code if group.strength == "explicit" else None  # refined named step
+            if credit >= COVER:
+                covers.append(named or code)
+                item = label
+                if source is not None and fold(source.source) != fold(label):
+                    item += message("from_source", lang, source=source.source)
+                if inferred:
+                    item += message("inferred_from", lang, source=alternative.source)
+                covered_items.append(item)
+            else:
+                top_code = named or tax.process_codes[group.alts[0][0]]
+                missing.append(top_code)
+                item = tax.label(top_code, lang)
+                if inferred and len(group.alts) > 1:
+                    item += message("and_others", lang)
+                if source is not None and credit >= 0.4:
+                    near = tax.label(source.code, lang)
+                    item += message("close_from_source", lang, near=near, source=source.source)
+                missing_items.append(item)
+        reasons: list[str] = []
+        total = len(q.required)
+        if total:
+            if covered_items:
+                reasons.append(
+                    message("covers_steps_list", lang, covered=len(covers), total=total, items=", ".join(covered_items))
+                )
+            else:
+                reasons.append(message("covers_steps", lang, covered=len(covers), total=total))
+            if missing_items:
+                reasons.append(message("missing_steps", lang, items=", ".join(missing_items)))
+        return covers, missing, reasons
+
+    def _material_reasons(self, q: _Compiled, row: int, lang: str) -> list[str]:
+        """The need's materials this factory row works (or a close one of), with where that was read."""
+        if not q.material_cols:
+            return []
+        tax = self.taxonomy
+        items: list[str] = []
+        for wanted in q.materials:
+            col = self._material_column[wanted.code]
+            best: tuple[float, Resolved | None] = (0.0, None)
+            for r in self._material_capabilities[row]:
+                similarity = tax.material_similarity(wanted.code, r.code)
+                if similarity > best[0]:
+                    best = (similarity, r)
+            similarity, worked = best
+            if worked is None or similarity <= 0 or col < 0:
+                continue
+            label = tax.label(wanted.code, lang)
+            if worked.code != wanted.code:
+                label += message("close", lang, near=tax.label(worked.code, lang))
+            if fold(worked.source) != fold(tax.label(worked.code, lang)):
+                label += message("from_source", lang, source=worked.source)
+            items.append(label)
+        return [message("materials", lang, items=", ".join(items))] if items else []
+
+    def _distance_reasons(self, q: _Compiled, row: int, lang: str) -> tuple[float | None, list[str]]:
+        """The distance from the need's place to the factory row (km, one decimal) and its reason, when both
+        places are known."""
+        if q.lat is None or q.lon is None or math.isnan(self.lat[row]):
+            return None, []
+        dist_km = round(haversine_km(q.lat, q.lon, float(self.lat[row]), float(self.lon[row])), 1)
+        key = "distance_approx" if bool(self.approx_location[row]) else "distance"
+        return dist_km, [message(key, lang, km=dist_km)]
+
+    def _lot_reasons(self, q: _Compiled, row: int, lang: str) -> list[str]:
+        """Whether the need's quantity falls in the factory row's lot range, when both are known."""
+        if q.quantity is None:
+            return []
+        lot_min, lot_max = self.lot_min[row], self.lot_max[row]
+        if math.isnan(lot_min) and math.isnan(lot_max):
+            return []
+        fits = (math.isnan(lot_min) or lot_min <= q.quantity) and (math.isnan(lot_max) or q.quantity <= lot_max)
+        lot_range = f"{'' if math.isnan(lot_min) else int(lot_min)}–{'' if math.isnan(lot_max) else int(lot_max)}"
+        return [message("lot_fits" if fits else "lot_outside", lang, quantity=q.quantity, lot_range=lot_range)]
 
     # -- nakama-mawashi partners ------------------------------------------------------------------------
 
@@ -880,11 +929,11 @@ class MatchIndex:
             raise MatchingInputError(f"at most {MAX_STEPS} processes")
         if not codes:
             return []
-        lacking = [c for c in codes if self._E[row, self._pcol[c]] < COVER] or codes
+        lacking = [c for c in codes if self._credit[row, self._process_column[c]] < COVER] or codes
         groups = []
         for c in lacking:
-            r = self.normaliser._resolved("process", c, 1.0, c, "code")
-            groups.append(_Group(((self._pcol[c], 1.0),), (r,), "explicit"))
+            r = self.normaliser.make_resolved("process", c, 1.0, c, "code")
+            groups.append(_Group(((self._process_column[c], 1.0),), (r,), "explicit"))
         la = None if math.isnan(self.lat[row]) else float(self.lat[row])
         lo = None if math.isnan(self.lon[row]) else float(self.lon[row])
         q = _Compiled(

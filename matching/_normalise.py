@@ -592,9 +592,10 @@ class Normaliser:
         """Organiser aliases that were ignored (unknown kind or code)."""
         return list(self._extra_errors)
 
-    def _resolved(
+    def make_resolved(
         self, kind: str, code: str, conf: float, source: str, via: str, suggestions: tuple[str, ...] = ()
     ) -> Resolved:
+        """A resolution of a known taxonomy ``code`` (of ``kind``), read from ``source`` by way of ``via``."""
         tax = self.taxonomy
         item = tax.processes[code] if kind == "process" else tax.materials[code]
         return Resolved(
@@ -719,11 +720,11 @@ class Normaliser:
             return None
         for e in self._exact.get(key, ()):
             if e.kind == kind:
-                return self._resolved(kind, e.code, 1.0, term, e.via)
+                return self.make_resolved(kind, e.code, 1.0, term, e.via)
         if kind == "material":
             code = self._grade(key)
             if code:
-                return self._resolved(kind, code, 0.95, term, "grade")
+                return self.make_resolved(kind, code, 0.95, term, "grade")
         ex = self.extract(term, outcomes=False)
         found = ex.processes if kind == "process" else ex.materials
         if found:
@@ -740,7 +741,7 @@ class Normaliser:
         threshold = 80 if len(key) >= 5 else 86
         if top_score >= threshold:
             code = next(e.code for e in self._exact[top_key] if e.kind == kind)
-            return self._resolved(
+            return self.make_resolved(
                 kind, code, top_score / 100 * 0.85, term, "fuzzy", tuple(c for c in codes if c != code)
             )
         return None
@@ -885,21 +886,21 @@ class Normaliser:
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
-                    negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    negated.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if role == "outsourced":
-                    outsourced.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    outsourced.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if roles.get(e.code) != "act":
                     roles[e.code] = role
             if e.kind == "process" and e.code not in processes:
-                processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
+                processes[e.code] = self.make_resolved("process", e.code, 1.0, src, e.via)
             elif e.kind == "material" and e.code not in materials:
                 if _LIKE_AFTER.match(text[folded.ends[b - 1] : folded.ends[b - 1] + 8]):
                     continue  # "ABS-like resin", "ゴムライク": another material that imitates it
                 if profile and self._material_refused(text, folded, spans, a, b):
                     continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
-                materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
+                materials[e.code] = self.make_resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
                 outcome_hits.setdefault(int(e.code), src)
         # grades not in the alias list ("SUS321", "A5083", "SCM440H")
@@ -913,7 +914,7 @@ class Normaliser:
                 code = self._grade(m.group(0))
                 if code and code not in materials:
                     src = _span(text, folded, a, b)
-                    materials[code] = self._resolved("material", code, 0.95, src, "grade")
+                    materials[code] = self.make_resolved("material", code, 0.95, src, "grade")
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
@@ -937,7 +938,7 @@ class Normaliser:
             ):
                 continue  # the need already names one of these processes (unless the group makes it finer:
                 # "bend … tube into handrails" → pipe bending)
-            alts = tuple(self._resolved("process", code, conf, src, "outcome") for code, conf in options)
+            alts = tuple(self.make_resolved("process", code, conf, src, "outcome") for code, conf in options)
             groups.append(alts)
             strength.append(g.strength)
             for r in alts:
@@ -994,7 +995,7 @@ class Normaliser:
             if code in self.taxonomy.processes and code not in blocked:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
-                found.append(self._resolved("process", code, 1.0, src, "machine"))
+                found.append(self.make_resolved("process", code, 1.0, src, "machine"))
         found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
         caps = tuple(
             Evidence(
@@ -1021,7 +1022,7 @@ class Normaliser:
         for m in _PLATING_METAL.finditer(prose):
             code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
             if code in tax.processes and code not in blocked and all(r.code != code for r in out):
-                out.append(self._resolved("process", code, 0.9, m.group(1), "plating-metal"))
+                out.append(self.make_resolved("process", code, 0.9, m.group(1), "plating-metal"))
         return out
 
     def read_profile(
@@ -1038,9 +1039,9 @@ class Normaliser:
         states it does itself (level "prose", with the clause). Steps the text sends to partners or says it
         does not do, and service words / product nouns, are never capabilities. ``confirmed`` codes count as
         listed; ``rejected`` codes are never capabilities."""
-        return self._read_profile(processes, materials, description, equipment, confirmed, rejected)[0]
+        return self.read_profile_and_unresolved(processes, materials, description, equipment, confirmed, rejected)[0]
 
-    def _read_profile(
+    def read_profile_and_unresolved(
         self,
         processes: tuple[str, ...] | list[str],
         materials: tuple[str, ...] | list[str],
@@ -1049,6 +1050,8 @@ class Normaliser:
         confirmed: tuple[str, ...] | list[str],
         rejected: tuple[str, ...] | list[str],
     ) -> tuple[ProfileReading, list[str]]:
+        """:meth:`read_profile`, together with the list items that resolved to nothing (for the index's
+        unresolved-terms report)."""
         tax = self.taxonomy
         rejected_set = {c for c in rejected or () if isinstance(c, str)}
         caps: dict[tuple[str, str], Evidence] = {}
@@ -1166,7 +1169,7 @@ class Normaliser:
             exact = [e for e in self._exact.get(key, ()) if e.kind == kind]
             if exact:
                 for e in exact:
-                    found.setdefault(e.code, self._resolved(kind, e.code, 1.0, t, e.via))
+                    found.setdefault(e.code, self.make_resolved(kind, e.code, 1.0, t, e.via))
                 continue
             ex = self.extract(t[:200], outcomes=False)
             items = ex.processes if kind == "process" else ex.materials
