@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._geo import WARDS, haversine_km, normalise_ward
-from ._index import MAX_STEPS, MatchIndex, _check_coord
+from ._index import MAX_STEPS, MatchIndex
 from ._messages import message
+from ._query import check_coord
 from ._types import ChainPlan, ChainStep, MatchingInputError, Resolved
 
 MAX_CANDIDATES = 600  # per step; above this the nearest (and multi-step) factories are kept
@@ -75,7 +76,7 @@ def _start_point(start: tuple[float, float] | str | None) -> tuple[float | None,
             a, b = start  # type: ignore[misc]
         except (TypeError, ValueError):
             raise MatchingInputError("start must be (lat, lon)") from None
-        return _check_coord(a, b)
+        return check_coord(a, b)
     return None, None
 
 

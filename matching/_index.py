@@ -12,7 +12,8 @@ import scipy.sparse as sp
 
 from ._geo import WARDS, haversine_km, normalise_ward
 from ._messages import message
-from ._normalise import MAX_TEXT, Normaliser, fold
+from ._normalise import Normaliser, fold
+from ._query import MAX_STEPS, CompiledQuery, QueryCompiler, StepGroup, check_str_list
 from ._taxonomy import Taxonomy
 from ._types import (
     Capabilities,
@@ -27,8 +28,6 @@ from ._types import (
 )
 
 COVER = 0.8  # credit at which a factory counts as truly doing a step
-MAX_STEPS = 12
-MAX_LIST = 50
 MAX_LIMIT = 1000
 _EARTH_KM = 6371.0088
 
@@ -59,74 +58,15 @@ def _analyze(text: str) -> list[str]:
     return out
 
 
-# --- compiled query -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Group:
-    alts: tuple[tuple[int, float], ...]  # (process column, weight in (0, 1])
-    resolved: tuple[Resolved, ...]
-    strength: str
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    processes: list[Resolved]
-    materials: list[Resolved]
-    unresolved: list[str]
-    suggestions: dict[str, tuple[str, ...]]
-    required: tuple[_Group, ...]
-    soft: tuple[_Group, ...]
-    material_cols: tuple[int, ...]
-    text: str
-    lat: float | None
-    lon: float | None
-    quantity: int | None
-
-
-_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|ではなく|じゃなく", re.I)
-_MAKE_WORD = re.compile(r"作り|作っ|作る|作れ|製作|\bmake\b|\bmade\b|\bbuild\b", re.I)
-
-
-def _check_str_list(value: object, name: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = (value,)
-    if not isinstance(value, (list, tuple)):
-        raise MatchingInputError(f"{name} must be a list of strings")
-    if len(value) > MAX_LIST:
-        raise MatchingInputError(f"{name}: at most {MAX_LIST} items")
-    for v in value:
-        if not isinstance(v, str):
-            raise MatchingInputError(f"{name} must be a list of strings")
-    return tuple(value)
-
-
-def _check_coord(lat: object, lon: object) -> tuple[float | None, float | None]:
-    if lat is None and lon is None:
-        return None, None
-    if lat is None or lon is None:
-        raise MatchingInputError("lat and lon must be given together")
-    if (
-        isinstance(lat, bool)
-        or isinstance(lon, bool)
-        or not isinstance(lat, (int, float))
-        or not isinstance(lon, (int, float))
-    ):
-        raise MatchingInputError("lat/lon must be numbers")
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise MatchingInputError("lat/lon out of range")
-    return float(lat), float(lon)
-
-
-def _check_limit(limit: object) -> int:
+def check_limit(limit: object) -> int:
+    """``limit`` checked: an integer from 1 to MAX_LIMIT."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise MatchingInputError(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return limit
 
 
-def _lang(lang: object) -> str:
+def reply_language(lang: object) -> str:
+    """The language reasons are written in: "en" for any English locale, else "ja"."""
     return "en" if isinstance(lang, str) and lang.lower().startswith("en") else "ja"
 
 
@@ -200,6 +140,7 @@ class MatchIndex:
         self.taxonomy, self.normaliser = tax, norm
         self._process_column = {c: i for i, c in enumerate(tax.process_codes)}
         self._material_column = {c: i for i, c in enumerate(tax.material_codes)}
+        self._compiler = QueryCompiler(tax, norm, self._process_column, self._material_column)
 
     def _add_profile(self, table: _ProfileTable, prof: FactoryProfile) -> None:
         """Read one factory profile and append its row to ``table``: what it does (and sends out or does not
@@ -427,7 +368,7 @@ class MatchIndex:
         return out
 
     def _codes_from(self, terms: Sequence[str]) -> list[str]:
-        terms = _check_str_list(list(terms) if not isinstance(terms, str) else terms, "process_codes")
+        terms = check_str_list(list(terms) if not isinstance(terms, str) else terms, "process_codes")
         codes: list[str] = []
         for t in terms:
             if t in self._process_column:
@@ -440,193 +381,13 @@ class MatchIndex:
 
     # -- query compilation ------------------------------------------------------------------------------
 
-    def compile(self, query: NeedQuery) -> _Compiled:
-        if not isinstance(query, NeedQuery):
-            raise MatchingInputError("query must be a NeedQuery")
-        text = query.text if query.text is not None else ""
-        if not isinstance(text, str):
-            raise MatchingInputError("text must be a string")
-        text = text[:MAX_TEXT]
-        plist = _check_str_list(query.processes, "processes")
-        mlist = _check_str_list(query.materials, "materials")
-        lat, lon = query_place(query)
-        qty = query.quantity
-        if qty is not None and (
-            isinstance(qty, bool) or not isinstance(qty, int) or qty < 1 or qty > 10**9
-        ):
-            raise MatchingInputError("quantity must be a positive integer")
-        if not text.strip() and not any(p.strip() for p in plist) and not any(m.strip() for m in mlist):
-            raise MatchingInputError("empty query: give a text, processes or materials")
-        norm = self.normaliser
-        lp, lu = norm.resolve_list(plist, "process")
-        lm, lmu = norm.resolve_list(mlist, "material")
-        ex = (
-            norm.extract(text, outcomes=True, material_codes=[r.code for r in lm])
-            if text.strip()
-            else None
-        )
-        unresolved = lu + lmu
-        suggestions = {u: norm.suggest(u) for u in unresolved[:20]}
-        explicit: dict[str, Resolved] = {r.code: r for r in lp}
-        materials: dict[str, Resolved] = {r.code: r for r in lm}
-        outcome_groups: list[tuple[tuple[Resolved, ...], str]] = []
-        context: dict[str, Resolved] = {}  # mentioned only as the object's history / part
-        if ex is not None:
-            ctx_codes = set(ex.context)
-            for r in ex.processes:
-                if r.via == "outcome":
-                    continue
-                if r.code in ctx_codes and r.code not in explicit:
-                    context.setdefault(r.code, r)
-                else:
-                    explicit.setdefault(r.code, r)
-            has_problem = any(st == "problem" for st in ex.group_strength)
-            if not explicit and not has_problem:  # nothing but context: then the context words are the request
-                explicit, context = context, {}
-            for r in ex.materials:
-                materials.setdefault(r.code, r)
-            for g, strength in zip(ex.groups, ex.group_strength, strict=True):
-                if strength != "explicit" and not any(r.code in explicit for r in g):
-                    outcome_groups.append((g, strength))
-            if ex.unresolved and not explicit and not materials and not outcome_groups:
-                unresolved += ex.unresolved
-                for u in ex.unresolved:
-                    suggestions[u] = norm.suggest(u)
-
-        excluded, instead = self._excluded_codes(query, ex)
-        if excluded:
-            explicit = {c: r for c, r in explicit.items() if c not in excluded}
-            context = {c: r for c, r in context.items() if c not in excluded}
-            pruned: list[tuple[tuple[Resolved, ...], str]] = []
-            for g, s in outcome_groups:
-                kept = tuple(r for r in g if r.code not in excluded)
-                if instead and len(kept) < len(g):  # "no mould": the same need without the tooling
-                    src = g[0].source
-                    have = {r.code for r in kept}
-                    kept += tuple(
-                        norm.make_resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
-                    )
-                if kept:
-                    pruned.append((kept, s))
-            outcome_groups = pruned
-            if instead and not explicit and not outcome_groups:
-                src = next(iter(getattr(ex, "excluded", ())), None)
-                alts = tuple(
-                    norm.make_resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
-                )
-                outcome_groups = [(alts, "problem")]
-        fams = {self.taxonomy.materials[c].family for c in materials}
-
-        def applicable(r: Resolved) -> bool:
-            only = self.taxonomy.material_only.get(r.code)
-            return not (fams and only and not fams.intersection(only))
-
-        outcome_groups = [(tuple(r for r in g if applicable(r)) or g, s) for g, s in outcome_groups]
-
-        def group(alts: Sequence[Resolved], strength: str) -> _Group:
-            top = max(r.confidence for r in alts) or 1.0
-            return _Group(
-                tuple((self._process_column[r.code], r.confidence / top) for r in alts), tuple(alts), strength
-            )
-
-        tax = self.taxonomy
-        required: list[_Group] = []
-        for r in explicit.values():
-            # a generic step made specific by the outcome / shape ("削り出し" + 「複雑形状」 → 5-axis)
-            alts: list[Resolved] = []
-            for g, _s in outcome_groups:
-                finer = [x for x in g if x.code != r.code and tax.is_descendant(x.code, r.code)]
-                alts.extend(x for x in finer if all(y.code != x.code for y in alts))
-            if alts:
-                top = max(x.confidence for x in alts)
-                cols = [(self._process_column[x.code], x.confidence / top) for x in alts]
-                cols.append((self._process_column[r.code], 0.7))
-                required.append(_Group(tuple(cols), (*alts, r), "explicit"))
-            else:
-                required.append(group((r,), "explicit"))
-        soft: list[_Group] = [group((r,), "context") for r in context.values()]
-        if required:
-            # a problem the named steps do not address is one more step ("matte texture … before anodising"),
-            # unless the need says the named step replaces the old way ("machined from one block instead")
-            instead = bool(_INSTEAD.search(text))
-            for g, s in outcome_groups:
-                if s == "problem" and not instead and not any(
-                    tax.is_descendant(x.code, e) or tax.is_descendant(e, x.code)
-                    for x in g
-                    for e in explicit
-                ):
-                    required.append(group(g, s))
-            # "鋳鉄で機械のベースを作り、取付面の加工まで": making it in a cast material is a step of its own
-            if _MAKE_WORD.search(text):
-                for code, pcode in tax.material_defaults.items():
-                    if code in materials and pcode in self._process_column and not any(
-                        tax.processes[e].family == tax.processes[pcode].family for e in explicit
-                    ):
-                        r = norm.make_resolved("process", pcode, 0.6, materials[code].source, "material")
-                        required.append(group((r,), "problem"))
-        else:
-            problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
-            for code, pcode in self.taxonomy.material_defaults.items():
-                if code in materials and pcode in self._process_column:
-                    src = materials[code].source
-                    r = norm.make_resolved("process", pcode, 0.6, src, "material")
-                    problems.append(group((r,), "problem"))
-            required = problems or [group(g, s) for g, s in outcome_groups if s == "shape"]
-        req_sets = [gg.resolved for gg in required]
-        for g, s in outcome_groups:
-            if g not in req_sets:
-                soft.append(group(g, s))
-        # drop duplicate steps, keep order, cap the number of steps
-        seen_sets: set[frozenset[int]] = set()
-        dedup: list[_Group] = []
-        for g in required:
-            key = frozenset(c for c, _ in g.alts)
-            if key not in seen_sets:
-                seen_sets.add(key)
-                dedup.append(g)
-        required = dedup[:MAX_STEPS]
-        processes = list(explicit.values())
-        for g in (*required, *soft):
-            for r in g.resolved:
-                if r.code not in explicit and all(p.code != r.code for p in processes):
-                    processes.append(r)
-        return _Compiled(
-            processes,
-            list(materials.values()),
-            unresolved,
-            suggestions,
-            tuple(required),
-            tuple(soft),
-            tuple(self._material_column[c] for c in materials),
-            " ".join((text[:2000], *plist, *mlist)),
-            lat,
-            lon,
-            qty,
-        )
-
-    def _excluded_codes(self, query: NeedQuery, ex: object) -> tuple[set[str], list[tuple[str, float]]]:
-        """Process codes that must never be required: removed by the seeker or negated in the text
-        ("金型は作りたくない", "no mould"), with their more specific kinds and the processes that depend on
-        them; and the alternatives that fit the same need without them (urethane casting for no mould)."""
-        raw = _check_str_list(query.exclude, "exclude")
-        base = {c for c in raw if c in self._process_column}
-        base |= {r.code for r in getattr(ex, "excluded", ())}
-        if not base:
-            return set(), []
-        tax = self.taxonomy
-        out = {c for c in tax.process_codes if any(tax.is_descendant(c, b) for b in base)}
-        instead: dict[str, float] = {}
-        for b in base:
-            needs, alts = tax.without.get(b, ((), ()))
-            out.update(c for c in needs if c in self._process_column)
-            for c, conf in alts:
-                instead[c] = max(instead.get(c, 0.0), conf)
-        alts_left = [(c, conf) for c, conf in sorted(instead.items(), key=lambda kv: -kv[1]) if c not in out]
-        return out, alts_left
+    def compile(self, query: NeedQuery) -> CompiledQuery:
+        """Read a need into the steps it requires, its context steps and materials, in this index's columns."""
+        return self._compiler.compile(query)
 
     # -- scoring ----------------------------------------------------------------------------------------
 
-    def _group_credit(self, g: _Group, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _group_credit(self, g: StepGroup, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         credit = None
         covered = None
         for col, w in g.alts:
@@ -647,7 +408,7 @@ class MatchIndex:
 
     def _score(
         self,
-        q: _Compiled,
+        q: CompiledQuery,
         rows: np.ndarray | None,
         *,
         distance_weight: float = 0.15,
@@ -738,14 +499,14 @@ class MatchIndex:
     ) -> MatchResult:
         """Rank factories for a need: coverage of the required steps first, then material, distance, text
         and track record. Reasons are written in ``lang`` ("ja" or "en")."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         q = self.compile(query)
         return self._rank(q, limit=limit, lang=lang, exclude_ids=exclude_ids)
 
     def _rank(
         self,
-        q: _Compiled,
+        q: CompiledQuery,
         *,
         limit: int,
         lang: str,
@@ -787,7 +548,7 @@ class MatchIndex:
                 best = (r, float(c))
         return best
 
-    def _explain(self, q: _Compiled, row: int, score: float, lang: str) -> Match:
+    def _explain(self, q: CompiledQuery, row: int, score: float, lang: str) -> Match:
         """The match of one factory row for a compiled need: covered and missing steps and the reasons."""
         covers, missing, reasons = self._step_reasons(q, row, lang)
         reasons.extend(self._material_reasons(q, row, lang))
@@ -808,7 +569,7 @@ class MatchIndex:
             dist_km,
         )
 
-    def _best_alternative(self, group: _Group, row: int) -> tuple[float, int, Resolved | None, Resolved]:
+    def _best_alternative(self, group: StepGroup, row: int) -> tuple[float, int, Resolved | None, Resolved]:
         """The alternative of a required step that this factory row fits best: a covered one first, then the
         highest weighted credit. Gives (credit, process column, the factory's capability behind the credit,
         the step's alternative)."""
@@ -825,7 +586,7 @@ class MatchIndex:
         assert best is not None
         return best
 
-    def _step_reasons(self, q: _Compiled, row: int, lang: str) -> tuple[list[str], list[str], list[str]]:
+    def _step_reasons(self, q: CompiledQuery, row: int, lang: str) -> tuple[list[str], list[str], list[str]]:
         """Per required step, whether the factory row covers it (with where that was read) or misses it (with a
         close capability). Gives the covered codes, the missing codes and the steps reasons."""
         tax = self.taxonomy
@@ -870,7 +631,7 @@ class MatchIndex:
                 reasons.append(message("missing_steps", lang, items=", ".join(missing_items)))
         return covers, missing, reasons
 
-    def _material_reasons(self, q: _Compiled, row: int, lang: str) -> list[str]:
+    def _material_reasons(self, q: CompiledQuery, row: int, lang: str) -> list[str]:
         """The need's materials this factory row works (or a close one of), with where that was read."""
         if not q.material_cols:
             return []
@@ -894,7 +655,7 @@ class MatchIndex:
             items.append(label)
         return [message("materials", lang, items=", ".join(items))] if items else []
 
-    def _distance_reasons(self, q: _Compiled, row: int, lang: str) -> tuple[float | None, list[str]]:
+    def _distance_reasons(self, q: CompiledQuery, row: int, lang: str) -> tuple[float | None, list[str]]:
         """The distance from the need's place to the factory row (km, one decimal) and its reason, when both
         places are known."""
         if q.lat is None or q.lon is None or math.isnan(self.lat[row]):
@@ -903,7 +664,7 @@ class MatchIndex:
         key = "distance_approx" if bool(self.approx_location[row]) else "distance"
         return dist_km, [message(key, lang, km=dist_km)]
 
-    def _lot_reasons(self, q: _Compiled, row: int, lang: str) -> list[str]:
+    def _lot_reasons(self, q: CompiledQuery, row: int, lang: str) -> list[str]:
         """Whether the need's quantity falls in the factory row's lot range, when both are known."""
         if q.quantity is None:
             return []
@@ -921,8 +682,8 @@ class MatchIndex:
     ) -> list[Match]:
         """Near partners for the steps this factory lacks among ``process_codes`` (codes or raw terms).
         When it lacks none, partners for all of them. Distance counts more than in :meth:`match`."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         row = self._row_of(factory_id)
         codes = list(dict.fromkeys(self._codes_from(process_codes)))
         if len(codes) > MAX_STEPS:
@@ -933,10 +694,10 @@ class MatchIndex:
         groups = []
         for c in lacking:
             r = self.normaliser.make_resolved("process", c, 1.0, c, "code")
-            groups.append(_Group(((self._process_column[c], 1.0),), (r,), "explicit"))
+            groups.append(StepGroup(((self._process_column[c], 1.0),), (r,), "explicit"))
         la = None if math.isnan(self.lat[row]) else float(self.lat[row])
         lo = None if math.isnan(self.lon[row]) else float(self.lon[row])
-        q = _Compiled(
+        q = CompiledQuery(
             [g.resolved[0] for g in groups], [], [], {}, tuple(groups), (), (), "", la, lo, None
         )
         res = self._rank(
@@ -955,8 +716,8 @@ class MatchIndex:
         lang: str = "ja",
     ) -> list[NeedFit]:
         """Rank needs for one factory ("案件 that fit you"): needs it fully covers first."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         row = self._row_of(factory_id)
         rows = np.array([row])
         scored: list[tuple[tuple, NeedFit]] = []
@@ -1007,18 +768,6 @@ def _num(v: object) -> float:
     except (TypeError, ValueError):
         return math.nan
     return f if math.isfinite(f) else math.nan
-
-
-def query_place(query: NeedQuery) -> tuple[float | None, float | None]:
-    """The need's place: its coordinates, else its ward's centre, else (None, None)."""
-    lat, lon = _check_coord(query.lat, query.lon)
-    if query.ward is not None and not isinstance(query.ward, str):
-        raise MatchingInputError("ward must be a string")
-    if lat is None and query.ward:
-        key = normalise_ward(query.ward)
-        if key:
-            lat, lon = WARDS[key].lat, WARDS[key].lon
-    return lat, lon
 
 
 def _locate(lat: object, lon: object, ward: object) -> tuple[float, float, bool]:

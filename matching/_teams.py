@@ -15,8 +15,9 @@ from dataclasses import replace
 import numpy as np
 
 from ._geo import haversine_km
-from ._index import MatchIndex, _check_limit, _lang, query_place
+from ._index import MatchIndex, check_limit, reply_language
 from ._messages import message
+from ._query import query_place
 from ._types import MatchingInputError, NeedQuery, Team
 
 POOL = 24  # candidates kept in all (nearest first, shared out between the steps): C(24, 3) = 2,024 teams at most
@@ -58,8 +59,8 @@ def propose_teams(
     """Teams of 2..``max_size`` factories that together cover the need's required steps, best first: more
     steps covered first, then the score (0..1: coverage, closeness of the members to each other and to the
     need's place, track record). Reasons are written in ``lang``. Returns [] when the need names no step."""
-    limit = _check_limit(limit)
-    lang = _lang(lang)
+    limit = check_limit(limit)
+    lang = reply_language(lang)
     if isinstance(max_size, bool) or not isinstance(max_size, int) or not 2 <= max_size <= 3:
         raise MatchingInputError("max_size must be 2 or 3")
     groups = index.required_steps(query)
