@@ -467,33 +467,43 @@ class Normaliser:
         extra_aliases: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self.taxonomy = taxonomy or Taxonomy.default()
-        tax = self.taxonomy
         self._exact: dict[str, list[_Entry]] = {}
         self._prose: dict[str, list[_Entry]] = {}
         self._extra_errors: list[str] = []
+        self._add_taxonomy_aliases()
+        self._add_extra_aliases(extra_aliases)
+        self._build_lookup_tables()
+        self._build_scanners()
+        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
+        self._prose_cache: dict[str, _ProseReading] = {}
 
-        def add(alias: str, entry: _Entry, prose: bool = True) -> None:
-            for variant in _spelling_variants(alias):
-                key = fold(variant)
-                if not key:
-                    continue
-                lst = self._exact.setdefault(key, [])
-                if entry not in lst:
-                    lst.append(entry)
-                if prose and _prose_ok(key):
-                    for tkey in alias_keys(variant, fold_map, fold):
-                        if not _prose_ok(tkey):
-                            continue
-                        plst = self._prose.setdefault(tkey, [])
-                        if entry not in plst:
-                            plst.append(entry)
+    def _add_alias(self, alias: str, entry: _Entry, prose: bool = True) -> None:
+        """Register ``alias`` (and its spelling variants) for exact lookup of list items, and, when
+        ``prose``, its token keys for reading prose."""
+        for variant in _spelling_variants(alias):
+            key = fold(variant)
+            if not key:
+                continue
+            lst = self._exact.setdefault(key, [])
+            if entry not in lst:
+                lst.append(entry)
+            if prose and _prose_ok(key):
+                for tkey in alias_keys(variant, fold_map, fold):
+                    if not _prose_ok(tkey):
+                        continue
+                    plst = self._prose.setdefault(tkey, [])
+                    if entry not in plst:
+                        plst.append(entry)
 
+    def _add_taxonomy_aliases(self) -> None:
+        """Register the taxonomy's labels, aliases and codes of processes and materials."""
+        tax = self.taxonomy
         for p in tax.processes.values():
             e = _Entry("process", p.code, 1.0, "alias")
             for a in (p.label_ja, p.label_en, *p.aliases):
-                add(a, e)
-            add(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
-            add(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
+                self._add_alias(a, e)
+            self._add_alias(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
+            self._add_alias(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
         # the verb forms of multi-word "-ing" aliases ("nickel plating" → nickel plate/plated, "thread rolling" →
         # thread roll, "surface grinding" → surface grind), unless the form already names something else
         # ("injection molding" → "injection mold" is the mould, not the moulding)
@@ -502,12 +512,16 @@ class Normaliser:
             for a in (p.label_en or "", *p.aliases):
                 for form in _ing_verb_forms(a):
                     if not self._exact.get(fold(form)):
-                        add(form, e)
+                        self._add_alias(form, e)
         for m in tax.materials.values():
             e = _Entry("material", m.code, 1.0, "alias")
             for a in (m.label_ja, m.label_en, *m.aliases):
-                add(a, e)
-            add(m.code, _Entry("material", m.code, 1.0, "code"), prose=False)
+                self._add_alias(a, e)
+            self._add_alias(m.code, _Entry("material", m.code, 1.0, "code"), prose=False)
+
+    def _add_extra_aliases(self, extra_aliases: Mapping[str, tuple[str, str]] | None) -> None:
+        """Register the organiser's aliases; an alias of an unknown kind or code is kept in the errors."""
+        tax = self.taxonomy
         for alias, kc in (extra_aliases or {}).items():
             try:
                 kind, code = kc
@@ -518,7 +532,12 @@ class Normaliser:
             if not isinstance(alias, str) or known is None or code not in known:
                 self._extra_errors.append(str(alias))
                 continue
-            add(alias, _Entry(kind, code, 1.0, "extra"), prose=len(fold(alias)) >= 2)
+            self._add_alias(alias, _Entry(kind, code, 1.0, "extra"), prose=len(fold(alias)) >= 2)
+
+    def _build_lookup_tables(self) -> None:
+        """The key tables the scanner reads: for factory prose (aliases, stop phrases) and for needs (also
+        outcome phrases); both with the bare verbs."""
+        tax = self.taxonomy
         # query-only lexicon: outcomes and stop phrases
         self._outcome_prose: dict[str, list[_Entry]] = {}
         for gi, g in enumerate(tax.outcomes):
@@ -548,6 +567,12 @@ class Normaliser:
                         table[form] = weak + [e for e in table.get(form, ()) if e.kind != "stop"]
         self._factory_table = factory_keys
         self._query_table = query_keys
+
+    def _build_scanners(self) -> None:
+        """The regular expressions and key sets the scanner uses over the lookup tables, the hint words, and
+        the keys fuzzy suggestions are drawn from."""
+        tax = self.taxonomy
+        factory_keys, query_keys = self._factory_table, self._query_table
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
         # a Japanese character are looked up on token boundaries only
         lead = r"(?<![a-z0-9])"
@@ -574,8 +599,6 @@ class Normaliser:
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
         }
         self._grade_token = re.compile(r"(?<![a-z0-9])[a-z]{1,4}[0-9][a-z0-9]*(?![a-z0-9])")
-        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
-        self._prose_cache: dict[str, _ProseReading] = {}
 
     @classmethod
     def default(cls) -> Normaliser:
