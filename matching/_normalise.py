@@ -454,6 +454,68 @@ def _is_ascii(s: str) -> bool:
     return s.isascii()
 
 
+def _latin_candidates(
+    tt: TokenText, table: dict[str, list[_Entry]], rx: re.Pattern[str]
+) -> list[tuple[int, int, list[_Entry]]]:
+    """The Latin-script keys the trie expression finds on word boundaries (a key may end inside a Japanese
+    run only at a token boundary)."""
+    s = tt.text
+    cands: list[tuple[int, int, list[_Entry]]] = []
+    for m in rx.finditer(s):
+        a, b = m.span()
+        if a == b or not tt.latin[a]:
+            continue
+        if not tt.latin[b - 1] and b not in tt.bounds:
+            continue
+        entries = table.get(s[a:b])
+        if entries:
+            cands.append((a, b, entries))
+    return cands
+
+
+def _longest_hits(
+    cands: list[tuple[int, int, list[_Entry]]], tt: TokenText, original: str, query: bool
+) -> list[tuple[int, int, _Entry, str]]:
+    """Greedy left-to-right choice among sorted candidates, longest first, none overlapping: a Latin key may
+    take an inflection suffix ("plat" + "ing"); bare-verb forms take none; short abbreviations count only in
+    capitals; a suffixed word blocked in factory prose stays unread. Gives (start, end, entry, source)."""
+    s = tt.text
+    hits: list[tuple[int, int, _Entry, str]] = []
+    last = 0
+    for a, b, entries in cands:
+        if a < last:
+            continue
+        key = s[a:b]
+        end = b
+        weak = entries[0].via == "weak"
+        if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
+            continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
+        if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
+            tail = re.match(r"[a-z0-9]+", s[b:])
+            suffix = tail.group(0) if tail else ""
+            if key[-1].isdigit():
+                if not re.fullmatch(r"[a-z]{1,3}", suffix):
+                    continue
+            elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
+                continue
+            end = b + len(suffix)
+            if s[a:end] in _PROSE_BLOCK and not query:
+                continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
+        src = _span(original, tt, a, end)
+        if (
+            not weak
+            and _is_ascii(key)
+            and len(key) <= 3
+            and key not in _ABBR_OK_LOWER
+            and not any(c.isupper() for c in src)
+        ):
+            continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+        last = end
+        for e in entries:
+            hits.append((a, end, e, src))
+    return hits
+
+
 class Normaliser:
     """Resolves raw terms and prose to taxonomy codes.
 
@@ -648,6 +710,18 @@ class Normaliser:
         else:
             table = self._query_table if query else self._factory_table
             rx = self._query_re if query else self._factory_re
+        cands = self._japanese_candidates(tt, table) + _latin_candidates(tt, table, rx)
+        cands.sort(key=lambda c: (c[0], -c[1]))
+        hits = _longest_hits(cands, tt, original, query)
+        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
+        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
+
+    def _japanese_candidates(
+        self, tt: TokenText, table: dict[str, list[_Entry]]
+    ) -> list[tuple[int, int, list[_Entry]]]:
+        """Per Japanese token, the longest key made of it and the tokens after it (as written or by their
+        surface forms); a long compound the analyser keeps whole is read as its known words when they cover
+        it completely."""
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
@@ -681,51 +755,7 @@ class Normaliser:
                     for piece in pieces:
                         cands.append((off, off + len(piece), table[piece]))
                         off += len(piece)
-        for m in rx.finditer(s):
-            a, b = m.span()
-            if a == b or not tt.latin[a]:
-                continue
-            if not tt.latin[b - 1] and b not in tt.bounds:
-                continue
-            entries = table.get(s[a:b])
-            if entries:
-                cands.append((a, b, entries))
-        cands.sort(key=lambda c: (c[0], -c[1]))
-        hits: list[tuple[int, int, _Entry, str]] = []
-        last = 0
-        for a, b, entries in cands:
-            if a < last:
-                continue
-            key = s[a:b]
-            end = b
-            weak = entries[0].via == "weak"
-            if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
-                continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
-            if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
-                tail = re.match(r"[a-z0-9]+", s[b:])
-                suffix = tail.group(0) if tail else ""
-                if key[-1].isdigit():
-                    if not re.fullmatch(r"[a-z]{1,3}", suffix):
-                        continue
-                elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
-                    continue
-                end = b + len(suffix)
-                if s[a:end] in _PROSE_BLOCK and not query:
-                    continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
-            src = _span(original, tt, a, end)
-            if (
-                not weak
-                and _is_ascii(key)
-                and len(key) <= 3
-                and key not in _ABBR_OK_LOWER
-                and not any(c.isupper() for c in src)
-            ):
-                continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
-            last = end
-            for e in entries:
-                hits.append((a, end, e, src))
-        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
-        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
+        return cands
 
     # -- public API -------------------------------------------------------------------------------------
 
