@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -516,6 +517,19 @@ def _longest_hits(
     return hits
 
 
+@dataclass
+class _Mentions:
+    """What one text mentions, while :meth:`Normaliser.extract` reads it."""
+
+    covered: list[bool]  # per folded character: inside a hit or stop phrase
+    processes: dict[str, Resolved] = field(default_factory=dict)
+    materials: dict[str, Resolved] = field(default_factory=dict)
+    outcome_hits: dict[int, str] = field(default_factory=dict)  # outcome group index -> source text
+    outsourced: dict[str, Resolved] = field(default_factory=dict)
+    negated: dict[str, Resolved] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # code -> "act" | "context" | "hint"
+
+
 class Normaliser:
     """Resolves raw terms and prose to taxonomy codes.
 
@@ -905,76 +919,124 @@ class Normaliser:
         text = text[:MAX_TEXT]
         folded = tokens(text, fold_map, fold)
         hits = self._scan(folded, text, query=outcomes)
-        tax = self.taxonomy
-        materials_hint = tuple(material_codes)
-        processes: dict[str, Resolved] = {}
-        materials: dict[str, Resolved] = {}
-        outcome_hits: dict[int, str] = {}
-        covered = [False] * len(folded.text)
+        profile = not outcomes if profile is None else profile
+        found = self._read_mentions(text, folded, hits, profile)
+        self._add_grades(text, folded, found)
+        groups, strength, inferred = self._outcome_groups(found, tuple(material_codes))
+        processes, materials, roles, negated = found.processes, found.materials, found.roles, found.negated
+        plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
+        unresolved: list[str] = []
+        if text.strip() and not plist and not materials:
+            snippet = " ".join(text.split())
+            unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
+        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
+        acted = {c for c, r in roles.items() if r == "act"}
+        neg_list = [r for c, r in negated.items() if c not in acted]
+        out_list = [r for c, r in found.outsourced.items() if c not in acted and c not in negated]
+        return Extraction(
+            plist,
+            list(materials.values()),
+            unresolved,
+            {},
+            groups,
+            strength,
+            context,
+            neg_list,
+            neg_list,
+            out_list,
+        )
+
+    def _read_mentions(
+        self, text: str, folded: TokenText, hits: list[tuple[int, int, _Entry, str]], profile: bool
+    ) -> _Mentions:
+        """Sort the scanner's hits: processes with their role (acted on, context, negated, sent out; the
+        material a part is made of is dropped), materials (not an imitation, not one a profile refuses),
+        outcome phrases; and mark the characters the hits (and stop phrases) cover."""
+        found = _Mentions(covered=[False] * len(folded.text))
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
         mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
         spans = clauses(text)
-        outsourced: dict[str, Resolved] = {}
-        profile = not outcomes if profile is None else profile
-        roles: dict[str, str] = {}  # code -> "act" | "context"
-        negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
-            if e.kind == "stop":
-                for i in range(a, b):
-                    covered[i] = True
-                continue
             for i in range(a, b):
-                covered[i] = True
+                found.covered[i] = True
+            if e.kind == "stop":
+                continue
             if e.kind == "process":
-                role = _role(folded, text, a, b, proc_hits)
-                if role == "act":
-                    role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
-                if (
-                    role == "act"
-                    and e.code in MADE_CODES
-                    and "作" in src
-                    and _method_before(text, folded, a, proc_hits)
-                ):
-                    role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
+                role = self._process_role(text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src)
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
-                    negated.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
+                    found.negated.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if role == "outsourced":
-                    outsourced.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
+                    found.outsourced.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
-                if roles.get(e.code) != "act":
-                    roles[e.code] = role
-            if e.kind == "process" and e.code not in processes:
-                processes[e.code] = self.make_resolved("process", e.code, 1.0, src, e.via)
-            elif e.kind == "material" and e.code not in materials:
+                if found.roles.get(e.code) != "act":
+                    found.roles[e.code] = role
+            if e.kind == "process" and e.code not in found.processes:
+                found.processes[e.code] = self.make_resolved("process", e.code, 1.0, src, e.via)
+            elif e.kind == "material" and e.code not in found.materials:
                 if _LIKE_AFTER.match(text[folded.ends[b - 1] : folded.ends[b - 1] + 8]):
                     continue  # "ABS-like resin", "ゴムライク": another material that imitates it
                 if profile and self._material_refused(text, folded, spans, a, b):
                     continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
-                materials[e.code] = self.make_resolved("material", e.code, 1.0, src, e.via)
+                found.materials[e.code] = self.make_resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
-                outcome_hits.setdefault(int(e.code), src)
-        # grades not in the alias list ("SUS321", "A5083", "SCM440H")
+                found.outcome_hits.setdefault(int(e.code), src)
+        return found
+
+    def _process_role(
+        self,
+        text: str,
+        folded: TokenText,
+        spans: Any,
+        a: int,
+        b: int,
+        proc_hits: list[tuple[int, int]],
+        mat_starts: set[int],
+        profile: bool,
+        code: str,
+        src: str,
+    ) -> str:
+        """The role of the process mention at [a, b): "act", "context", "hint", "state", "negated" or
+        "outsourced", by its grammar and then by the scope of its clause."""
+        role = _role(folded, text, a, b, proc_hits)
+        if role == "act":
+            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code)
+        if role == "act" and code in MADE_CODES and "作" in src and _method_before(text, folded, a, proc_hits):
+            role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
+        return role
+
+    def _add_grades(self, text: str, folded: TokenText, found: _Mentions) -> None:
+        """Material grades not in the alias list ("SUS321", "A5083", "SCM440H"), where no hit covers them."""
+        materials = found.materials
         for a0, b0, _sf in folded.spans:  # per Latin token: "S45C・SCM440" are two grades, not one run
             if not folded.latin[a0]:
                 continue
             for m in self._grade_token.finditer(folded.text[a0:b0]):
                 a, b = a0 + m.start(), a0 + m.end()
-                if any(covered[a:b]):
+                if any(found.covered[a:b]):
                     continue
                 code = self._grade(m.group(0))
                 if code and code not in materials:
                     src = _span(text, folded, a, b)
                     materials[code] = self.make_resolved("material", code, 0.95, src, "grade")
+
+    def _outcome_groups(
+        self, found: _Mentions, materials_hint: tuple[str, ...]
+    ) -> tuple[list[tuple[Resolved, ...]], list[str], dict[str, Resolved]]:
+        """The step groups: each named process on its own ("explicit"), then per outcome phrase its processes
+        for the materials at hand, unless a named process already addresses it. Gives the groups, their
+        strengths and the best inferred resolution per code."""
+        tax = self.taxonomy
+        processes, roles = found.processes, found.roles
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
-        fams = {tax.materials[c].family for c in (*materials, *materials_hint) if c in tax.materials}
-        for gi, src in outcome_hits.items():
+        fams = {tax.materials[c].family for c in (*found.materials, *materials_hint) if c in tax.materials}
+        for gi, src in found.outcome_hits.items():
             g = tax.outcomes[gi]
-            options = [(c, conf) for c, conf in g.for_materials(fams) if c not in negated]
+            options = [(c, conf) for c, conf in g.for_materials(fams) if c not in found.negated]
             if not options:
                 continue
             named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
@@ -997,27 +1059,7 @@ class Normaliser:
             for r in alts:
                 if r.code not in inferred or inferred[r.code].confidence < r.confidence:
                     inferred[r.code] = r
-        plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
-        unresolved: list[str] = []
-        if text.strip() and not plist and not materials:
-            snippet = " ".join(text.split())
-            unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
-        acted = {c for c, r in roles.items() if r == "act"}
-        neg_list = [r for c, r in negated.items() if c not in acted]
-        out_list = [r for c, r in outsourced.items() if c not in acted and c not in negated]
-        return Extraction(
-            plist,
-            list(materials.values()),
-            unresolved,
-            {},
-            groups,
-            strength,
-            context,
-            neg_list,
-            neg_list,
-            out_list,
-        )
+        return groups, strength, inferred
 
     # -- reading a factory profile -----------------------------------------------------------------------
 
