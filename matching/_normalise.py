@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, NamedTuple
@@ -1147,12 +1147,8 @@ class Normaliser:
     ) -> tuple[ProfileReading, list[str]]:
         """:meth:`read_profile`, together with the list items that resolved to nothing (for the index's
         unresolved-terms report)."""
-        tax = self.taxonomy
         rejected_set = {c for c in rejected or () if isinstance(c, str)}
         caps: dict[tuple[str, str], Evidence] = {}
-        unresolved: list[str] = []
-        item_out: list[Resolved] = []
-        item_neg: list[Resolved] = []
 
         def keep(ev: Evidence) -> None:
             if ev.code in rejected_set:
@@ -1164,6 +1160,43 @@ class Normaliser:
             elif old.level == ev.level and old.confidence < ev.confidence:
                 caps[key] = ev
 
+        unresolved, item_out, item_neg = self._read_list_items(processes, materials, keep)
+        desc = description if isinstance(description, str) else ""
+        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
+        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
+        outsourced: tuple[Resolved, ...] = ()
+        not_done: tuple[Resolved, ...] = ()
+        hints: tuple[str, ...] = ()
+        if prose:
+            pr = self._read_prose(prose)
+            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
+            for ev in pr.capabilities:
+                keep(ev)
+        self._implied_materials(caps, keep)
+        outsourced = (*item_out, *outsourced)
+        not_done = (*item_neg, *not_done)
+        self._add_confirmed(caps, confirmed, rejected_set)
+        have = {code for kind, code in caps if kind == "process"}
+        reading = ProfileReading(
+            tuple(caps.values()),
+            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
+            tuple({r.code: r for r in not_done if r.code not in have}.values()),
+            hints,
+        )
+        return reading, unresolved
+
+    def _read_list_items(
+        self,
+        processes: tuple[str, ...] | list[str],
+        materials: tuple[str, ...] | list[str],
+        keep: Callable[[Evidence], None],
+    ) -> tuple[list[str], list[Resolved], list[Resolved]]:
+        """Resolve the owner's process and material list items and ``keep`` each as "listed" evidence. A
+        process item that resolves to nothing but says where the step goes ("焼入れ（外注）", "溶接不可") is
+        read like prose. Gives the unresolved items and the steps the items send out or do not do."""
+        unresolved: list[str] = []
+        item_out: list[Resolved] = []
+        item_neg: list[Resolved] = []
         for kind, items in (("process", processes), ("material", materials)):
             for item in items or ():
                 if not isinstance(item, str) or not item.strip():
@@ -1184,20 +1217,16 @@ class Normaliser:
                             r.source,
                         )
                     )
-        desc = description if isinstance(description, str) else ""
-        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
-        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
-        outsourced: tuple[Resolved, ...] = ()
-        not_done: tuple[Resolved, ...] = ()
-        hints: tuple[str, ...] = ()
-        if prose:
-            pr = self._read_prose(prose)
-            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
-            for ev in pr.capabilities:
-                keep(ev)
-        self._implied_materials(caps, keep)
-        outsourced = (*item_out, *outsourced)
-        not_done = (*item_neg, *not_done)
+        return unresolved, item_out, item_neg
+
+    def _add_confirmed(
+        self,
+        caps: dict[tuple[str, str], Evidence],
+        confirmed: tuple[str, ...] | list[str],
+        rejected_set: set[str],
+    ) -> None:
+        """Codes the owner confirmed count as listed at full confidence (keeping the evidence already read)."""
+        tax = self.taxonomy
         for code in confirmed or ():
             if not isinstance(code, str) or code in rejected_set:
                 continue
@@ -1212,14 +1241,6 @@ class Normaliser:
             else:
                 item = tax.processes[code] if kind == "process" else tax.materials[code]
                 caps[(kind, code)] = Evidence(kind, code, item.label_ja, item.label_en, "listed", "", 1.0)
-        have = {code for kind, code in caps if kind == "process"}
-        reading = ProfileReading(
-            tuple(caps.values()),
-            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
-            tuple({r.code: r for r in not_done if r.code not in have}.values()),
-            hints,
-        )
-        return reading, unresolved
 
     def _implied_materials(self, caps: dict, keep: Any) -> None:
         """Materials a capability names by itself: the process works one material (江戸切子 → glass, 縫製 →
