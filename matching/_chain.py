@@ -136,10 +136,12 @@ def _route(
     back: list[np.ndarray] = []
     prev = first
     for cur in layers[1:]:
-        D = _hav(index.lat[prev][:, None], index.lon[prev][:, None], index.lat[cur][None, :], index.lon[cur][None, :])
+        step_km = _hav(
+            index.lat[prev][:, None], index.lon[prev][:, None], index.lat[cur][None, :], index.lon[cur][None, :]
+        )
         same = prev[:, None] == cur[None, :]
-        D[same] = 0.0
-        tot = cost[:, None] + D + handoff * ~same + record * (1.0 - track[cur])[None, :]
+        step_km[same] = 0.0
+        tot = cost[:, None] + step_km + handoff * ~same + record * (1.0 - track[cur])[None, :]
         arg = np.argmin(tot, axis=0)
         cost = tot[arg, np.arange(cur.size)]
         back.append(arg)

@@ -279,10 +279,9 @@ class MatchIndex:
             parts.append((0.2, mat))
         text = None
         if self._text_matrix is not None and q.text.strip():
-            qv = self._vectorizer.transform([q.text])
-            if qv.nnz:
-                X = self._text_matrix[:, qv.indices]
-                sim = X @ qv.data
+            query_vector = self._vectorizer.transform([q.text])
+            if query_vector.nnz:
+                sim = self._text_matrix[:, query_vector.indices] @ query_vector.data
                 if rows is not None:
                     sim = sim[rows]
                 top = float(sim.max()) if sim.size else 0.0
