@@ -14,7 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._geo import WARDS, haversine_km, normalise_ward
-from ._index import MAX_STEPS, MatchIndex, _check_coord
+from ._index import MAX_STEPS, MatchIndex
+from ._messages import message
+from ._query import check_coord
 from ._types import ChainPlan, ChainStep, MatchingInputError, Resolved
 
 MAX_CANDIDATES = 600  # per step; above this the nearest (and multi-step) factories are kept
@@ -37,7 +39,7 @@ def _resolve_step(index: MatchIndex, text: str) -> tuple[Resolved, ...]:
     """How one step is read: a process code, a term, or the first group of a phrase (its alternatives)."""
     norm = index.normaliser
     if index.has_process(text):
-        return (norm._resolved("process", text, 1.0, text, "code"),)
+        return (norm.make_resolved("process", text, 1.0, text, "code"),)
     r = norm.resolve(text, "process")
     if r is not None:
         return (Resolved(r.kind, r.code, r.label_ja, r.label_en, r.confidence, text.strip(), r.suggestions, r.via),)
@@ -74,7 +76,7 @@ def _start_point(start: tuple[float, float] | str | None) -> tuple[float | None,
             a, b = start  # type: ignore[misc]
         except (TypeError, ValueError):
             raise MatchingInputError("start must be (lat, lon)") from None
-        return _check_coord(a, b)
+        return check_coord(a, b)
     return None, None
 
 
@@ -134,10 +136,12 @@ def _route(
     back: list[np.ndarray] = []
     prev = first
     for cur in layers[1:]:
-        D = _hav(index.lat[prev][:, None], index.lon[prev][:, None], index.lat[cur][None, :], index.lon[cur][None, :])
+        step_km = _hav(
+            index.lat[prev][:, None], index.lon[prev][:, None], index.lat[cur][None, :], index.lon[cur][None, :]
+        )
         same = prev[:, None] == cur[None, :]
-        D[same] = 0.0
-        tot = cost[:, None] + D + handoff * ~same + record * (1.0 - track[cur])[None, :]
+        step_km[same] = 0.0
+        tot = cost[:, None] + step_km + handoff * ~same + record * (1.0 - track[cur])[None, :]
         arg = np.argmin(tot, axis=0)
         cost = tot[arg, np.arange(cur.size)]
         back.append(arg)
@@ -195,18 +199,15 @@ def _preferred(
 def _trade_reason(index: MatchIndex, k: int, rows: list[int], shortest: list[int], extra_km: float,
                   lang: str) -> str:
     """Why step ``k`` went to a factory other than the one on the shortest route."""
-    en = lang == "en"
     extra = f"+{extra_km:.1f} km"
     if k > 0 and rows[k] == rows[k - 1] and shortest[k] != shortest[k - 1]:
-        return (f"Stays in the same workshop as the step before (one hand-off less; route {extra}, within 10 %)"
-                if en else f"前の工程と同じ工場で続けて加工（受け渡しが1回減る。経路 {extra}、最短の10%以内）")
+        return message("chain_same_workshop", lang, extra=extra)
     mine, other = float(index.track[rows[k]]), float(index.track[shortest[k]])
     if not math.isnan(mine) and (math.isnan(other) or mine > other):
-        was = "" if math.isnan(other) else (f" vs {other:.0%}" if en else f"（最短経路の工場は {other:.0%}）")
-        return (f"Better track record ({mine:.0%}{was}; route {extra}, within 10 %)"
-                if en else f"実績評価が高い {mine:.0%}{was}（経路 {extra}、最短の10%以内）")
-    return (f"Part of a route with fewer hand-offs (route {extra}, within 10 %)"
-            if en else f"受け渡しの少ない経路の一部（経路 {extra}、最短の10%以内）")
+        if math.isnan(other):
+            return message("chain_better_track", lang, mine=mine, extra=extra)
+        return message("chain_better_track_than", lang, mine=mine, other=other, extra=extra)
+    return message("chain_fewer_handoffs", lang, extra=extra)
 
 
 def plan_chain(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._geo import WARDS, haversine_km, normalise_ward
-from ._normalise import MAX_TEXT, Normaliser, fold
+from ._build import ProfileTable, add_profile, material_credit, process_credit, text_matrix
+from ._geo import haversine_km
+from ._messages import message
+from ._normalise import Normaliser, fold
+from ._query import MAX_STEPS, CompiledQuery, QueryCompiler, StepGroup, check_str_list
 from ._taxonomy import Taxonomy
 from ._types import (
     Capabilities,
@@ -26,8 +26,6 @@ from ._types import (
 )
 
 COVER = 0.8  # credit at which a factory counts as truly doing a step
-MAX_STEPS = 12
-MAX_LIST = 50
 MAX_LIMIT = 1000
 _EARTH_KM = 6371.0088
 
@@ -36,96 +34,15 @@ class UnknownFactoryError(MatchingInputError, KeyError):
     """The factory id is not in the index."""
 
 
-# --- residual text similarity -------------------------------------------------------------------------
-
-_TOKEN_RE = re.compile(
-    r"[a-z][a-z0-9]+|[0-9]+[a-z][a-z0-9]*|[^\x00-\x7f\s、。，．「」『』（）()・！？：；…/]+"
-)
-
-
-def _analyze(text: str) -> list[str]:
-    """Word tokens for Latin script, character bigrams for Japanese (no spaces there)."""
-    out: list[str] = []
-    for t in _TOKEN_RE.findall(fold(text[:2000])):
-        if t.isascii():
-            if len(t) > 4 and t.endswith("s") and not t.endswith("ss"):
-                t = t[:-1]
-            out.append(t)
-        elif len(t) == 1:
-            out.append(t)
-        else:
-            out.extend(t[i : i + 2] for i in range(len(t) - 1))
-    return out
-
-
-# --- compiled query -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Group:
-    alts: tuple[tuple[int, float], ...]  # (process column, weight in (0, 1])
-    resolved: tuple[Resolved, ...]
-    strength: str
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    processes: list[Resolved]
-    materials: list[Resolved]
-    unresolved: list[str]
-    suggestions: dict[str, tuple[str, ...]]
-    required: tuple[_Group, ...]
-    soft: tuple[_Group, ...]
-    material_cols: tuple[int, ...]
-    text: str
-    lat: float | None
-    lon: float | None
-    quantity: int | None
-
-
-_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|ではなく|じゃなく", re.I)
-_MAKE_WORD = re.compile(r"作り|作っ|作る|作れ|製作|\bmake\b|\bmade\b|\bbuild\b", re.I)
-
-
-def _check_str_list(value: object, name: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = (value,)
-    if not isinstance(value, (list, tuple)):
-        raise MatchingInputError(f"{name} must be a list of strings")
-    if len(value) > MAX_LIST:
-        raise MatchingInputError(f"{name}: at most {MAX_LIST} items")
-    for v in value:
-        if not isinstance(v, str):
-            raise MatchingInputError(f"{name} must be a list of strings")
-    return tuple(value)
-
-
-def _check_coord(lat: object, lon: object) -> tuple[float | None, float | None]:
-    if lat is None and lon is None:
-        return None, None
-    if lat is None or lon is None:
-        raise MatchingInputError("lat and lon must be given together")
-    if (
-        isinstance(lat, bool)
-        or isinstance(lon, bool)
-        or not isinstance(lat, (int, float))
-        or not isinstance(lon, (int, float))
-    ):
-        raise MatchingInputError("lat/lon must be numbers")
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise MatchingInputError("lat/lon out of range")
-    return float(lat), float(lon)
-
-
-def _check_limit(limit: object) -> int:
+def check_limit(limit: object) -> int:
+    """``limit`` checked: an integer from 1 to MAX_LIMIT."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise MatchingInputError(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return limit
 
 
-def _lang(lang: object) -> str:
+def reply_language(lang: object) -> str:
+    """The language reasons are written in: "en" for any English locale, else "ja"."""
     return "en" if isinstance(lang, str) and lang.lower().startswith("en") else "ja"
 
 
@@ -150,148 +67,47 @@ class MatchIndex:
         """Build the index. Repeated raw strings are resolved once; per-profile work is a few dict lookups
         and one scan of the description."""
         self = cls()
+        self._set_vocabulary(taxonomy, extra_aliases)
+        table = ProfileTable()
+        for profile in profiles:
+            add_profile(table, profile, self.normaliser, self._process_column, self._material_column)
+        self._store_rows(table)
+        self._credit, self._process_similarity = process_credit(self.taxonomy, table)
+        self._material_credit, self._has_materials = material_credit(self.taxonomy, table)
+        self._vectorizer, self._text_matrix = text_matrix(table.documents)
+        return self
+
+    def _set_vocabulary(
+        self, taxonomy: Taxonomy | None, extra_aliases: Mapping[str, tuple[str, str]] | None
+    ) -> None:
+        """Choose the taxonomy and normaliser (the shared default ones unless given) and number their codes."""
         tax = taxonomy or Taxonomy.default()
         if taxonomy is None and not extra_aliases:
             norm = Normaliser.default()
         else:
             norm = Normaliser(tax, extra_aliases)
         self.taxonomy, self.normaliser = tax, norm
-        pcodes, mcodes = tax.process_codes, tax.material_codes
-        self._pcol = {c: i for i, c in enumerate(pcodes)}
-        self._mcol = {c: i for i, c in enumerate(mcodes)}
+        self._process_column = {c: i for i, c in enumerate(tax.process_codes)}
+        self._material_column = {c: i for i, c in enumerate(tax.material_codes)}
+        self._compiler = QueryCompiler(tax, norm, self._process_column, self._material_column)
 
-        ids: list[int] = []
-        ext: list[str | None] = []
-        names: list[str] = []
-        lat: list[float] = []
-        lon: list[float] = []
-        approx: list[bool] = []
-        lot_min: list[float] = []
-        lot_max: list[float] = []
-        track: list[float] = []
-        docs: list[str] = []
-        caps_p: list[tuple[Resolved, ...]] = []
-        caps_m: list[tuple[Resolved, ...]] = []
-        prow: list[int] = []
-        pcol: list[int] = []
-        pval: list[float] = []
-        mrow: list[int] = []
-        mcol: list[int] = []
-        unresolved_counts: dict[str, int] = {}
-        readings: list = []
-        blocked: list[frozenset[str]] = []
-        seen: dict[int, int] = {}
-        for prof in profiles:
-            if not isinstance(prof, FactoryProfile):
-                raise MatchingInputError("profiles must be FactoryProfile instances")
-            if prof.id in seen:
-                raise MatchingInputError(f"duplicate factory id {prof.id}")
-            row = len(ids)
-            seen[prof.id] = row
-            reading, unres = norm._read_profile(
-                tuple(prof.processes or ()),
-                tuple(prof.materials or ()),
-                prof.description if isinstance(prof.description, str) else "",
-                tuple(prof.equipment or ()),
-                tuple(prof.confirmed or ()),
-                tuple(prof.rejected or ()),
-            )
-            for u in unres:
-                unresolved_counts[u] = unresolved_counts.get(u, 0) + 1
-            equipment = " / ".join(e for e in (prof.equipment or ()) if isinstance(e, str))
-            desc = prof.description if isinstance(prof.description, str) else ""
-            readings.append(reading)
-            blocked.append(
-                frozenset(
-                    (*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected)
-                )
-            )
-            pdedup: dict[str, Resolved] = {}
-            mdedup: dict[str, Resolved] = {}
-            for ev in reading.capabilities:
-                r = Resolved(ev.kind, ev.code, ev.label_ja, ev.label_en, ev.confidence, _source(ev), (), ev.level)
-                if ev.kind == "process":
-                    pdedup[ev.code] = r
-                else:
-                    mdedup[ev.code] = r
-            caps_p.append(tuple(pdedup.values()))
-            caps_m.append(tuple(mdedup.values()))
-            for code, r in pdedup.items():
-                prow.append(row)
-                pcol.append(self._pcol[code])
-                pval.append(r.confidence)
-            for code in mdedup:
-                mrow.append(row)
-                mcol.append(self._mcol[code])
-            ids.append(int(prof.id))
-            ext.append(prof.external_id)
-            names.append(prof.name)
-            la, lo, ap = _locate(prof.lat, prof.lon, prof.ward)
-            lat.append(la)
-            lon.append(lo)
-            approx.append(ap)
-            lot_min.append(_num(prof.lot_min))
-            lot_max.append(_num(prof.lot_max))
-            tr = _num(prof.track_record)
-            track.append(min(1.0, max(0.0, tr)) if not math.isnan(tr) else math.nan)
-            raw_terms = " ".join(t for t in (*prof.processes, *prof.materials) if isinstance(t, str))
-            docs.append(f"{raw_terms} {equipment} {desc[:1500]}")
-
-        n = len(ids)
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self.external_ids = ext
-        self.names = names
-        self._row = seen
-        self.lat = np.asarray(lat, dtype=np.float64)
-        self.lon = np.asarray(lon, dtype=np.float64)
-        self.approx_location = np.asarray(approx, dtype=bool)
-        self.lot_min = np.asarray(lot_min, dtype=np.float64)
-        self.lot_max = np.asarray(lot_max, dtype=np.float64)
-        self.track = np.asarray(track, dtype=np.float64)
-        self._caps_p = caps_p
-        self._caps_m = caps_m
-        self._readings = readings
-        self._blocked = blocked
-        self.unresolved_terms = dict(sorted(unresolved_counts.items(), key=lambda kv: -kv[1]))
-
-        # process credit matrix: E[f, w] = max_o F[f, o] * S[w, o]  (family-level partial credit)
-        npc, nmc = len(pcodes), len(mcodes)
-        S = np.array([[tax.process_similarity(w, o) for o in pcodes] for w in pcodes], dtype=np.float32)
-        F = sp.csc_matrix((np.asarray(pval, dtype=np.float32), (prow, pcol)), shape=(n, npc))
-        E = np.zeros((n, npc), dtype=np.float32)
-        for o in range(npc):
-            rows = F.indices[F.indptr[o] : F.indptr[o + 1]]
-            if rows.size:
-                vals = F.data[F.indptr[o] : F.indptr[o + 1]]
-                E[rows] = np.maximum(E[rows], vals[:, None] * S[:, o][None, :])
-        self._E = np.asfortranarray(E)
-        self._S = S
-        SM = np.array(
-            [[tax.material_similarity(w, o) for o in mcodes] for w in mcodes], dtype=np.float32
-        )
-        M = sp.csc_matrix((np.ones(len(mrow), dtype=np.float32), (mrow, mcol)), shape=(n, nmc))
-        EM = np.zeros((n, nmc), dtype=np.float32)
-        for o in range(nmc):
-            rows = M.indices[M.indptr[o] : M.indptr[o + 1]]
-            if rows.size:
-                EM[rows] = np.maximum(EM[rows], SM[:, o][None, :])
-        self._EM = np.asfortranarray(EM)
-        self._has_mats = np.diff(M.tocsr().indptr) > 0
-
-        from sklearn.feature_extraction.text import (
-            TfidfVectorizer,
-        )  # imported lazily: keeps import light
-
-        self._vectorizer = TfidfVectorizer(analyzer=_analyze, sublinear_tf=True, dtype=np.float32)
-        if n and any(d.strip() for d in docs):
-            try:
-                X = self._vectorizer.fit_transform(docs)
-            except ValueError:  # empty vocabulary
-                X = None
-        else:
-            X = None
-        self._X = X.tocsc() if X is not None else None
-        return self
+    def _store_rows(self, table: ProfileTable) -> None:
+        """Keep the per-factory columns of ``table`` as arrays (one row per factory, in input order)."""
+        self.ids = np.asarray(table.ids, dtype=np.int64)
+        self.external_ids = table.external_ids
+        self.names = table.names
+        self._row = table.row_of
+        self.lat = np.asarray(table.lat, dtype=np.float64)
+        self.lon = np.asarray(table.lon, dtype=np.float64)
+        self.approx_location = np.asarray(table.approx, dtype=bool)
+        self.lot_min = np.asarray(table.lot_min, dtype=np.float64)
+        self.lot_max = np.asarray(table.lot_max, dtype=np.float64)
+        self.track = np.asarray(table.track, dtype=np.float64)
+        self._process_capabilities = table.process_capabilities
+        self._material_capabilities = table.material_capabilities
+        self._readings = table.readings
+        self._blocked = table.blocked
+        self.unresolved_terms = dict(sorted(table.unresolved_counts.items(), key=lambda kv: -kv[1]))
 
     # -- basic access -----------------------------------------------------------------------------------
 
@@ -316,7 +132,7 @@ class MatchIndex:
     def profile_capabilities(self, factory_id: int) -> Capabilities:
         """What the index understood of a factory (processes and materials with their source text)."""
         r = self._row_of(factory_id)
-        return Capabilities(list(self._caps_p[r]), list(self._caps_m[r]))
+        return Capabilities(list(self._process_capabilities[r]), list(self._material_capabilities[r]))
 
     def profile_reading(self, factory_id: int) -> ProfileReading:
         """What the index believes of one factory: capabilities with evidence, outsourced and not-done steps,
@@ -330,27 +146,27 @@ class MatchIndex:
     def does(self, factory_id: int, process_code: str) -> bool:
         """True when the factory truly does ``process_code`` (or a more specific kind of it); never for a
         step it sends out, says it does not do, or that its owner rejected."""
-        c = self._pcol.get(process_code)
+        c = self._process_column.get(process_code)
         if c is None:
             return False
         row = self._row_of(factory_id)
         if process_code in self._blocked[row]:
             return False
-        return bool(self._E[row, c] >= COVER)
+        return bool(self._credit[row, c] >= COVER)
 
     def has_process(self, process_code: str) -> bool:
         """True when ``process_code`` is a process code of this index's taxonomy."""
-        return process_code in self._pcol
+        return process_code in self._process_column
 
     def capable_rows(self, process_code: str) -> np.ndarray:
         """A boolean mask over the index's rows (aligned with ``ids``): the factories that truly do
         ``process_code`` (or a more specific kind of it), as :meth:`does` says for each one, vectorised: never a
         factory that sends the step out, says it does not do it, or whose owner rejected it. An unknown code
         gives an all-False mask."""
-        c = self._pcol.get(process_code)
+        c = self._process_column.get(process_code)
         if c is None:
             return np.zeros(len(self), dtype=bool)
-        mask = self._E[:, c] >= COVER
+        mask = self._credit[:, c] >= COVER
         blocked = self._blocked_rows().get(process_code)
         if blocked is not None:
             mask[blocked] = False
@@ -383,15 +199,15 @@ class MatchIndex:
         r = self._row_of(factory_id)
         out: list[str] = []
         for code in self._codes_from(common_with):
-            if self._E[r, self._pcol[code]] < COVER and code not in out:
+            if self._credit[r, self._process_column[code]] < COVER and code not in out:
                 out.append(code)
         return out
 
     def _codes_from(self, terms: Sequence[str]) -> list[str]:
-        terms = _check_str_list(list(terms) if not isinstance(terms, str) else terms, "process_codes")
+        terms = check_str_list(list(terms) if not isinstance(terms, str) else terms, "process_codes")
         codes: list[str] = []
         for t in terms:
-            if t in self._pcol:
+            if t in self._process_column:
                 codes.append(t)
                 continue
             r = self.normaliser.resolve(t, "process")
@@ -401,197 +217,17 @@ class MatchIndex:
 
     # -- query compilation ------------------------------------------------------------------------------
 
-    def compile(self, query: NeedQuery) -> _Compiled:
-        if not isinstance(query, NeedQuery):
-            raise MatchingInputError("query must be a NeedQuery")
-        text = query.text if query.text is not None else ""
-        if not isinstance(text, str):
-            raise MatchingInputError("text must be a string")
-        text = text[:MAX_TEXT]
-        plist = _check_str_list(query.processes, "processes")
-        mlist = _check_str_list(query.materials, "materials")
-        lat, lon = query_place(query)
-        qty = query.quantity
-        if qty is not None and (
-            isinstance(qty, bool) or not isinstance(qty, int) or qty < 1 or qty > 10**9
-        ):
-            raise MatchingInputError("quantity must be a positive integer")
-        if not text.strip() and not any(p.strip() for p in plist) and not any(m.strip() for m in mlist):
-            raise MatchingInputError("empty query: give a text, processes or materials")
-        norm = self.normaliser
-        lp, lu = norm.resolve_list(plist, "process")
-        lm, lmu = norm.resolve_list(mlist, "material")
-        ex = (
-            norm.extract(text, outcomes=True, material_codes=[r.code for r in lm])
-            if text.strip()
-            else None
-        )
-        unresolved = lu + lmu
-        suggestions = {u: norm.suggest(u) for u in unresolved[:20]}
-        explicit: dict[str, Resolved] = {r.code: r for r in lp}
-        materials: dict[str, Resolved] = {r.code: r for r in lm}
-        outcome_groups: list[tuple[tuple[Resolved, ...], str]] = []
-        context: dict[str, Resolved] = {}  # mentioned only as the object's history / part
-        if ex is not None:
-            ctx_codes = set(ex.context)
-            for r in ex.processes:
-                if r.via == "outcome":
-                    continue
-                if r.code in ctx_codes and r.code not in explicit:
-                    context.setdefault(r.code, r)
-                else:
-                    explicit.setdefault(r.code, r)
-            has_problem = any(st == "problem" for st in ex.group_strength)
-            if not explicit and not has_problem:  # nothing but context: then the context words are the request
-                explicit, context = context, {}
-            for r in ex.materials:
-                materials.setdefault(r.code, r)
-            for g, strength in zip(ex.groups, ex.group_strength, strict=True):
-                if strength != "explicit" and not any(r.code in explicit for r in g):
-                    outcome_groups.append((g, strength))
-            if ex.unresolved and not explicit and not materials and not outcome_groups:
-                unresolved += ex.unresolved
-                for u in ex.unresolved:
-                    suggestions[u] = norm.suggest(u)
-
-        excluded, instead = self._excluded_codes(query, ex)
-        if excluded:
-            explicit = {c: r for c, r in explicit.items() if c not in excluded}
-            context = {c: r for c, r in context.items() if c not in excluded}
-            pruned: list[tuple[tuple[Resolved, ...], str]] = []
-            for g, s in outcome_groups:
-                kept = tuple(r for r in g if r.code not in excluded)
-                if instead and len(kept) < len(g):  # "no mould": the same need without the tooling
-                    src = g[0].source
-                    have = {r.code for r in kept}
-                    kept += tuple(
-                        norm._resolved("process", c, conf, src, "outcome") for c, conf in instead if c not in have
-                    )
-                if kept:
-                    pruned.append((kept, s))
-            outcome_groups = pruned
-            if instead and not explicit and not outcome_groups:
-                src = next(iter(getattr(ex, "excluded", ())), None)
-                alts = tuple(
-                    norm._resolved("process", c, conf, src.source if src else c, "outcome") for c, conf in instead
-                )
-                outcome_groups = [(alts, "problem")]
-        fams = {self.taxonomy.materials[c].family for c in materials}
-
-        def applicable(r: Resolved) -> bool:
-            only = self.taxonomy.material_only.get(r.code)
-            return not (fams and only and not fams.intersection(only))
-
-        outcome_groups = [(tuple(r for r in g if applicable(r)) or g, s) for g, s in outcome_groups]
-
-        def group(alts: Sequence[Resolved], strength: str) -> _Group:
-            top = max(r.confidence for r in alts) or 1.0
-            return _Group(
-                tuple((self._pcol[r.code], r.confidence / top) for r in alts), tuple(alts), strength
-            )
-
-        tax = self.taxonomy
-        required: list[_Group] = []
-        for r in explicit.values():
-            # a generic step made specific by the outcome / shape ("削り出し" + 「複雑形状」 → 5-axis)
-            alts: list[Resolved] = []
-            for g, _s in outcome_groups:
-                finer = [x for x in g if x.code != r.code and tax.is_descendant(x.code, r.code)]
-                alts.extend(x for x in finer if all(y.code != x.code for y in alts))
-            if alts:
-                top = max(x.confidence for x in alts)
-                cols = [(self._pcol[x.code], x.confidence / top) for x in alts]
-                cols.append((self._pcol[r.code], 0.7))
-                required.append(_Group(tuple(cols), (*alts, r), "explicit"))
-            else:
-                required.append(group((r,), "explicit"))
-        soft: list[_Group] = [group((r,), "context") for r in context.values()]
-        if required:
-            # a problem the named steps do not address is one more step ("matte texture … before anodising"),
-            # unless the need says the named step replaces the old way ("machined from one block instead")
-            instead = bool(_INSTEAD.search(text))
-            for g, s in outcome_groups:
-                if s == "problem" and not instead and not any(
-                    tax.is_descendant(x.code, e) or tax.is_descendant(e, x.code)
-                    for x in g
-                    for e in explicit
-                ):
-                    required.append(group(g, s))
-            # "鋳鉄で機械のベースを作り、取付面の加工まで": making it in a cast material is a step of its own
-            if _MAKE_WORD.search(text):
-                for code, pcode in tax.material_defaults.items():
-                    if code in materials and pcode in self._pcol and not any(
-                        tax.processes[e].family == tax.processes[pcode].family for e in explicit
-                    ):
-                        r = norm._resolved("process", pcode, 0.6, materials[code].source, "material")
-                        required.append(group((r,), "problem"))
-        else:
-            problems = [group(g, s) for g, s in outcome_groups if s == "problem"]
-            for code, pcode in self.taxonomy.material_defaults.items():
-                if code in materials and pcode in self._pcol:
-                    src = materials[code].source
-                    r = norm._resolved("process", pcode, 0.6, src, "material")
-                    problems.append(group((r,), "problem"))
-            required = problems or [group(g, s) for g, s in outcome_groups if s == "shape"]
-        req_sets = [gg.resolved for gg in required]
-        for g, s in outcome_groups:
-            if g not in req_sets:
-                soft.append(group(g, s))
-        # drop duplicate steps, keep order, cap the number of steps
-        seen_sets: set[frozenset[int]] = set()
-        dedup: list[_Group] = []
-        for g in required:
-            key = frozenset(c for c, _ in g.alts)
-            if key not in seen_sets:
-                seen_sets.add(key)
-                dedup.append(g)
-        required = dedup[:MAX_STEPS]
-        processes = list(explicit.values())
-        for g in (*required, *soft):
-            for r in g.resolved:
-                if r.code not in explicit and all(p.code != r.code for p in processes):
-                    processes.append(r)
-        return _Compiled(
-            processes,
-            list(materials.values()),
-            unresolved,
-            suggestions,
-            tuple(required),
-            tuple(soft),
-            tuple(self._mcol[c] for c in materials),
-            " ".join((text[:2000], *plist, *mlist)),
-            lat,
-            lon,
-            qty,
-        )
-
-    def _excluded_codes(self, query: NeedQuery, ex: object) -> tuple[set[str], list[tuple[str, float]]]:
-        """Process codes that must never be required: removed by the seeker or negated in the text
-        ("金型は作りたくない", "no mould"), with their more specific kinds and the processes that depend on
-        them; and the alternatives that fit the same need without them (urethane casting for no mould)."""
-        raw = _check_str_list(query.exclude, "exclude")
-        base = {c for c in raw if c in self._pcol}
-        base |= {r.code for r in getattr(ex, "excluded", ())}
-        if not base:
-            return set(), []
-        tax = self.taxonomy
-        out = {c for c in tax.process_codes if any(tax.is_descendant(c, b) for b in base)}
-        instead: dict[str, float] = {}
-        for b in base:
-            needs, alts = tax.without.get(b, ((), ()))
-            out.update(c for c in needs if c in self._pcol)
-            for c, conf in alts:
-                instead[c] = max(instead.get(c, 0.0), conf)
-        alts_left = [(c, conf) for c, conf in sorted(instead.items(), key=lambda kv: -kv[1]) if c not in out]
-        return out, alts_left
+    def compile(self, query: NeedQuery) -> CompiledQuery:
+        """Read a need into the steps it requires, its context steps and materials, in this index's columns."""
+        return self._compiler.compile(query)
 
     # -- scoring ----------------------------------------------------------------------------------------
 
-    def _group_credit(self, g: _Group, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _group_credit(self, g: StepGroup, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         credit = None
         covered = None
         for col, w in g.alts:
-            colv = self._E[:, col] if rows is None else self._E[rows, col]
+            colv = self._credit[:, col] if rows is None else self._credit[rows, col]
             c = colv * w
             cov = colv >= COVER
             credit = c if credit is None else np.maximum(credit, c)
@@ -608,7 +244,7 @@ class MatchIndex:
 
     def _score(
         self,
-        q: _Compiled,
+        q: CompiledQuery,
         rows: np.ndarray | None,
         *,
         distance_weight: float = 0.15,
@@ -636,17 +272,16 @@ class MatchIndex:
         if q.material_cols:
             mat = np.zeros(n, dtype=np.float32)
             for c in q.material_cols:
-                mat += self._EM[:, c] if rows is None else self._EM[rows, c]
+                mat += self._material_credit[:, c] if rows is None else self._material_credit[rows, c]
             mat /= len(q.material_cols)
-            has = self._has_mats if rows is None else self._has_mats[rows]
+            has = self._has_materials if rows is None else self._has_materials[rows]
             mat = np.where(has, mat, 0.3).astype(np.float32)
             parts.append((0.2, mat))
         text = None
-        if self._X is not None and q.text.strip():
-            qv = self._vectorizer.transform([q.text])
-            if qv.nnz:
-                X = self._X[:, qv.indices]
-                sim = X @ qv.data
+        if self._text_matrix is not None and q.text.strip():
+            query_vector = self._vectorizer.transform([q.text])
+            if query_vector.nnz:
+                sim = self._text_matrix[:, query_vector.indices] @ query_vector.data
                 if rows is not None:
                     sim = sim[rows]
                 top = float(sim.max()) if sim.size else 0.0
@@ -699,14 +334,14 @@ class MatchIndex:
     ) -> MatchResult:
         """Rank factories for a need: coverage of the required steps first, then material, distance, text
         and track record. Reasons are written in ``lang`` ("ja" or "en")."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         q = self.compile(query)
         return self._rank(q, limit=limit, lang=lang, exclude_ids=exclude_ids)
 
     def _rank(
         self,
-        q: _Compiled,
+        q: CompiledQuery,
         *,
         limit: int,
         lang: str,
@@ -742,120 +377,24 @@ class MatchIndex:
 
     def _covering_source(self, row: int, col: int) -> tuple[Resolved | None, float]:
         best: tuple[Resolved | None, float] = (None, 0.0)
-        for r in self._caps_p[row]:
-            c = self._S[col, self._pcol[r.code]] * r.confidence
+        for r in self._process_capabilities[row]:
+            c = self._process_similarity[col, self._process_column[r.code]] * r.confidence
             if c > best[1]:
                 best = (r, float(c))
         return best
 
-    def _explain(self, q: _Compiled, row: int, score: float, lang: str) -> Match:
-        tax = self.taxonomy
-        en = lang == "en"
-        covers: list[str] = []
-        missing: list[str] = []
-        cov_items: list[str] = []
-        miss_items: list[str] = []
-        for g in q.required:
-            best: tuple[float, int, Resolved | None, Resolved] | None = None
-            for (col, w), gr in zip(g.alts, g.resolved, strict=True):
-                src, credit = self._covering_source(row, col)
-                value = credit * w
-                if (
-                    best is None
-                    or (credit >= COVER) > (best[0] >= COVER)
-                    or ((credit >= COVER) == (best[0] >= COVER) and value > best[0] * best[1])
-                ):
-                    best = (credit, col, src, gr)
-            assert best is not None
-            credit, col, src, gr = best
-            code = tax.process_codes[col]
-            label = tax.label(code, lang)
-            inferred = gr.via in ("outcome", "material")
-            named = g.resolved[-1].code if g.strength == "explicit" else None  # refined named step
-            if credit >= COVER:
-                covers.append(named or code)
-                item = label
-                if src is not None and fold(src.source) != fold(label):
-                    item += f" (from '{src.source}')" if en else f" ('{src.source}' より)"
-                if inferred:
-                    item += f" [inferred from '{gr.source}']" if en else f"［「{gr.source}」から推定］"
-                cov_items.append(item)
-            else:
-                top_code = named or tax.process_codes[g.alts[0][0]]
-                missing.append(top_code)
-                item = tax.label(top_code, lang)
-                if inferred and len(g.alts) > 1:
-                    item += " etc." if en else " など"
-                if src is not None and credit >= 0.4:
-                    near = tax.label(src.code, lang)
-                    item += (
-                        f" (close: {near} from '{src.source}')"
-                        if en
-                        else f"（近い: {near} ('{src.source}' より)）"
-                    )
-                miss_items.append(item)
-        reasons: list[str] = []
-        n = len(q.required)
-        if n:
-            k = len(covers)
-            if en:
-                reasons.append(
-                    f"Covers {k}/{n} steps" + (": " + ", ".join(cov_items) if cov_items else "")
-                )
-                if miss_items:
-                    reasons.append("Missing: " + ", ".join(miss_items))
-            else:
-                reasons.append(
-                    f"{k}/{n} 工程に対応" + (": " + ", ".join(cov_items) if cov_items else "")
-                )
-                if miss_items:
-                    reasons.append("未対応: " + ", ".join(miss_items))
-        if q.material_cols:
-            mitems: list[str] = []
-            for qm in q.materials:
-                col = self._mcol[qm.code]
-                best_m: tuple[float, Resolved | None] = (0.0, None)
-                for r in self._caps_m[row]:
-                    v = self.taxonomy.material_similarity(qm.code, r.code)
-                    if v > best_m[0]:
-                        best_m = (v, r)
-                v, r = best_m
-                if r is None or v <= 0 or col < 0:
-                    continue
-                label = tax.label(qm.code, lang)
-                if r.code != qm.code:
-                    label += (
-                        f" (close: {tax.label(r.code, lang)})"
-                        if en
-                        else f"（近い: {tax.label(r.code, lang)}）"
-                    )
-                if fold(r.source) != fold(tax.label(r.code, lang)):
-                    label += f" (from '{r.source}')" if en else f" ('{r.source}' より)"
-                mitems.append(label)
-            if mitems:
-                reasons.append(("Material: " if en else "材質: ") + ", ".join(mitems))
-        dist_km = None
-        if q.lat is not None and q.lon is not None and not math.isnan(self.lat[row]):
-            dist_km = round(haversine_km(q.lat, q.lon, float(self.lat[row]), float(self.lon[row])), 1)
-            approx = bool(self.approx_location[row])
-            if en:
-                reasons.append(f"{'about ' if approx else ''}{dist_km:.1f} km")
-            else:
-                reasons.append(f"{'約' if approx else ''}{dist_km:.1f} km")
-        if q.quantity is not None:
-            lo, hi = self.lot_min[row], self.lot_max[row]
-            if not (math.isnan(lo) and math.isnan(hi)):
-                ok = (math.isnan(lo) or lo <= q.quantity) and (math.isnan(hi) or q.quantity <= hi)
-                rng = f"{'' if math.isnan(lo) else int(lo)}–{'' if math.isnan(hi) else int(hi)}"
-                if en:
-                    reasons.append(f"Lot {q.quantity} {'fits' if ok else 'outside'} ({rng})")
-                else:
-                    reasons.append(f"ロット {q.quantity} 個: {'対応範囲' if ok else '範囲外'} ({rng})")
-        tr = self.track[row]
-        if not math.isnan(tr) and tr > 0:
-            reasons.append(f"Track record {tr:.0%}" if en else f"実績評価 {tr:.0%}")
-        if not n and not q.material_cols:
-            reasons.append("Description matches the need" if en else "説明文がニーズに近い")
+    def _explain(self, q: CompiledQuery, row: int, score: float, lang: str) -> Match:
+        """The match of one factory row for a compiled need: covered and missing steps and the reasons."""
+        covers, missing, reasons = self._step_reasons(q, row, lang)
+        reasons.extend(self._material_reasons(q, row, lang))
+        dist_km, distance_reasons = self._distance_reasons(q, row, lang)
+        reasons.extend(distance_reasons)
+        reasons.extend(self._lot_reasons(q, row, lang))
+        track_record = self.track[row]
+        if not math.isnan(track_record) and track_record > 0:
+            reasons.append(message("track_record", lang, rate=track_record))
+        if not q.required and not q.material_cols:
+            reasons.append(message("description_matches", lang))
         return Match(
             int(self.ids[row]),
             round(min(1.0, max(0.0, score)), 4),
@@ -865,6 +404,112 @@ class MatchIndex:
             dist_km,
         )
 
+    def _best_alternative(self, group: StepGroup, row: int) -> tuple[float, int, Resolved | None, Resolved]:
+        """The alternative of a required step that this factory row fits best: a covered one first, then the
+        highest weighted credit. Gives (credit, process column, the factory's capability behind the credit,
+        the step's alternative)."""
+        best: tuple[float, int, Resolved | None, Resolved] | None = None
+        for (col, weight), alternative in zip(group.alts, group.resolved, strict=True):
+            source, credit = self._covering_source(row, col)
+            value = credit * weight
+            if (
+                best is None
+                or (credit >= COVER) > (best[0] >= COVER)
+                or ((credit >= COVER) == (best[0] >= COVER) and value > best[0] * best[1])
+            ):
+                best = (credit, col, source, alternative)
+        assert best is not None
+        return best
+
+    def _step_reasons(self, q: CompiledQuery, row: int, lang: str) -> tuple[list[str], list[str], list[str]]:
+        """Per required step, whether the factory row covers it (with where that was read) or misses it (with a
+        close capability). Gives the covered codes, the missing codes and the steps reasons."""
+        tax = self.taxonomy
+        covers: list[str] = []
+        missing: list[str] = []
+        covered_items: list[str] = []
+        missing_items: list[str] = []
+        for group in q.required:
+            credit, col, source, alternative = self._best_alternative(group, row)
+            code = tax.process_codes[col]
+            label = tax.label(code, lang)
+            inferred = alternative.via in ("outcome", "material")
+            named = group.resolved[-1].code if group.strength == "explicit" else None  # refined named step
+            if credit >= COVER:
+                covers.append(named or code)
+                item = label
+                if source is not None and fold(source.source) != fold(label):
+                    item += message("from_source", lang, source=source.source)
+                if inferred:
+                    item += message("inferred_from", lang, source=alternative.source)
+                covered_items.append(item)
+            else:
+                top_code = named or tax.process_codes[group.alts[0][0]]
+                missing.append(top_code)
+                item = tax.label(top_code, lang)
+                if inferred and len(group.alts) > 1:
+                    item += message("and_others", lang)
+                if source is not None and credit >= 0.4:
+                    near = tax.label(source.code, lang)
+                    item += message("close_from_source", lang, near=near, source=source.source)
+                missing_items.append(item)
+        reasons: list[str] = []
+        total = len(q.required)
+        if total:
+            if covered_items:
+                reasons.append(
+                    message("covers_steps_list", lang, covered=len(covers), total=total, items=", ".join(covered_items))
+                )
+            else:
+                reasons.append(message("covers_steps", lang, covered=len(covers), total=total))
+            if missing_items:
+                reasons.append(message("missing_steps", lang, items=", ".join(missing_items)))
+        return covers, missing, reasons
+
+    def _material_reasons(self, q: CompiledQuery, row: int, lang: str) -> list[str]:
+        """The need's materials this factory row works (or a close one of), with where that was read."""
+        if not q.material_cols:
+            return []
+        tax = self.taxonomy
+        items: list[str] = []
+        for wanted in q.materials:
+            col = self._material_column[wanted.code]
+            best: tuple[float, Resolved | None] = (0.0, None)
+            for r in self._material_capabilities[row]:
+                similarity = tax.material_similarity(wanted.code, r.code)
+                if similarity > best[0]:
+                    best = (similarity, r)
+            similarity, worked = best
+            if worked is None or similarity <= 0 or col < 0:
+                continue
+            label = tax.label(wanted.code, lang)
+            if worked.code != wanted.code:
+                label += message("close", lang, near=tax.label(worked.code, lang))
+            if fold(worked.source) != fold(tax.label(worked.code, lang)):
+                label += message("from_source", lang, source=worked.source)
+            items.append(label)
+        return [message("materials", lang, items=", ".join(items))] if items else []
+
+    def _distance_reasons(self, q: CompiledQuery, row: int, lang: str) -> tuple[float | None, list[str]]:
+        """The distance from the need's place to the factory row (km, one decimal) and its reason, when both
+        places are known."""
+        if q.lat is None or q.lon is None or math.isnan(self.lat[row]):
+            return None, []
+        dist_km = round(haversine_km(q.lat, q.lon, float(self.lat[row]), float(self.lon[row])), 1)
+        key = "distance_approx" if bool(self.approx_location[row]) else "distance"
+        return dist_km, [message(key, lang, km=dist_km)]
+
+    def _lot_reasons(self, q: CompiledQuery, row: int, lang: str) -> list[str]:
+        """Whether the need's quantity falls in the factory row's lot range, when both are known."""
+        if q.quantity is None:
+            return []
+        lot_min, lot_max = self.lot_min[row], self.lot_max[row]
+        if math.isnan(lot_min) and math.isnan(lot_max):
+            return []
+        fits = (math.isnan(lot_min) or lot_min <= q.quantity) and (math.isnan(lot_max) or q.quantity <= lot_max)
+        lot_range = f"{'' if math.isnan(lot_min) else int(lot_min)}–{'' if math.isnan(lot_max) else int(lot_max)}"
+        return [message("lot_fits" if fits else "lot_outside", lang, quantity=q.quantity, lot_range=lot_range)]
+
     # -- nakama-mawashi partners ------------------------------------------------------------------------
 
     def partners_for(
@@ -872,22 +517,22 @@ class MatchIndex:
     ) -> list[Match]:
         """Near partners for the steps this factory lacks among ``process_codes`` (codes or raw terms).
         When it lacks none, partners for all of them. Distance counts more than in :meth:`match`."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         row = self._row_of(factory_id)
         codes = list(dict.fromkeys(self._codes_from(process_codes)))
         if len(codes) > MAX_STEPS:
             raise MatchingInputError(f"at most {MAX_STEPS} processes")
         if not codes:
             return []
-        lacking = [c for c in codes if self._E[row, self._pcol[c]] < COVER] or codes
+        lacking = [c for c in codes if self._credit[row, self._process_column[c]] < COVER] or codes
         groups = []
         for c in lacking:
-            r = self.normaliser._resolved("process", c, 1.0, c, "code")
-            groups.append(_Group(((self._pcol[c], 1.0),), (r,), "explicit"))
+            r = self.normaliser.make_resolved("process", c, 1.0, c, "code")
+            groups.append(StepGroup(((self._process_column[c], 1.0),), (r,), "explicit"))
         la = None if math.isnan(self.lat[row]) else float(self.lat[row])
         lo = None if math.isnan(self.lon[row]) else float(self.lon[row])
-        q = _Compiled(
+        q = CompiledQuery(
             [g.resolved[0] for g in groups], [], [], {}, tuple(groups), (), (), "", la, lo, None
         )
         res = self._rank(
@@ -906,8 +551,8 @@ class MatchIndex:
         lang: str = "ja",
     ) -> list[NeedFit]:
         """Rank needs for one factory ("案件 that fit you"): needs it fully covers first."""
-        limit = _check_limit(limit)
-        lang = _lang(lang)
+        limit = check_limit(limit)
+        lang = reply_language(lang)
         row = self._row_of(factory_id)
         rows = np.array([row])
         scored: list[tuple[tuple, NeedFit]] = []
@@ -943,41 +588,3 @@ def rank_needs(
 ) -> list[NeedFit]:
     """Needs that fit a factory, best first (see :meth:`MatchIndex.needs_for`)."""
     return index.needs_for(factory_id, needs, limit=limit, lang=lang)
-
-
-def _source(ev: object) -> str:
-    """The text a capability is shown as coming from: the list item, or the words of the prose clause."""
-    return getattr(ev, "source", "") or getattr(ev, "phrase", "") or getattr(ev, "label_ja", "")
-
-
-def _num(v: object) -> float:
-    if v is None or isinstance(v, bool):
-        return math.nan
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-    return f if math.isfinite(f) else math.nan
-
-
-def query_place(query: NeedQuery) -> tuple[float | None, float | None]:
-    """The need's place: its coordinates, else its ward's centre, else (None, None)."""
-    lat, lon = _check_coord(query.lat, query.lon)
-    if query.ward is not None and not isinstance(query.ward, str):
-        raise MatchingInputError("ward must be a string")
-    if lat is None and query.ward:
-        key = normalise_ward(query.ward)
-        if key:
-            lat, lon = WARDS[key].lat, WARDS[key].lon
-    return lat, lon
-
-
-def _locate(lat: object, lon: object, ward: object) -> tuple[float, float, bool]:
-    la, lo = _num(lat), _num(lon)
-    if not math.isnan(la) and not math.isnan(lo) and -90 <= la <= 90 and -180 <= lo <= 180:
-        return la, lo, False
-    key = normalise_ward(ward) if isinstance(ward, str) else None
-    if key:
-        w = WARDS[key]
-        return w.lat, w.lon, True
-    return math.nan, math.nan, False

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -454,6 +455,81 @@ def _is_ascii(s: str) -> bool:
     return s.isascii()
 
 
+def _latin_candidates(
+    tt: TokenText, table: dict[str, list[_Entry]], rx: re.Pattern[str]
+) -> list[tuple[int, int, list[_Entry]]]:
+    """The Latin-script keys the trie expression finds on word boundaries (a key may end inside a Japanese
+    run only at a token boundary)."""
+    s = tt.text
+    cands: list[tuple[int, int, list[_Entry]]] = []
+    for m in rx.finditer(s):
+        a, b = m.span()
+        if a == b or not tt.latin[a]:
+            continue
+        if not tt.latin[b - 1] and b not in tt.bounds:
+            continue
+        entries = table.get(s[a:b])
+        if entries:
+            cands.append((a, b, entries))
+    return cands
+
+
+def _longest_hits(
+    cands: list[tuple[int, int, list[_Entry]]], tt: TokenText, original: str, query: bool
+) -> list[tuple[int, int, _Entry, str]]:
+    """Greedy left-to-right choice among sorted candidates, longest first, none overlapping: a Latin key may
+    take an inflection suffix ("plat" + "ing"); bare-verb forms take none; short abbreviations count only in
+    capitals; a suffixed word blocked in factory prose stays unread. Gives (start, end, entry, source)."""
+    s = tt.text
+    hits: list[tuple[int, int, _Entry, str]] = []
+    last = 0
+    for a, b, entries in cands:
+        if a < last:
+            continue
+        key = s[a:b]
+        end = b
+        weak = entries[0].via == "weak"
+        if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
+            continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
+        if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
+            tail = re.match(r"[a-z0-9]+", s[b:])
+            suffix = tail.group(0) if tail else ""
+            if key[-1].isdigit():
+                if not re.fullmatch(r"[a-z]{1,3}", suffix):
+                    continue
+            elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
+                continue
+            end = b + len(suffix)
+            if s[a:end] in _PROSE_BLOCK and not query:
+                continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
+        src = _span(original, tt, a, end)
+        if (
+            not weak
+            and _is_ascii(key)
+            and len(key) <= 3
+            and key not in _ABBR_OK_LOWER
+            and not any(c.isupper() for c in src)
+        ):
+            continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
+        last = end
+        for e in entries:
+            hits.append((a, end, e, src))
+    return hits
+
+
+@dataclass
+class _Mentions:
+    """What one text mentions, while :meth:`Normaliser.extract` reads it."""
+
+    covered: list[bool]  # per folded character: inside a hit or stop phrase
+    processes: dict[str, Resolved] = field(default_factory=dict)
+    materials: dict[str, Resolved] = field(default_factory=dict)
+    outcome_hits: dict[int, str] = field(default_factory=dict)  # outcome group index -> source text
+    outsourced: dict[str, Resolved] = field(default_factory=dict)
+    negated: dict[str, Resolved] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # code -> "act" | "context" | "hint"
+
+
 class Normaliser:
     """Resolves raw terms and prose to taxonomy codes.
 
@@ -467,33 +543,43 @@ class Normaliser:
         extra_aliases: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self.taxonomy = taxonomy or Taxonomy.default()
-        tax = self.taxonomy
         self._exact: dict[str, list[_Entry]] = {}
         self._prose: dict[str, list[_Entry]] = {}
         self._extra_errors: list[str] = []
+        self._add_taxonomy_aliases()
+        self._add_extra_aliases(extra_aliases)
+        self._build_lookup_tables()
+        self._build_scanners()
+        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
+        self._prose_cache: dict[str, _ProseReading] = {}
 
-        def add(alias: str, entry: _Entry, prose: bool = True) -> None:
-            for variant in _spelling_variants(alias):
-                key = fold(variant)
-                if not key:
-                    continue
-                lst = self._exact.setdefault(key, [])
-                if entry not in lst:
-                    lst.append(entry)
-                if prose and _prose_ok(key):
-                    for tkey in alias_keys(variant, fold_map, fold):
-                        if not _prose_ok(tkey):
-                            continue
-                        plst = self._prose.setdefault(tkey, [])
-                        if entry not in plst:
-                            plst.append(entry)
+    def _add_alias(self, alias: str, entry: _Entry, prose: bool = True) -> None:
+        """Register ``alias`` (and its spelling variants) for exact lookup of list items, and, when
+        ``prose``, its token keys for reading prose."""
+        for variant in _spelling_variants(alias):
+            key = fold(variant)
+            if not key:
+                continue
+            lst = self._exact.setdefault(key, [])
+            if entry not in lst:
+                lst.append(entry)
+            if prose and _prose_ok(key):
+                for tkey in alias_keys(variant, fold_map, fold):
+                    if not _prose_ok(tkey):
+                        continue
+                    plst = self._prose.setdefault(tkey, [])
+                    if entry not in plst:
+                        plst.append(entry)
 
+    def _add_taxonomy_aliases(self) -> None:
+        """Register the taxonomy's labels, aliases and codes of processes and materials."""
+        tax = self.taxonomy
         for p in tax.processes.values():
             e = _Entry("process", p.code, 1.0, "alias")
             for a in (p.label_ja, p.label_en, *p.aliases):
-                add(a, e)
-            add(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
-            add(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
+                self._add_alias(a, e)
+            self._add_alias(p.code, _Entry("process", p.code, 1.0, "code"), prose=False)
+            self._add_alias(p.code.replace("_", " "), _Entry("process", p.code, 1.0, "code"), prose=False)
         # the verb forms of multi-word "-ing" aliases ("nickel plating" → nickel plate/plated, "thread rolling" →
         # thread roll, "surface grinding" → surface grind), unless the form already names something else
         # ("injection molding" → "injection mold" is the mould, not the moulding)
@@ -502,12 +588,16 @@ class Normaliser:
             for a in (p.label_en or "", *p.aliases):
                 for form in _ing_verb_forms(a):
                     if not self._exact.get(fold(form)):
-                        add(form, e)
+                        self._add_alias(form, e)
         for m in tax.materials.values():
             e = _Entry("material", m.code, 1.0, "alias")
             for a in (m.label_ja, m.label_en, *m.aliases):
-                add(a, e)
-            add(m.code, _Entry("material", m.code, 1.0, "code"), prose=False)
+                self._add_alias(a, e)
+            self._add_alias(m.code, _Entry("material", m.code, 1.0, "code"), prose=False)
+
+    def _add_extra_aliases(self, extra_aliases: Mapping[str, tuple[str, str]] | None) -> None:
+        """Register the organiser's aliases; an alias of an unknown kind or code is kept in the errors."""
+        tax = self.taxonomy
         for alias, kc in (extra_aliases or {}).items():
             try:
                 kind, code = kc
@@ -518,7 +608,12 @@ class Normaliser:
             if not isinstance(alias, str) or known is None or code not in known:
                 self._extra_errors.append(str(alias))
                 continue
-            add(alias, _Entry(kind, code, 1.0, "extra"), prose=len(fold(alias)) >= 2)
+            self._add_alias(alias, _Entry(kind, code, 1.0, "extra"), prose=len(fold(alias)) >= 2)
+
+    def _build_lookup_tables(self) -> None:
+        """The key tables the scanner reads: for factory prose (aliases, stop phrases) and for needs (also
+        outcome phrases); both with the bare verbs."""
+        tax = self.taxonomy
         # query-only lexicon: outcomes and stop phrases
         self._outcome_prose: dict[str, list[_Entry]] = {}
         for gi, g in enumerate(tax.outcomes):
@@ -548,6 +643,12 @@ class Normaliser:
                         table[form] = weak + [e for e in table.get(form, ()) if e.kind != "stop"]
         self._factory_table = factory_keys
         self._query_table = query_keys
+
+    def _build_scanners(self) -> None:
+        """The regular expressions and key sets the scanner uses over the lookup tables, the hint words, and
+        the keys fuzzy suggestions are drawn from."""
+        tax = self.taxonomy
+        factory_keys, query_keys = self._factory_table, self._query_table
         # Latin-initial keys are found by the trie scanner (word boundaries by regex); keys that start with
         # a Japanese character are looked up on token boundaries only
         lead = r"(?<![a-z0-9])"
@@ -574,8 +675,6 @@ class Normaliser:
             "material": [k for k, v in self._exact.items() if any(e.kind == "material" for e in v)],
         }
         self._grade_token = re.compile(r"(?<![a-z0-9])[a-z]{1,4}[0-9][a-z0-9]*(?![a-z0-9])")
-        self._item_cache: dict[tuple[str, str], tuple[list[Resolved], list[str]]] = {}
-        self._prose_cache: dict[str, _ProseReading] = {}
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -592,9 +691,10 @@ class Normaliser:
         """Organiser aliases that were ignored (unknown kind or code)."""
         return list(self._extra_errors)
 
-    def _resolved(
+    def make_resolved(
         self, kind: str, code: str, conf: float, source: str, via: str, suggestions: tuple[str, ...] = ()
     ) -> Resolved:
+        """A resolution of a known taxonomy ``code`` (of ``kind``), read from ``source`` by way of ``via``."""
         tax = self.taxonomy
         item = tax.processes[code] if kind == "process" else tax.materials[code]
         return Resolved(
@@ -624,6 +724,18 @@ class Normaliser:
         else:
             table = self._query_table if query else self._factory_table
             rx = self._query_re if query else self._factory_re
+        cands = self._japanese_candidates(tt, table) + _latin_candidates(tt, table, rx)
+        cands.sort(key=lambda c: (c[0], -c[1]))
+        hits = _longest_hits(cands, tt, original, query)
+        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
+        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
+
+    def _japanese_candidates(
+        self, tt: TokenText, table: dict[str, list[_Entry]]
+    ) -> list[tuple[int, int, list[_Entry]]]:
+        """Per Japanese token, the longest key made of it and the tokens after it (as written or by their
+        surface forms); a long compound the analyser keeps whole is read as its known words when they cover
+        it completely."""
         s = tt.text
         cands: list[tuple[int, int, list[_Entry]]] = []
         spans = tt.spans
@@ -657,51 +769,7 @@ class Normaliser:
                     for piece in pieces:
                         cands.append((off, off + len(piece), table[piece]))
                         off += len(piece)
-        for m in rx.finditer(s):
-            a, b = m.span()
-            if a == b or not tt.latin[a]:
-                continue
-            if not tt.latin[b - 1] and b not in tt.bounds:
-                continue
-            entries = table.get(s[a:b])
-            if entries:
-                cands.append((a, b, entries))
-        cands.sort(key=lambda c: (c[0], -c[1]))
-        hits: list[tuple[int, int, _Entry, str]] = []
-        last = 0
-        for a, b, entries in cands:
-            if a < last:
-                continue
-            key = s[a:b]
-            end = b
-            weak = entries[0].via == "weak"
-            if weak and b < len(s) and _ASCII_ALNUM.match(s[b]):
-                continue  # every form of a bare verb is a key of its own: no suffix ("tap" + "er")
-            if key[-1].isascii() and key[-1].isalnum() and b < len(s) and _ASCII_ALNUM.match(s[b]):
-                tail = re.match(r"[a-z0-9]+", s[b:])
-                suffix = tail.group(0) if tail else ""
-                if key[-1].isdigit():
-                    if not re.fullmatch(r"[a-z]{1,3}", suffix):
-                        continue
-                elif suffix not in _WORD_SUFFIXES or suffix not in _INFLECTIONS.get(key, _WORD_SUFFIXES):
-                    continue
-                end = b + len(suffix)
-                if s[a:end] in _PROSE_BLOCK and not query:
-                    continue  # "harden" + "ed" = "hardened" (steel), blocked like the alias itself
-            src = _span(original, tt, a, end)
-            if (
-                not weak
-                and _is_ascii(key)
-                and len(key) <= 3
-                and key not in _ABBR_OK_LOWER
-                and not any(c.isupper() for c in src)
-            ):
-                continue  # short abbreviations ("MC", "PP", "NCT") only count when written in capitals
-            last = end
-            for e in entries:
-                hits.append((a, end, e, src))
-        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
-        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
+        return cands
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -719,11 +787,11 @@ class Normaliser:
             return None
         for e in self._exact.get(key, ()):
             if e.kind == kind:
-                return self._resolved(kind, e.code, 1.0, term, e.via)
+                return self.make_resolved(kind, e.code, 1.0, term, e.via)
         if kind == "material":
             code = self._grade(key)
             if code:
-                return self._resolved(kind, code, 0.95, term, "grade")
+                return self.make_resolved(kind, code, 0.95, term, "grade")
         ex = self.extract(term, outcomes=False)
         found = ex.processes if kind == "process" else ex.materials
         if found:
@@ -740,7 +808,7 @@ class Normaliser:
         threshold = 80 if len(key) >= 5 else 86
         if top_score >= threshold:
             code = next(e.code for e in self._exact[top_key] if e.kind == kind)
-            return self._resolved(
+            return self.make_resolved(
                 kind, code, top_score / 100 * 0.85, term, "fuzzy", tuple(c for c in codes if c != code)
             )
         return None
@@ -851,76 +919,124 @@ class Normaliser:
         text = text[:MAX_TEXT]
         folded = tokens(text, fold_map, fold)
         hits = self._scan(folded, text, query=outcomes)
-        tax = self.taxonomy
-        materials_hint = tuple(material_codes)
-        processes: dict[str, Resolved] = {}
-        materials: dict[str, Resolved] = {}
-        outcome_hits: dict[int, str] = {}
-        covered = [False] * len(folded.text)
+        profile = not outcomes if profile is None else profile
+        found = self._read_mentions(text, folded, hits, profile)
+        self._add_grades(text, folded, found)
+        groups, strength, inferred = self._outcome_groups(found, tuple(material_codes))
+        processes, materials, roles, negated = found.processes, found.materials, found.roles, found.negated
+        plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
+        unresolved: list[str] = []
+        if text.strip() and not plist and not materials:
+            snippet = " ".join(text.split())
+            unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
+        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
+        acted = {c for c, r in roles.items() if r == "act"}
+        neg_list = [r for c, r in negated.items() if c not in acted]
+        out_list = [r for c, r in found.outsourced.items() if c not in acted and c not in negated]
+        return Extraction(
+            plist,
+            list(materials.values()),
+            unresolved,
+            {},
+            groups,
+            strength,
+            context,
+            neg_list,
+            neg_list,
+            out_list,
+        )
+
+    def _read_mentions(
+        self, text: str, folded: TokenText, hits: list[tuple[int, int, _Entry, str]], profile: bool
+    ) -> _Mentions:
+        """Sort the scanner's hits: processes with their role (acted on, context, negated, sent out; the
+        material a part is made of is dropped), materials (not an imitation, not one a profile refuses),
+        outcome phrases; and mark the characters the hits (and stop phrases) cover."""
+        found = _Mentions(covered=[False] * len(folded.text))
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
         mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
         spans = clauses(text)
-        outsourced: dict[str, Resolved] = {}
-        profile = not outcomes if profile is None else profile
-        roles: dict[str, str] = {}  # code -> "act" | "context"
-        negated: dict[str, Resolved] = {}
         for a, b, e, src in hits:
-            if e.kind == "stop":
-                for i in range(a, b):
-                    covered[i] = True
-                continue
             for i in range(a, b):
-                covered[i] = True
+                found.covered[i] = True
+            if e.kind == "stop":
+                continue
             if e.kind == "process":
-                role = _role(folded, text, a, b, proc_hits)
-                if role == "act":
-                    role = self._scope(text, folded, spans, a, b, mat_starts, profile, e.code)
-                if (
-                    role == "act"
-                    and e.code in MADE_CODES
-                    and "作" in src
-                    and _method_before(text, folded, a, proc_hits)
-                ):
-                    role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
+                role = self._process_role(text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src)
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
-                    negated.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    found.negated.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
                 if role == "outsourced":
-                    outsourced.setdefault(e.code, self._resolved("process", e.code, 1.0, src, e.via))
+                    found.outsourced.setdefault(e.code, self.make_resolved("process", e.code, 1.0, src, e.via))
                     continue
-                if roles.get(e.code) != "act":
-                    roles[e.code] = role
-            if e.kind == "process" and e.code not in processes:
-                processes[e.code] = self._resolved("process", e.code, 1.0, src, e.via)
-            elif e.kind == "material" and e.code not in materials:
+                if found.roles.get(e.code) != "act":
+                    found.roles[e.code] = role
+            if e.kind == "process" and e.code not in found.processes:
+                found.processes[e.code] = self.make_resolved("process", e.code, 1.0, src, e.via)
+            elif e.kind == "material" and e.code not in found.materials:
                 if _LIKE_AFTER.match(text[folded.ends[b - 1] : folded.ends[b - 1] + 8]):
                     continue  # "ABS-like resin", "ゴムライク": another material that imitates it
                 if profile and self._material_refused(text, folded, spans, a, b):
                     continue  # ステンレスやアルミへのめっきはできません: not a material this shop works
-                materials[e.code] = self._resolved("material", e.code, 1.0, src, e.via)
+                found.materials[e.code] = self.make_resolved("material", e.code, 1.0, src, e.via)
             elif e.kind == "outcome":
-                outcome_hits.setdefault(int(e.code), src)
-        # grades not in the alias list ("SUS321", "A5083", "SCM440H")
+                found.outcome_hits.setdefault(int(e.code), src)
+        return found
+
+    def _process_role(
+        self,
+        text: str,
+        folded: TokenText,
+        spans: Any,
+        a: int,
+        b: int,
+        proc_hits: list[tuple[int, int]],
+        mat_starts: set[int],
+        profile: bool,
+        code: str,
+        src: str,
+    ) -> str:
+        """The role of the process mention at [a, b): "act", "context", "hint", "state", "negated" or
+        "outsourced", by its grammar and then by the scope of its clause."""
+        role = _role(folded, text, a, b, proc_hits)
+        if role == "act":
+            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code)
+        if role == "act" and code in MADE_CODES and "作" in src and _method_before(text, folded, a, proc_hits):
+            role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
+        return role
+
+    def _add_grades(self, text: str, folded: TokenText, found: _Mentions) -> None:
+        """Material grades not in the alias list ("SUS321", "A5083", "SCM440H"), where no hit covers them."""
+        materials = found.materials
         for a0, b0, _sf in folded.spans:  # per Latin token: "S45C・SCM440" are two grades, not one run
             if not folded.latin[a0]:
                 continue
             for m in self._grade_token.finditer(folded.text[a0:b0]):
                 a, b = a0 + m.start(), a0 + m.end()
-                if any(covered[a:b]):
+                if any(found.covered[a:b]):
                     continue
                 code = self._grade(m.group(0))
                 if code and code not in materials:
                     src = _span(text, folded, a, b)
-                    materials[code] = self._resolved("material", code, 0.95, src, "grade")
+                    materials[code] = self.make_resolved("material", code, 0.95, src, "grade")
+
+    def _outcome_groups(
+        self, found: _Mentions, materials_hint: tuple[str, ...]
+    ) -> tuple[list[tuple[Resolved, ...]], list[str], dict[str, Resolved]]:
+        """The step groups: each named process on its own ("explicit"), then per outcome phrase its processes
+        for the materials at hand, unless a named process already addresses it. Gives the groups, their
+        strengths and the best inferred resolution per code."""
+        tax = self.taxonomy
+        processes, roles = found.processes, found.roles
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
-        fams = {tax.materials[c].family for c in (*materials, *materials_hint) if c in tax.materials}
-        for gi, src in outcome_hits.items():
+        fams = {tax.materials[c].family for c in (*found.materials, *materials_hint) if c in tax.materials}
+        for gi, src in found.outcome_hits.items():
             g = tax.outcomes[gi]
-            options = [(c, conf) for c, conf in g.for_materials(fams) if c not in negated]
+            options = [(c, conf) for c, conf in g.for_materials(fams) if c not in found.negated]
             if not options:
                 continue
             named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
@@ -937,33 +1053,13 @@ class Normaliser:
             ):
                 continue  # the need already names one of these processes (unless the group makes it finer:
                 # "bend … tube into handrails" → pipe bending)
-            alts = tuple(self._resolved("process", code, conf, src, "outcome") for code, conf in options)
+            alts = tuple(self.make_resolved("process", code, conf, src, "outcome") for code, conf in options)
             groups.append(alts)
             strength.append(g.strength)
             for r in alts:
                 if r.code not in inferred or inferred[r.code].confidence < r.confidence:
                     inferred[r.code] = r
-        plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
-        unresolved: list[str] = []
-        if text.strip() and not plist and not materials:
-            snippet = " ".join(text.split())
-            unresolved.append(snippet[:60] + ("…" if len(snippet) > 60 else ""))
-        context = tuple(c for c, r in roles.items() if r in ("context", "hint"))
-        acted = {c for c, r in roles.items() if r == "act"}
-        neg_list = [r for c, r in negated.items() if c not in acted]
-        out_list = [r for c, r in outsourced.items() if c not in acted and c not in negated]
-        return Extraction(
-            plist,
-            list(materials.values()),
-            unresolved,
-            {},
-            groups,
-            strength,
-            context,
-            neg_list,
-            neg_list,
-            out_list,
-        )
+        return groups, strength, inferred
 
     # -- reading a factory profile -----------------------------------------------------------------------
 
@@ -994,7 +1090,7 @@ class Normaliser:
             if code in self.taxonomy.processes and code not in blocked:
                 blocked.add(code)
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
-                found.append(self._resolved("process", code, 1.0, src, "machine"))
+                found.append(self.make_resolved("process", code, 1.0, src, "machine"))
         found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
         caps = tuple(
             Evidence(
@@ -1021,7 +1117,7 @@ class Normaliser:
         for m in _PLATING_METAL.finditer(prose):
             code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
             if code in tax.processes and code not in blocked and all(r.code != code for r in out):
-                out.append(self._resolved("process", code, 0.9, m.group(1), "plating-metal"))
+                out.append(self.make_resolved("process", code, 0.9, m.group(1), "plating-metal"))
         return out
 
     def read_profile(
@@ -1038,9 +1134,9 @@ class Normaliser:
         states it does itself (level "prose", with the clause). Steps the text sends to partners or says it
         does not do, and service words / product nouns, are never capabilities. ``confirmed`` codes count as
         listed; ``rejected`` codes are never capabilities."""
-        return self._read_profile(processes, materials, description, equipment, confirmed, rejected)[0]
+        return self.read_profile_and_unresolved(processes, materials, description, equipment, confirmed, rejected)[0]
 
-    def _read_profile(
+    def read_profile_and_unresolved(
         self,
         processes: tuple[str, ...] | list[str],
         materials: tuple[str, ...] | list[str],
@@ -1049,12 +1145,10 @@ class Normaliser:
         confirmed: tuple[str, ...] | list[str],
         rejected: tuple[str, ...] | list[str],
     ) -> tuple[ProfileReading, list[str]]:
-        tax = self.taxonomy
+        """:meth:`read_profile`, together with the list items that resolved to nothing (for the index's
+        unresolved-terms report)."""
         rejected_set = {c for c in rejected or () if isinstance(c, str)}
         caps: dict[tuple[str, str], Evidence] = {}
-        unresolved: list[str] = []
-        item_out: list[Resolved] = []
-        item_neg: list[Resolved] = []
 
         def keep(ev: Evidence) -> None:
             if ev.code in rejected_set:
@@ -1066,6 +1160,43 @@ class Normaliser:
             elif old.level == ev.level and old.confidence < ev.confidence:
                 caps[key] = ev
 
+        unresolved, item_out, item_neg = self._read_list_items(processes, materials, keep)
+        desc = description if isinstance(description, str) else ""
+        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
+        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
+        outsourced: tuple[Resolved, ...] = ()
+        not_done: tuple[Resolved, ...] = ()
+        hints: tuple[str, ...] = ()
+        if prose:
+            pr = self._read_prose(prose)
+            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
+            for ev in pr.capabilities:
+                keep(ev)
+        self._implied_materials(caps, keep)
+        outsourced = (*item_out, *outsourced)
+        not_done = (*item_neg, *not_done)
+        self._add_confirmed(caps, confirmed, rejected_set)
+        have = {code for kind, code in caps if kind == "process"}
+        reading = ProfileReading(
+            tuple(caps.values()),
+            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
+            tuple({r.code: r for r in not_done if r.code not in have}.values()),
+            hints,
+        )
+        return reading, unresolved
+
+    def _read_list_items(
+        self,
+        processes: tuple[str, ...] | list[str],
+        materials: tuple[str, ...] | list[str],
+        keep: Callable[[Evidence], None],
+    ) -> tuple[list[str], list[Resolved], list[Resolved]]:
+        """Resolve the owner's process and material list items and ``keep`` each as "listed" evidence. A
+        process item that resolves to nothing but says where the step goes ("焼入れ（外注）", "溶接不可") is
+        read like prose. Gives the unresolved items and the steps the items send out or do not do."""
+        unresolved: list[str] = []
+        item_out: list[Resolved] = []
+        item_neg: list[Resolved] = []
         for kind, items in (("process", processes), ("material", materials)):
             for item in items or ():
                 if not isinstance(item, str) or not item.strip():
@@ -1086,20 +1217,16 @@ class Normaliser:
                             r.source,
                         )
                     )
-        desc = description if isinstance(description, str) else ""
-        equip = " / ".join(e for e in (equipment or ()) if isinstance(e, str))
-        prose = (desc[:MAX_TEXT] + "\n" + equip).strip()
-        outsourced: tuple[Resolved, ...] = ()
-        not_done: tuple[Resolved, ...] = ()
-        hints: tuple[str, ...] = ()
-        if prose:
-            pr = self._read_prose(prose)
-            outsourced, not_done, hints = pr.outsourced, pr.not_done, pr.hints
-            for ev in pr.capabilities:
-                keep(ev)
-        self._implied_materials(caps, keep)
-        outsourced = (*item_out, *outsourced)
-        not_done = (*item_neg, *not_done)
+        return unresolved, item_out, item_neg
+
+    def _add_confirmed(
+        self,
+        caps: dict[tuple[str, str], Evidence],
+        confirmed: tuple[str, ...] | list[str],
+        rejected_set: set[str],
+    ) -> None:
+        """Codes the owner confirmed count as listed at full confidence (keeping the evidence already read)."""
+        tax = self.taxonomy
         for code in confirmed or ():
             if not isinstance(code, str) or code in rejected_set:
                 continue
@@ -1114,14 +1241,6 @@ class Normaliser:
             else:
                 item = tax.processes[code] if kind == "process" else tax.materials[code]
                 caps[(kind, code)] = Evidence(kind, code, item.label_ja, item.label_en, "listed", "", 1.0)
-        have = {code for kind, code in caps if kind == "process"}
-        reading = ProfileReading(
-            tuple(caps.values()),
-            tuple({r.code: r for r in outsourced if r.code not in have}.values()),
-            tuple({r.code: r for r in not_done if r.code not in have}.values()),
-            hints,
-        )
-        return reading, unresolved
 
     def _implied_materials(self, caps: dict, keep: Any) -> None:
         """Materials a capability names by itself: the process works one material (江戸切子 → glass, 縫製 →
@@ -1166,7 +1285,7 @@ class Normaliser:
             exact = [e for e in self._exact.get(key, ()) if e.kind == kind]
             if exact:
                 for e in exact:
-                    found.setdefault(e.code, self._resolved(kind, e.code, 1.0, t, e.via))
+                    found.setdefault(e.code, self.make_resolved(kind, e.code, 1.0, t, e.via))
                 continue
             ex = self.extract(t[:200], outcomes=False)
             items = ex.processes if kind == "process" else ex.materials

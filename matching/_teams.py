@@ -15,7 +15,9 @@ from dataclasses import replace
 import numpy as np
 
 from ._geo import haversine_km
-from ._index import MatchIndex, _check_limit, _lang, query_place
+from ._index import MatchIndex, check_limit, reply_language
+from ._messages import message
+from ._query import query_place
 from ._types import MatchingInputError, NeedQuery, Team
 
 POOL = 24  # candidates kept in all (nearest first, shared out between the steps): C(24, 3) = 2,024 teams at most
@@ -57,8 +59,8 @@ def propose_teams(
     """Teams of 2..``max_size`` factories that together cover the need's required steps, best first: more
     steps covered first, then the score (0..1: coverage, closeness of the members to each other and to the
     need's place, track record). Reasons are written in ``lang``. Returns [] when the need names no step."""
-    limit = _check_limit(limit)
-    lang = _lang(lang)
+    limit = check_limit(limit)
+    lang = reply_language(lang)
     if isinstance(max_size, bool) or not isinstance(max_size, int) or not 2 <= max_size <= 3:
         raise MatchingInputError("max_size must be 2 or 3")
     groups = index.required_steps(query)
@@ -135,22 +137,18 @@ def _team(index: MatchIndex, combo: tuple[int, ...], steps: list[str], covers: l
 
 def _reasons(index: MatchIndex, team: Team, combo: tuple[int, ...], lang: str) -> tuple[str, ...]:
     tax = index.taxonomy
-    en = lang == "en"
-    n = len(team.assignments) + len(team.missing)
-    out = [f"Together they cover {len(team.assignments)} of {n} steps" if en
-           else f"{n} 工程中 {len(team.assignments)} 工程を分担"]
+    total = len(team.assignments) + len(team.missing)
+    out = [message("team_covers", lang, covered=len(team.assignments), total=total)]
     if team.max_pair_km is not None:
-        out.append(f"Members at most {team.max_pair_km:.1f} km apart" if en
-                   else f"メンバー間の距離は最大 {team.max_pair_km:.1f} km")
+        out.append(message("team_spread", lang, km=team.max_pair_km))
     else:
-        out.append("Some members' location is unknown" if en else "所在地不明のメンバーを含む")
+        out.append(message("team_location_unknown", lang))
     if team.need_km is not None:
-        out.append(f"Farthest member {team.need_km:.1f} km from the place of the need" if en
-                   else f"ニーズの場所から最も遠いメンバーまで {team.need_km:.1f} km")
+        out.append(message("team_farthest", lang, km=team.need_km))
     for r in combo:
-        t = index.track[r]
-        if not math.isnan(t) and t > 0:
-            out.append(f"Track record {index.names[r]} {t:.0%}" if en else f"実績評価 {index.names[r]} {t:.0%}")
+        rate = index.track[r]
+        if not math.isnan(rate) and rate > 0:
+            out.append(message("team_track_record", lang, name=index.names[r], rate=rate))
     if team.missing:
-        out.append(("Still missing: " if en else "未対応: ") + ", ".join(tax.label(c, lang) for c in team.missing))
+        out.append(message("team_still_missing", lang, items=", ".join(tax.label(c, lang) for c in team.missing)))
     return tuple(out)

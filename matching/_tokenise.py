@@ -92,50 +92,78 @@ def tokens(text: str, fold_map: Any, fold: Any) -> TokenText:
 
 
 def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    latin: list[bool] = []
-    bounds: set[int] = {0}
-    toks: list[Token] = []
-    spans: list[tuple[int, int, str]] = []
+    """Tokenise ``text``: Latin runs folded character by character, the rest through the Japanese analyser."""
+    builder = _TokenTextBuilder(text, fold_map, fold)
     pos = 0
-    length = 0
+    for m in _LATIN_RUN.finditer(text):
+        a, b = m.span()
+        if a > pos:
+            builder.add_japanese(pos, a)
+        builder.add_latin(a, b)
+        pos = b
+    if pos < len(text):
+        builder.add_japanese(pos, len(text))
+    return builder.result()
 
-    def add_latin(a: int, b: int) -> None:
-        nonlocal length
-        seg = text[a:b]
+
+class _TokenTextBuilder:
+    """Accumulates the folded tokens of one text, left to right, with their offsets in the original."""
+
+    def __init__(self, text: str, fold_map: Any, fold: Any) -> None:
+        self.text, self.fold_map, self.fold = text, fold_map, fold
+        self.parts: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.latin: list[bool] = []
+        self.bounds: set[int] = {0}
+        self.toks: list[Token] = []
+        self.spans: list[tuple[int, int, str]] = []
+        self.length = 0
+
+    def _append(
+        self, folded: str, starts: list[int], ends: list[int], is_latin: bool, span_text: str, token: Token
+    ) -> None:
+        """Add one folded token: its characters' original offsets, its bounds, span and token."""
+        self.bounds.add(self.length)
+        self.parts.append(folded)
+        self.starts.extend(starts)
+        self.ends.extend(ends)
+        self.latin.extend([is_latin] * len(folded))
+        self.spans.append((self.length, self.length + len(folded), span_text))
+        self.length += len(folded)
+        self.bounds.add(self.length)
+        self.toks.append(token)
+
+    def add_latin(self, a: int, b: int) -> None:
+        """A Latin run text[a:b], folded (cached for short runs) as one token."""
+        seg = self.text[a:b]
         fm = _LATIN.get(seg)
         if fm is None:
-            fm = fold_map(seg)
+            fm = self.fold_map(seg)
             if len(seg) <= 40:
                 if len(_LATIN) > 100_000:
                     _LATIN.clear()
                 _LATIN[seg] = fm
         if not fm.text:
             return
-        bounds.add(length)
-        parts.append(fm.text)
-        starts.extend(a + s for s in fm.starts)
-        ends.extend(a + e for e in fm.ends)
-        latin.extend([True] * len(fm.text))
-        spans.append((length, length + len(fm.text), fm.text))
-        length += len(fm.text)
-        bounds.add(length)
-        toks.append(Token(seg, fm.text, a, b))
+        self._append(
+            fm.text, [a + s for s in fm.starts], [a + e for e in fm.ends], True, fm.text, Token(seg, fm.text, a, b)
+        )
 
-    def add_japanese(a: int, b: int) -> None:
+    def add_japanese(self, a: int, b: int) -> None:
+        """A non-Latin run text[a:b], analysed in chunks the analyser accepts."""
         while b - a > _CHUNK:  # the analyser takes at most ~49 kB at once: cut at a sentence end
-            cut = max(text.rfind(p, a, a + _CHUNK) for p in "。、\n！？")
+            cut = max(self.text.rfind(p, a, a + _CHUNK) for p in "。、\n！？")
             cut = cut + 1 if cut > a else a + _CHUNK
-            add_japanese_chunk(a, cut)
+            self._add_japanese_chunk(a, cut)
             a = cut
-        add_japanese_chunk(a, b)
+        self._add_japanese_chunk(a, b)
 
-    def add_japanese_chunk(a: int, b: int) -> None:
-        nonlocal length
+    def _add_japanese_chunk(self, a: int, b: int) -> None:
+        """The analyser's morphemes of text[a:b], each folded by its normalised form (else its surface)."""
+        fold = self.fold
         tok, mode = _tokenizer()
-        for m in tok.tokenize(_SURROGATE.sub("\ufffd", text[a:b]), mode):
+        for m in tok.tokenize(_SURROGATE.sub("\ufffd", self.text[a:b]), mode):
             surface = m.surface()
             if not surface.strip() or surface in ("・", "･"):
                 continue  # a middle dot joins words as folding does: 焼入れ・焼戻し = 焼入れ焼戻し
@@ -152,27 +180,15 @@ def _build(text: str, fold_map: Any, fold: Any) -> TokenText:
             s0, e0 = a + m.begin(), a + m.end()
             if not norm:
                 continue
-            bounds.add(length)
-            parts.append(norm)
-            starts.extend([s0] * len(norm))
-            ends.extend([e0] * len(norm))
-            latin.extend([False] * len(norm))
-            spans.append((length, length + len(norm), sfold))
-            length += len(norm)
-            bounds.add(length)
-            toks.append(Token(surface, norm, s0, e0))
+            self._append(norm, [s0] * len(norm), [e0] * len(norm), False, sfold, Token(surface, norm, s0, e0))
 
-    for m in _LATIN_RUN.finditer(text):
-        a, b = m.span()
-        if a > pos:
-            add_japanese(pos, a)
-        add_latin(a, b)
-        pos = b
-    if pos < len(text):
-        add_japanese(pos, len(text))
-    return TokenText(
-        "".join(parts), starts, ends, frozenset(bounds), latin, tuple(toks), tuple(sorted(bounds)), tuple(spans)
-    )
+    def result(self) -> TokenText:
+        """The token text built so far."""
+        bounds = self.bounds
+        return TokenText(
+            "".join(self.parts), self.starts, self.ends, frozenset(bounds), self.latin, tuple(self.toks),
+            tuple(sorted(bounds)), tuple(self.spans),
+        )
 
 
 _KEYS: dict[str, frozenset[str]] = {}

@@ -112,4 +112,4 @@ def test_team_and_chain_modules_read_no_private_index_state():
 
     for mod in (_chain, _teams):
         src = inspect.getsource(mod)
-        assert "index._E" not in src and "index._pcol" not in src and "compile(" not in src
+        assert "index._" not in src and "norm._" not in src and "compile(" not in src
