@@ -14,9 +14,7 @@ SKIPPED_DIRS = {"migrations", ".venv", "venv", "node_modules", "build", "dist", 
 
 # being split (issue 17): other branches are splitting these now; the lead removes each entry when its split lands.
 FILE_EXCEPTIONS: set[str] = set()  # hub/deals/services.py was split by concern (issue 17)
-FUNCTION_EXCEPTION_PREFIXES = (
-    "matching/",  # being split (issue 17)
-)
+FUNCTION_EXCEPTION_PREFIXES: tuple[str, ...] = ()  # matching/ was split into named steps (issue 17)
 # Named exceptions outside the prefixes above (none left: bench/ and the browser journeys were split, issue 17).
 FUNCTION_EXCEPTIONS: set[str] = set()
 
