@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench.baselines import BM25, TfidfChar
-from bench.common import DATA, doc_text, ndcg_at_k
+from bench.common import DATA, doc_text
 
 PROSE = DATA / "prose"
 FILES = ("factories.json", "truth.json", "needs.json")
@@ -198,7 +198,7 @@ def _mean(vals: Iterable[float]) -> float | None:
 
 def evaluate_half(records: list[dict], truth: dict, needs: list[dict]) -> dict:
     """Extraction and retrieval figures of one half (matcher beside BM25 and TF-IDF built on the same profiles)."""
-    from bench.quality import MatcherSystem
+    from bench.quality import MatcherSystem, rank_all
 
     needs = annotate_needs(needs, truth)
     ids = [r["id"] for r in records]
@@ -213,17 +213,7 @@ def evaluate_half(records: list[dict], truth: dict, needs: list[dict]) -> dict:
     except Exception:  # the library may be incomplete: report, keep the baselines
         errors["matcher"] = [traceback.format_exc(limit=3)]
     judged = [n for n in needs if n["relevance"]]
-    per_need: dict[str, dict[str, float]] = {k: {} for k in systems}
-    ranked: dict[str, dict[str, list[int]]] = {k: {} for k in systems}
-    for n in judged:
-        for key, s in systems.items():
-            try:
-                r = s.rank(n["text"], 10, lang=n["lang"]) if key == "matcher" else s.rank(n["text"], 10)
-            except Exception as e:  # a failing query scores 0 and is reported
-                errors.setdefault(key, []).append(f"{n['id']}: {type(e).__name__}: {e}")
-                r = []
-            ranked[key][n["id"]] = r
-            per_need[key][n["id"]] = ndcg_at_k(r, n["relevance"], 10)
+    per_need, ranked = rank_all(systems, judged, errors)
     table = {}
     for sname, pred in SLICES:
         sel = [n["id"] for n in judged if pred(n)]

@@ -36,6 +36,23 @@ class MatcherSystem:
         return [int(m.factory_id) for m in res.results]
 
 
+def rank_all(systems: dict, needs: list[dict], errors: dict[str, list[str]]) -> tuple[dict, dict]:
+    """Top 10 of every system for every need, and its nDCG@10: (per_need, ranked), each keyed by system, then
+    need id. A failing query scores 0 and is reported in ``errors``."""
+    per_need: dict[str, dict[str, float]] = {k: {} for k in systems}
+    ranked: dict[str, dict[str, list[int]]] = {k: {} for k in systems}
+    for n in needs:
+        for key, system in systems.items():
+            try:
+                r = system.rank(n["text"], 10, lang=n["lang"]) if key == "matcher" else system.rank(n["text"], 10)
+            except Exception as e:  # a failing query scores 0 and is reported
+                errors.setdefault(key, []).append(f"{n['id']}: {type(e).__name__}: {e}")
+                r = []
+            ranked[key][n["id"]] = r
+            per_need[key][n["id"]] = ndcg_at_k(r, n["relevance"], 10)
+    return per_need, ranked
+
+
 def evaluate(records, truth, needs) -> dict:
     ids = [r["id"] for r in records]
     texts = [doc_text(r) for r in records]
@@ -47,17 +64,7 @@ def evaluate(records, truth, needs) -> dict:
         systems["matcher"] = MatcherSystem(records)
     except Exception:  # the library may be incomplete; report, don't crash the baselines
         errors["matcher"] = [traceback.format_exc(limit=3)]
-    per_need: dict[str, dict[str, float]] = {k: {} for k in systems}
-    ranked: dict[str, dict[str, list[int]]] = {k: {} for k in systems}
-    for n in needs:
-        for key, sysm in systems.items():
-            try:
-                r = sysm.rank(n["text"], 10, lang=n["lang"]) if key == "matcher" else sysm.rank(n["text"], 10)
-            except Exception as e:  # a failing query scores 0 and is reported
-                errors.setdefault(key, []).append(f"{n['id']}: {type(e).__name__}: {e}")
-                r = []
-            ranked[key][n["id"]] = r
-            per_need[key][n["id"]] = ndcg_at_k(r, n["relevance"], 10)
+    per_need, ranked = rank_all(systems, needs, errors)
     table = {}
     for sname, pred in SLICES:
         sel = [n["id"] for n in needs if pred(n)]
