@@ -4,9 +4,6 @@ worker processes, each of which answers at least a full limit's worth of sign-in
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from tests.servers import free_port, start_gunicorn
+
 REDIS_URL = "redis://127.0.0.1:6379/5"
 LIMIT = 5
 
@@ -33,12 +30,6 @@ def _redis_or_none():
     return client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _login_attempt(port: int) -> int:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/auth/login", data=b"email=x%40example.jp&password=nope",
                                      headers={"Connection": "close"}, method="POST")
@@ -51,28 +42,14 @@ def _login_attempt(port: int) -> int:
 
 def _serve(tmp_path: Path, extra_env: dict):
     """Start gunicorn with two workers; yield (port, access log path) and stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HUB_ENV": "development", "SECRET_KEY": "w" * 40, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'limits.sqlite3'}", "HUB_UPLOAD_FOLDER": str(tmp_path / "uploads"),
            "HUB_RATELIMIT_LOGIN": f"{LIMIT} per minute", "HUB_WTF_CSRF_ENABLED": "false", **extra_env}
     if "REDIS_URL" not in extra_env:
         env.pop("REDIS_URL", None)
-    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
     log = tmp_path / "access.log"
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                "--access-logfile", str(log), "--access-logformat", "%(p)s %(m)s %(s)s", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.3)
+    process = start_gunicorn(env, port, "--access-logfile", str(log), "--access-logformat", "%(p)s %(m)s %(s)s")
     return process, port, log
 
 

@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import BIN, ROOT, free_port, start_gunicorn
 
 
 def _match(port: int, text: str) -> list[str]:
@@ -36,21 +25,8 @@ def _match(port: int, text: str) -> list[str]:
 def server(tmp_path):
     env = {**os.environ, "HUB_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
            "HUB_RATELIMIT_ENABLED": "false", "HUB_UPLOAD_FOLDER": str(tmp_path / "uploads")}
-    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    port = _free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.3)
+    port = free_port()
+    process = start_gunicorn(env, port)
     yield port, env, tmp_path
     process.terminate()
     process.wait(timeout=20)
