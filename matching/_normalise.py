@@ -1033,7 +1033,9 @@ class Normaliser:
         groups: list[tuple[Resolved, ...]] = [(r,) for r in processes.values()]
         strength = ["explicit"] * len(groups)
         inferred: dict[str, Resolved] = {}
-        fams = {tax.materials[c].family for c in (*found.materials, *materials_hint) if c in tax.materials}
+        # by_material keys are material families or, for a finer reading, material codes (tool_steel, composite)
+        named = {c for c in (*found.materials, *materials_hint) if c in tax.materials}
+        fams = {tax.materials[c].family for c in named} | named
         for gi, src in found.outcome_hits.items():
             g = tax.outcomes[gi]
             options = [(c, conf) for c, conf in g.for_materials(fams) if c not in found.negated]

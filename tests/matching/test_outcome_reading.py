@@ -1,0 +1,53 @@
+"""Outcome-worded needs: a problem read for the material the need names (family or finer material code)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import Normaliser
+
+
+def _inferred(normaliser: Normaliser, text: str) -> dict[str, float]:
+    ex = normaliser.extract(text)
+    return {r.code: r.confidence for r in ex.processes if r.via == "outcome"}
+
+
+def _best(conf: dict[str, float]) -> str:
+    return max(conf, key=lambda c: (conf[c], c))
+
+
+def test_wear_on_tool_steel_reads_as_coating_not_anodising(normaliser: Normaliser):
+    # tool_steel is in the steel family; the outcome's by_material entry for the material code itself applies
+    conf = _inferred(normaliser, "Our SKD11 punches keep chipping and wear out quickly.")
+    assert _best(conf) == "thin_film_coating"
+    assert conf["vacuum_hardening"] > conf.get("hard_anodizing", 0.0)
+
+
+def test_lightweight_in_carbon_fibre_reads_as_frp(normaliser: Normaliser):
+    conf = _inferred(normaliser, "The gripper finger is too heavy, could it be made in carbon fibre?")
+    assert _best(conf) == "frp_molding"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The brass knobs go brown after a few months.",
+        "真鍮のつまみが茶色くなる。",
+        "We want the brass handles to stay shiny.",
+    ],
+)
+def test_tarnish_on_copper_alloys_reads_as_plating(normaliser: Normaliser, text: str):
+    conf = _inferred(normaliser, text)
+    assert _best(conf) == "nickel_plating"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rail needs a low-friction surface.",
+        "アルミのスライド部品、もっと滑りを良くしたい。",
+        "We want the slider to slide smoothly.",
+    ],
+)
+def test_friction_vocabulary(normaliser: Normaliser, text: str):
+    assert "fluororesin_coating" in _inferred(normaliser, text)
