@@ -51,3 +51,26 @@ def test_tarnish_on_copper_alloys_reads_as_plating(normaliser: Normaliser, text:
 )
 def test_friction_vocabulary(normaliser: Normaliser, text: str):
     assert "fluororesin_coating" in _inferred(normaliser, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The copper busbar contacts need better electrical contact and conductivity.", "precious_metal_plating"),
+        ("銅の端子の接触抵抗を下げたい。", "precious_metal_plating"),
+        ("The aluminium bracket must be electrically insulated from the frame.", "hard_anodizing"),
+        ("アルミのベース板を絶縁したい。", "hard_anodizing"),
+        ("The bearing seat is too loose and the shaft wobbles.", "grinding"),
+        ("軸がガタつくので何とかしたい。", "grinding"),
+        ("The tank seeps at the corners and water gets in.", "welding"),
+        ("箱にエア漏れがある。", "ndt"),
+        ("We can't afford the tooling cost for 30 covers.", "urethane_casting"),
+    ],
+)
+def test_problem_vocabulary(normaliser: Normaliser, text: str, expected: str):
+    assert expected in _inferred(normaliser, text)
+
+
+def test_outcome_words_never_tag_a_factory(normaliser: Normaliser):
+    ex = normaliser.extract("導電性と絶縁性の部品を扱っています。", outcomes=False)
+    assert ex.processes == []
