@@ -202,7 +202,10 @@ _JA_OBJECT_AFTER = re.compile(
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
     r"\bpre-?$|(?:already|remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
-    r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
+    r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$"
+    # a state after a step ("look dull and blotchy after machining"): the part's history, as 切削後
+    r"|\b(?:look|looks|looked|come\s+out|comes\s+out|came\s+out|is|are|get|gets|got|went|go|goes|turn|turns|turned)"
+    r"\s+(?:\w+\s+){0,4}after\s+(?:the\s+)?$",
     re.I,
 )
 

@@ -74,3 +74,13 @@ def test_problem_vocabulary(normaliser: Normaliser, text: str, expected: str):
 def test_outcome_words_never_tag_a_factory(normaliser: Normaliser):
     ex = normaliser.extract("導電性と絶縁性の部品を扱っています。", outcomes=False)
     assert ex.processes == []
+
+
+def test_a_state_after_a_step_is_the_parts_history(normaliser: Normaliser):
+    # "look dull after machining": like 切削後, the machining is what happened to the part, not a step to buy
+    ex = normaliser.extract("Our titanium parts look dull and blotchy after machining. We want a satin look.")
+    assert "machining" in ex.context
+    assert "blasting" in {r.code for r in ex.processes}
+    seq = normaliser.extract("Please anodize the brackets after machining them.")
+    assert {"anodizing", "machining"} <= {r.code for r in seq.processes}
+    assert "machining" not in seq.context
