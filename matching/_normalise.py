@@ -849,7 +849,7 @@ class Normaliser:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
         os_, oe = tt.starts[a], tt.ends[b - 1]
-        kind = object_only(text, os_, oe)
+        kind = object_only(text, os_, oe, need=not profile)
         clause = clause_of(spans, os_)
         if kind == "object":
             # 溶接物は扱っておらず: the shop does not take that kind of work at all

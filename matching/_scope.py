@@ -202,15 +202,18 @@ _JA_OBJECT_AFTER = re.compile(
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
     r"\bpre-?$|(?:already|remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
-    r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$"
-    # a state after a step ("look dull and blotchy after machining"): the part's history, as 切削後
-    r"|\b(?:look|looks|looked|come\s+out|comes\s+out|came\s+out|is|are|get|gets|got|went|go|goes|turn|turns|turned)"
+    r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
+    re.I,
+)
+# a need's state after a step ("look dull and blotchy after machining"): the part's history, as 切削後
+_EN_STATE_AFTER = re.compile(
+    r"\b(?:look|looks|looked|come\s+out|comes\s+out|came\s+out|is|are|get|gets|got|went|go|goes|turn|turns|turned)"
     r"\s+(?:\w+\s+){0,4}after\s+(?:the\s+)?$",
     re.I,
 )
 
 
-def object_only(text: str, start: int, end: int) -> str | None:
+def object_only(text: str, start: int, end: int, need: bool = False) -> str | None:
     """"object" when the mention names the object or a state ("溶接焼けの除去", "メッキ調", "成形用",
     "めっき前", "プレス品", "removing weld discoloration"), "shop" when it names another shop (熱処理屋さん,
     "sheet metal shops"), else None."""
@@ -222,6 +225,8 @@ def object_only(text: str, start: int, end: int) -> str | None:
         # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
         return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
+        return "object"
+    if need and _EN_STATE_AFTER.search(text[max(0, start - 60) : start]):
         return "object"
     if re.search(r"shops?$", text[start:end], re.I) and re.search(
         r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,2}$",

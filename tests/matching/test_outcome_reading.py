@@ -84,3 +84,9 @@ def test_a_state_after_a_step_is_the_parts_history(normaliser: Normaliser):
     seq = normaliser.extract("Please anodize the brackets after machining them.")
     assert {"anodizing", "machining"} <= {r.code for r in seq.processes}
     assert "machining" not in seq.context
+
+
+def test_a_shop_that_finishes_after_machining_still_machines(normaliser: Normaliser):
+    ex = normaliser.extract("Parts are deburred and anodised after machining in our own shop.", outcomes=False)
+    assert "machining" in {r.code for r in ex.processes}
+    assert "machining" not in ex.context
