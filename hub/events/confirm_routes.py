@@ -11,8 +11,7 @@ from hub.events import confirmation, services, visibility
 from hub.events.edge import show_error
 from hub.events.errors import EventsError
 from hub.events.forms import ConfirmForm
-from hub.events.models import BOOKING_CONFIRMED
-from hub.events.routes import _booking_limit, bp
+from hub.events.routes import _booking_limit, bp, flash_booking_outcome
 from hub.extensions import limiter
 
 
@@ -36,11 +35,8 @@ def confirm_booking(token: str):
         if not result.created:
             flash(_("This email address already has a booking for this slot; here it is. Nothing was booked "
                     "twice."), "info")
-        elif booking.status == BOOKING_CONFIRMED:
-            flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
         else:
-            flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
-                    "frees up.", n=services.waitlist_position(booking)), "warning")
+            flash_booking_outcome(booking)
         return redirect(url_for("events.booking_detail", booking_id=booking.id,
                                 token=services.booking_token(booking)))
     slot = request_row.slot if request_row is not None else None

@@ -51,6 +51,15 @@ bp = Blueprint("events", __name__)
 PER_PAGE = 20
 
 
+def flash_booking_outcome(booking) -> None:
+    """Tell a visitor what a new booking became: confirmed, or a place on the waiting list (with its number)."""
+    if booking.status == BOOKING_CONFIRMED:
+        flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
+    else:
+        flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
+                "frees up.", n=services.waitlist_position(booking)), "warning")
+
+
 
 
 # --- visitors -------------------------------------------------------------------------------------------------
@@ -153,11 +162,8 @@ def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
     if result.existing:
         flash(_("You had already booked this slot with this email address; here is that booking. Nothing was "
                 "booked twice."), "info")
-    elif booking.status == BOOKING_CONFIRMED:
-        flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
     else:
-        flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
-                "frees up.", n=services.waitlist_position(booking)), "warning")
+        flash_booking_outcome(booking)
     return redirect(url_for("events.booking_detail", booking_id=booking.id, token=services.booking_token(booking)))
 
 
