@@ -24,6 +24,9 @@ TRACK_RECORDS = "track_records"  # () -> {factory_id: 0..1}
 COMPLETED_JOBS = "completed_jobs"  # (factory_ids) -> {factory_id: completed deals}
 # Offered by the matches domain, read by the deals domain.
 FITS_FOR_FACTORY = "fits_for_factory"  # (factory, lang, limit=) -> [(need, fit)]
+# Offered by the quotes domain, read by the deals domain.
+NOTIFICATION_TEXT = "notification_text"  # (notification) -> str | None: the sentence for a kind deals does not know
+DELIVERED_ORDER_DEALS = "delivered_order_deals"  # (year) -> {deal_id}: deals with an order delivered that year
 
 evidence_changed = Namespace().signal("evidence-changed")
 

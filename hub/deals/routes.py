@@ -161,7 +161,7 @@ def notification_text(note: Notification) -> str:
                  status=step_status_label(p.get("status", "")), title=title)
     if note.kind == "outcome":
         return _("“%(title)s” was closed: %(outcome)s", title=title, outcome=outcome_label(p.get("outcome")))
-    return title
+    return providers.call(providers.NOTIFICATION_TEXT, note, default=None) or title
 
 
 @bp.app_template_global("deals_factory_record")

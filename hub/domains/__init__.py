@@ -38,6 +38,7 @@ REGISTRY: tuple[Domain, ...] = (
     Domain("mail", uses=("auth",)),
     Domain("matches", own_catalogue=True, in_nav=True, uses=("auth", "factories", "needs", "mail", "deals")),
     Domain("deals", own_catalogue=True, in_nav=True, uses=("auth", "factories", "needs", "mail")),
+    Domain("quotes", own_catalogue=True, uses=("auth", "factories", "needs", "mail", "matches", "deals")),
     Domain("succession", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
     Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "matches")),
     Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
