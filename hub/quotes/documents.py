@@ -201,7 +201,8 @@ def quote_pdf(quote: Quote, lang: str = "ja") -> bytes:
         sheet.text_line(_("We are pleased to quote as follows."), size=9)
         sheet.ln(1)
         _facts(sheet, [(_("Quote number"), quote.number or ""), (_("Revision"), str(quote.revision)),
-                       (_("Date"), _date(quote.issued_on, lang)), (_("Valid until"), _date(quote.valid_until, lang)),
+                       (_("Issued on"), _date(quote.issued_on, lang)),
+                       (_("Valid until"), _date(quote.valid_until, lang)),
                        (_("Subject"), quote.deal.title), (_("Total (including tax)"), pricing.yen(quote.total))])
         _lines(sheet, quote)
         _totals(sheet, quote)
@@ -222,7 +223,7 @@ def order_pdf(order: PurchaseOrder, lang: str = "ja") -> bytes:
                  _requester(order.deal), _("To"), _("Ordered by"), lang)
         sheet.text_line(_("We place our order as follows."), size=9)
         sheet.ln(1)
-        _facts(sheet, [(_("Order number"), order.number or ""), (_("Date"), _date(order.issued_on, lang)),
+        _facts(sheet, [(_("Order number"), order.number or ""), (_("Issued on"), _date(order.issued_on, lang)),
                        (_("Quote number"), quote.number or ""), (_("Subject"), order.deal.title),
                        (_("Delivery date"), _date(order.due_on, lang)),
                        (_("Total (including tax)"), pricing.yen(quote.total))])

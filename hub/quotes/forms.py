@@ -38,6 +38,10 @@ def shipping_choices():
             ("pickup", _l("Collected by the customer"))]
 
 
+def tax_choices():
+    return [("10", "10%"), ("8", "8%")]
+
+
 def lead_choices():
     return [("days", _l("Lead time in working days")), ("date", _l("A delivery date"))]
 
@@ -48,7 +52,7 @@ class LineForm(Form):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=10)])
     unit_price = DecimalField(_l("Unit price (yen)"), places=2,
                               validators=[Optional(), NumberRange(min=0, max=999_999_999)])
-    tax_rate = SelectField(_l("Tax"), choices=[("10", "10%"), ("8", "8%")], default="10")
+    tax_rate = SelectField(_l("Tax"), choices=tax_choices, default="10")
 
 
 class QuoteForm(FlaskForm):
@@ -57,7 +61,7 @@ class QuoteForm(FlaskForm):
     rounding = SelectField(_l("Rounding of the tax"), choices=rounding_choices, default="floor",
                            description=_l("The tax is computed once per rate on the whole quote, as a qualified "
                                           "invoice requires."))
-    lead_kind = RadioField(_l("Delivery"), choices=lead_choices, default="days")
+    lead_kind = RadioField(_l("How the delivery is stated"), choices=lead_choices, default="days")
     lead_days = IntegerField(_l("Lead time (working days)"), validators=[Optional(), NumberRange(min=1, max=365)])
     delivery_date = DateField(_l("Delivery date"), validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[DataRequired()])

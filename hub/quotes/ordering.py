@@ -60,7 +60,7 @@ def accept_quote(actor: User, quote: Quote) -> PurchaseOrder:
     if not is_requester(actor, step):
         raise NotAllowed()
     if step.deal.status != DealStatus.OPEN:
-        raise QuoteError(_("This deal is closed."), 409)
+        raise QuoteError(_("The deal is closed."), 409)
     if quote.status != QuoteStatus.SUBMITTED:
         raise QuoteError(_("Only the latest open revision of a quote can be accepted."), 409)
     today = tokyo_today()
@@ -92,7 +92,7 @@ def acknowledge_order(actor: User, order: PurchaseOrder) -> PurchaseOrder:
     if order.status != OrderStatus.ISSUED:
         raise QuoteError(_("This order was already acknowledged."), 409)
     if step.deal.status != DealStatus.OPEN:
-        raise QuoteError(_("This deal is closed."), 409)
+        raise QuoteError(_("The deal is closed."), 409)
     if step.status == StepStatus.REQUESTED:
         deals.answer(actor, step, accept=True)
     order.status, order.acknowledged_at, order.acknowledged_by_id = OrderStatus.ACKNOWLEDGED, utcnow(), actor.id
@@ -111,7 +111,7 @@ def deliver_order(actor: User, order: PurchaseOrder) -> PurchaseOrder:
     if order.status != OrderStatus.ACKNOWLEDGED:
         raise QuoteError(_("Only an acknowledged order can be delivered."), 409)
     if step.deal.status != DealStatus.OPEN:
-        raise QuoteError(_("This deal is closed."), 409)
+        raise QuoteError(_("The deal is closed."), 409)
     for status in (StepStatus.IN_PROGRESS, StepStatus.DELIVERED):
         if deals.STEP_FLOW.index(step.status) < deals.STEP_FLOW.index(status):
             deals.set_step_status(actor, step, status)

@@ -120,7 +120,7 @@ def _refuse_quote(actor: User, step: DealStep) -> None:
     if not is_factory_side(actor, step):
         raise NotAllowed()
     if step.deal.status != DealStatus.OPEN:
-        raise QuoteError(_("This deal is closed."), 409)
+        raise QuoteError(_("The deal is closed."), 409)
     if step.status not in QUOTABLE_STEP_STATUSES:
         raise QuoteError(_("This step can no longer be quoted."), 409)
     ordered = db.session.scalar(select(func.count(PurchaseOrder.id)).where(

@@ -50,7 +50,7 @@ def request_quotes(actor: User, need: Need, factories: list[Factory], *, message
     if len(factories) > max_factories():
         raise QuoteError(_("You can ask at most %(n)s factories at once.", n=max_factories()), 400, "factories")
     if not (message or "").strip():
-        raise QuoteError(_("Please write a message."), 400, "message")
+        raise QuoteError(_("Please write a message to the factories."), 400, "message")
     quantity = quantity or need.quantity
     text = _message(need, message, quantity)
     kind = RequestKind.TEAM if team_steps is not None else RequestKind.ALTERNATIVES

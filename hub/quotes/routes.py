@@ -30,13 +30,13 @@ def _helpers() -> dict:
 
 
 def quote_status_label(status: str) -> str:
-    return {"submitted": _("Open"), "superseded": _("Superseded by a revision"), "accepted": _("Accepted"),
+    return {"submitted": _("Open"), "superseded": _("Superseded by a revision"), "accepted": _("Accepted (ordered)"),
             "not_chosen": _("Not chosen"), "expired": _("Expired")}.get(status, status)
 
 
 def order_status_label(status: str) -> str:
     return {"issued": _("Ordered, awaiting acknowledgement"), "acknowledged": _("Acknowledged by the factory"),
-            "delivered": _("Delivered")}.get(status, status)
+            "delivered": _("Delivered to the customer")}.get(status, status)
 
 
 def _step_or_404(step_id: int) -> DealStep:
@@ -149,6 +149,7 @@ def new_quote(step_id: int):
     elif request.method == "GET" and step.deal.need is not None:
         names = [a.original_name for a in step.deal.need.attachments]
         form.drawing_revision.data = names[0][:80] if names else ""
+    refused = False
     if form.validate_on_submit():
         try:
             quote = services.submit_quote(current_user, step, quote_input(form))
@@ -157,12 +158,13 @@ def new_quote(step_id: int):
         except services.QuoteError as exc:
             db.session.rollback()
             _show_error(form, exc)
+            refused = True
         else:
             commit_and_deliver()
             flash(_("Quote %(number)s sent.", number=quote.number), "success")
             return redirect(url_for("quotes.step", step_id=step.id))
     return render_template("quotes/form.html", step=step, deal=step.deal, form=form, latest=latest), \
-        400 if form.errors else 200
+        400 if refused or form.errors else 200
 
 
 def _show_error(form, exc: services.QuoteError) -> None:
