@@ -64,7 +64,7 @@ def _order(order_id: int) -> PurchaseOrder:
     return order
 
 
-def _iso(value: date | None) -> str | None:
+def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -77,8 +77,8 @@ def quote_dict(quote: Quote, locale: str) -> dict:
         "lines": [{"description": x.description, "quantity": str(x.quantity), "unit": x.unit,
                    "unit_price": str(x.unit_price), "tax_rate": x.tax_rate, "amount": x.amount} for x in quote.lines],
         "subtotal": quote.subtotal, "tax": quote.tax, "total": quote.total,
-        "lead_days": quote.lead_days, "delivery_date": _iso(quote.delivery_date),
-        "valid_until": _iso(quote.valid_until), "issued_on": _iso(quote.issued_on),
+        "lead_days": quote.lead_days, "delivery_date": _day(quote.delivery_date),
+        "valid_until": _day(quote.valid_until), "issued_on": _day(quote.issued_on),
         "material_supplied": quote.material_supplied, "inspection_certificate": quote.inspection_certificate,
         "shipping": quote.shipping, "drawing_revision": quote.drawing_revision, "notes": quote.notes,
         "invoice_number": quote.invoice_number, "order_id": quote.order.id if quote.order else None,
@@ -90,7 +90,7 @@ def order_dict(order: PurchaseOrder, locale: str) -> dict:
     return {"id": order.id, "number": order.number, "status": order.status, "quote_id": order.quote_id,
             "step_id": order.step_id, "deal_id": order.deal_id,
             "factory": {"id": order.factory_id, "name": order.factory.display_name(locale)},
-            "issued_on": _iso(order.issued_on), "due_on": _iso(order.due_on),
+            "issued_on": _day(order.issued_on), "due_on": _day(order.due_on),
             "acknowledged": order.acknowledged_at is not None, "delivered": order.delivered_at is not None,
             "subtotal": order.quote.subtotal, "tax": order.quote.tax, "total": order.quote.total,
             "pdf_url": f"/quotes/orders/{order.id}.pdf"}
@@ -262,7 +262,7 @@ def api_compare(request_id: int):
     offers = services.compare(g.api_user, rfq)
     return jsonify({"id": rfq.id, "kind": rfq.kind, "need_id": rfq.need_id, "offers": [{
         "step_id": o.step.id, "factory": {"id": o.step.factory_id, "name": o.step.factory.display_name(locale)},
-        "quote": quote_dict(o.quote, locale) if o.quote else None, "due_date": _iso(o.due),
+        "quote": quote_dict(o.quote, locale) if o.quote else None, "due_date": _day(o.due),
         "distance_km": o.distance_km, "order_id": o.order.id if o.order else None,
         "track_record": {"completed": o.record.completed, "ratings": o.record.ratings, "quality": o.record.quality,
                          "delivery": o.record.delivery}} for o in offers]})
@@ -277,13 +277,13 @@ def api_chain_totals(deal_id: int):
         _fail(404, "not_found", _("No such chain deal."))
     totals = services.chain_totals(g.api_user, deal)
     return jsonify({
-        "deal_id": deal.id, "start": _iso(totals.start), "finish": _iso(totals.plan.finish),
+        "deal_id": deal.id, "start": _day(totals.start), "finish": _day(totals.plan.finish),
         "deciding_step_id": totals.plan.deciding, "complete": totals.complete, "subtotal": totals.subtotal,
         "tax": totals.tax, "total": totals.total,
         "steps": [{"step_id": x.step.id, "position": x.step.position, "factory_id": x.step.factory_id,
                    "quote_id": x.quote.id if x.quote else None, "total": x.quote.total if x.quote else None,
                    "lead_days": x.quote.lead_days if x.quote else None,
-                   "delivery_date": _iso(x.quote.delivery_date) if x.quote else None,
-                   "starts": _iso(x.planned.start) if x.planned else None,
-                   "finishes": _iso(x.planned.finish) if x.planned else None,
+                   "delivery_date": _day(x.quote.delivery_date) if x.quote else None,
+                   "starts": _day(x.planned.start) if x.planned else None,
+                   "finishes": _day(x.planned.finish) if x.planned else None,
                    "critical": bool(x.planned and x.planned.is_critical)} for x in totals.lines]})

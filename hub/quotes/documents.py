@@ -52,6 +52,7 @@ class Party:
     name: str
     address: str = ""
     extra: str = ""
+    is_person: bool = False  # addressed 様 (a person) rather than 御中 (an organisation)
 
 
 def _date(value: date | None, lang: str) -> str:
@@ -89,7 +90,7 @@ def _parties(sheet: _Sheet, to: Party, issuer: Party, to_label: str, issuer_labe
     sheet.set_font(FONT, size=8)
     sheet.cell(90, 5, to_label, new_x="LMARGIN", new_y="NEXT")
     sheet.set_font(FONT, size=12)
-    sheet.multi_cell(90, 6.5, to.name + (" 御中" if lang == "ja" else ""), new_x="LMARGIN",
+    sheet.multi_cell(90, 6.5, to.name + ((" 様" if to.is_person else " 御中") if lang == "ja" else ""), new_x="LMARGIN",
                      new_y="NEXT")
     sheet.set_font(FONT, size=8.5)
     for extra in (to.address, to.extra):
@@ -175,7 +176,7 @@ def _requester(deal) -> Party:
         factory = deal.requester_factory
         return Party(factory.name, factory.address or "", deal.requester.name)
     org = deal.requester.organisation
-    return Party(org.name if org else deal.requester.name, "", deal.requester.name if org else "")
+    return Party(org.name if org else deal.requester.name, "", deal.requester.name if org else "", is_person=not org)
 
 
 def _issuer(quote: Quote) -> Party:
