@@ -147,6 +147,19 @@ row("POST", "/deals/notifications/read", "LRRRRR")
 row("GET", "/deals/opportunities", "LF++FF")
 row("GET", "/deals/reports", "LFFFF+")
 row("POST", "/deals/reports/<int:report_id>/resolve", "LFFFFR", report_id="report")
+row("GET", "/api/v1/orders/<int:order_id>", "L++NN+", order_id="order")
+row("POST", "/api/v1/orders/<int:order_id>/acknowledge", "LF+NNF", order_id="order")
+row("POST", "/api/v1/orders/<int:order_id>/deliver", "LF+NNF", order_id="order")
+row("POST", "/api/v1/quote-requests", "L+NNFN",
+    body={"need_id": "@need", "factory_ids": ["@factory_b"], "message": "見積をお願いします"})
+row("GET", "/api/v1/quote-requests/<int:request_id>", "L+NNNN", request_id="quote_request")
+row("GET", "/api/v1/quotes/<int:quote_id>", "L++NN+", quote_id="quote")
+row("POST", "/api/v1/quotes/<int:quote_id>/accept", "L+FNNF", quote_id="quote")
+row("GET", "/api/v1/quotes/chains/<int:deal_id>", "L+NNNN", deal_id="deal")
+row("GET", "/api/v1/quotes/steps/<int:step_id>", "L++NN+", step_id="step")
+row("POST", "/api/v1/quotes/steps/<int:step_id>", "LF+NFF", step_id="step",
+    body={"lines": [{"description": "削り出し", "quantity": "10", "unit_price": "1200"}], "valid_until": "2099-12-31",
+          "lead_days": 5})
 row("GET", "/factories/", "++++++")
 row("GET", "/factories/<int:factory_id>", "++++++", factory_id="factory_a")
 row("GET", "/factories/<int:factory_id>/claim", "LFFFFF", factory_id="factory_free")
@@ -247,6 +260,21 @@ row("POST", "/pitch-nights/new", "LFFFF+")
 row("GET", "/pitch-nights/pitches/<int:pitch_id>", "L+NNN+", pitch_id="pitch")
 row("POST", "/pitch-nights/pitches/<int:pitch_id>", "LFNNN+", pitch_id="pitch")
 row("POST", "/pitch-nights/pitches/<int:pitch_id>/decide", "LFFFFR", pitch_id="pitch")
+row("GET", "/quotes/<int:quote_id>.pdf", "L++NN+", quote_id="quote")
+row("POST", "/quotes/<int:quote_id>/accept", "LRFNNF", quote_id="quote")
+row("GET", "/quotes/chains/<int:deal_id>", "L+NNNN", deal_id="deal")
+row("GET", "/quotes/orders/<int:order_id>", "L++NN+", order_id="order")
+row("GET", "/quotes/orders/<int:order_id>.pdf", "L++NN+", order_id="order")
+row("POST", "/quotes/orders/<int:order_id>/acknowledge", "LFRNNF", order_id="order")
+row("POST", "/quotes/orders/<int:order_id>/deliver", "LFRNNF", order_id="order")
+row("GET", "/quotes/requests/<int:request_id>", "L+NNNN", request_id="quote_request")
+row("GET", "/quotes/requests/new", "L+NNNN", query="need=@need")
+row("POST", "/quotes/requests/new", "L+NNNN", query="need=@need")
+row("GET", "/quotes/settings", "LF++FF")
+row("POST", "/quotes/settings", "LFRRFF")
+row("GET", "/quotes/steps/<int:step_id>", "L++NN+", step_id="step")
+row("GET", "/quotes/steps/<int:step_id>/new", "LF+NFF", step_id="step")
+row("POST", "/quotes/steps/<int:step_id>/new", "LF+NFF", step_id="step")
 row("GET", "/succession/", "++++++")
 row("POST", "/succession/disclosures/<int:disclosure_id>/<any(approve, decline, revoke):decision>", "LFRNFF",
     disclosure_id="disclosure", decision="=approve")
@@ -406,6 +434,27 @@ def _needs_and_deals(app, ids: dict, clients: dict) -> None:
     assert all(ids[k] for k in ("need_attachment", "photo", "deal_attachment", "report")), ids
 
 
+def _quotes(app, ids: dict) -> None:
+    """Member A quoted the seeker's step, the seeker accepted (an order is issued); a request for quotes groups it."""
+    from hub.auth.models import User
+    from hub.core.timeutil import tokyo_today
+    from hub.deals.models import DealStep
+    from hub.quotes import services
+    from hub.quotes.models import QuoteRequest, QuoteRequestItem
+
+    with app.test_request_context():
+        step = db.session.get(DealStep, ids["step"])
+        quote = services.submit_quote(db.session.get(User, ids["member_a"]), step, services.QuoteInput(
+            lines=[services.LineInput("削り出し", "10", "1200")], valid_until=tokyo_today() + timedelta(days=30),
+            lead_days=5))
+        order = services.accept_quote(db.session.get(User, ids["seeker"]), quote)
+        request = QuoteRequest(need_id=ids["need"], requester_id=ids["seeker"], title="マトリクス筐体",
+                               items=[QuoteRequestItem(step_id=step.id)])
+        db.session.add(request)
+        db.session.commit()
+        ids.update(quote=quote.id, order=order.id, quote_request=request.id)
+
+
 def _succession(app, ids: dict, clients: dict) -> None:
     from hub.auth.models import User
     from hub.factories.models import Factory
@@ -501,6 +550,7 @@ def build_world(app) -> tuple[dict, dict, dict]:
     ids = _users(app)
     clients = _clients(app)
     _needs_and_deals(app, ids, clients)
+    _quotes(app, ids)
     _succession(app, ids, clients)
     _events(app, ids, clients)
     _office(app, ids)
