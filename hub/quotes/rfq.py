@@ -90,6 +90,7 @@ class Offer:
     distance_km: float | None
     record: object  # deals.Record
     order: PurchaseOrder | None
+    approximate: bool = False  # the factory's place is its ward's centre, so is the distance
 
 
 def _distance(need: Need | None, factory: Factory) -> float | None:
@@ -115,7 +116,7 @@ def compare(actor: User, rfq: QuoteRequest) -> list[Offer]:
         due = due_date(quote, today) if quote is not None and quote.status == QuoteStatus.SUBMITTED else (
             order.due_on if order is not None else None)
         offers.append(Offer(step, quote, due, _distance(rfq.need, step.factory), deals.factory_record(step.factory_id),
-                            order))
+                            order, bool(step.factory.is_location_approx)))
     return sorted(offers, key=lambda o: (o.quote is None, o.quote.total if o.quote else 0, o.step.id))
 
 

@@ -30,7 +30,8 @@ def _helpers() -> dict:
 
 
 def quote_status_label(status: str) -> str:
-    return {"submitted": _("Open"), "superseded": _("Superseded by a revision"), "accepted": _("Accepted (ordered)"),
+    return {"submitted": _("Valid, awaiting a decision"),
+            "superseded": _("Superseded by a revision"), "accepted": _("Accepted (ordered)"),
             "not_chosen": _("Not chosen"), "expired": _("Expired")}.get(status, status)
 
 

@@ -190,3 +190,31 @@ def test_settings_check_the_registration_number(app, world, signin):
         row = db.session.get(IssuerSettings, world.factory)
         assert row.invoice_number == "T7000012050002"
         assert row.closures[0] == {"from": "08-10", "to": "08-16", "label": "夏季休業"}
+
+
+def test_prices_never_reach_public_pages(app, world, asked, signin):
+    a = asked.factories[0]
+    _quote(signin(asked.members[a]), asked.steps[a], price="1234")  # 61,700 + 15,000 = 76,700; 84,370 with tax
+    for client in (app.test_client(), signin(world.stranger), signin(world.other_factory_user)):
+        for url in (f"/factories/{a}", "/factories/", f"/needs/{world.need}", "/needs/", "/"):
+            with client.get(url) as response:
+                body = response.get_data(as_text=True)
+            assert "84,370" not in body and "76,700" not in body and "1,234" not in body, url
+
+
+def test_the_expiry_command(app, world, asked, signin, runner):
+    from datetime import timedelta
+
+    from hub.core.timeutil import tokyo_today
+    from hub.quotes.models import Quote
+
+    a = asked.factories[0]
+    _quote(signin(asked.members[a]), asked.steps[a])
+    result = runner.invoke(args=["quotes-expire"])
+    assert result.exit_code == 0 and "expired=0" in result.output
+    with app.app_context():
+        quote = db.session.scalar(db.select(Quote))
+        quote.valid_until = tokyo_today() - timedelta(days=1)
+        db.session.commit()
+    result = runner.invoke(args=["quotes-expire"])
+    assert "expired=1" in result.output
