@@ -15,7 +15,7 @@ from hub.deals.models import DealStatus, DealStep, StepStatus
 from hub.extensions import db
 from hub.quotes import notifications
 from hub.quotes.access import NotAllowed, QuoteError, is_factory_side, is_requester
-from hub.quotes.models import OrderStatus, PurchaseOrder, Quote, QuoteRequestItem, QuoteStatus
+from hub.quotes.models import OrderStatus, PurchaseOrder, Quote, QuoteRequestItem, QuoteStatus, RequestKind
 from hub.quotes.quoting import issuer_settings
 from hub.quotes.workdays import WorkCalendar, closures_from
 
@@ -36,16 +36,20 @@ def due_date(quote: Quote, start: date) -> date:
 
 
 def sibling_steps(step: DealStep) -> list[DealStep]:
-    """The other steps of the same request for quotes (the same work asked of other factories)."""
+    """The other steps of the same request for quotes (the same work asked of other factories); none for a team,
+    whose steps are different work, not alternatives."""
     item = db.session.scalar(select(QuoteRequestItem).where(QuoteRequestItem.step_id == step.id))
-    if item is None:
+    if item is None or item.request.kind != RequestKind.ALTERNATIVES:
         return []
     return [other.step for other in item.request.items if other.step_id != step.id]
 
 
 def _tell_not_chosen(actor: User, chosen: DealStep) -> None:
-    """Every other factory that quoted the same request hears, politely, that another offer was chosen."""
+    """Every other factory that quoted the same request hears, politely, that another offer was chosen; a request
+    that was not answered yet is withdrawn (so it no longer waits in that factory's inbox)."""
     for step in sibling_steps(chosen):
+        if step.status == StepStatus.REQUESTED and step.deal.status == DealStatus.OPEN:
+            deals.withdraw(actor, step)
         for quote in db.session.scalars(select(Quote).where(Quote.step_id == step.id,
                                                             Quote.status == QuoteStatus.SUBMITTED)):
             quote.status, quote.decided_at = QuoteStatus.NOT_CHOSEN, utcnow()

@@ -15,6 +15,13 @@ def _quote(client, step_id, **fields):
     return response
 
 
+def _deal_of(app, step_id):
+    from hub.deals.models import DealStep
+
+    with app.app_context():
+        return db.session.get(DealStep, step_id).deal_id
+
+
 def _outbox(app, kind):
     from hub.mail.models import EmailMessage
 
@@ -70,6 +77,11 @@ def test_three_quotes_compared_one_accepted_acknowledged_and_delivered(app, worl
         from hub.deals.kpis import indicators
 
         assert indicators(order.delivered_at.year)["joint_projects_formed"] == 1
+        year = order.delivered_at.year
+    assert seeker.post(f"/deals/{_deal_of(app, asked.steps[b])}/close", data={"outcome": "joint_order"}
+                       ).status_code == 302
+    with app.app_context():
+        assert indicators(year)["joint_projects_formed"] == 1  # the same deal, closed as a joint order: once
     # "status" news go to the daily digest by default: the digest carries our sentence (through the provider)
     from hub.deals.models import Notification
     from hub.deals.services import send_digests
