@@ -162,6 +162,12 @@ def test_chain_totals_api(app, client, world, token, make_factory, fast_user):
     assert totals["complete"] and totals["total"] == 2 * 82500 and totals["finish"]
     assert totals["deciding_step_id"] == body["steps"][1]["step_id"]  # 8 working days against 3
     assert client.get(f"/api/v1/quotes/chains/{deal_id}", headers=token(world.factory_user)).status_code == 404
+    # A team's steps are different work, not alternatives: ordering one leaves the other's quote open.
+    first = client.get(f"/api/v1/quotes/steps/{body['steps'][0]['step_id']}", headers=token(world.seeker)).get_json()
+    assert client.post(f"/api/v1/quotes/{first['quotes'][0]['id']}/accept",
+                       headers=token(world.seeker)).status_code == 201
+    second = client.get(f"/api/v1/quotes/steps/{body['steps'][1]['step_id']}", headers=token(world.seeker)).get_json()
+    assert second["quotes"][0]["status"] == "submitted"
 
 
 def test_every_quotes_endpoint_is_in_the_openapi_document(client):
