@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hub.extensions import db
 from tests.quotes.conftest import form_data
 
@@ -230,3 +232,22 @@ def test_the_expiry_command(app, world, asked, signin, runner):
         db.session.commit()
     result = runner.invoke(args=["quotes-expire"])
     assert "expired=1" in result.output
+
+
+@pytest.mark.parametrize("value", ["", "工" * 300_000, "<script>alert(1)</script>", "-99999999999999999999",
+                                   "1e999", "NaN", "\u202e\ufeff\U0001f525"])
+def test_hostile_quote_and_settings_forms_never_5xx(world, asked, signin, value):
+    a = asked.factories[0]
+    member = signin(asked.members[a])
+    for field in ("lines-0-description", "lines-0-quantity", "lines-0-unit_price", "lines-0-tax_rate",
+                  "lead_days", "delivery_date", "valid_until", "price_basis", "rounding", "shipping", "lead_kind",
+                  "lines-999-description", "lines-31-unit_price"):
+        response = member.post(f"/quotes/steps/{asked.steps[a]}/new", data=form_data(**{field: value}))
+        assert response.status_code < 500, (field, response.status_code)
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    for field in ("invoice_number", "closures", "works_saturday"):
+        assert member.post("/quotes/settings", data={field: value}).status_code < 500, field
+    seeker = signin(world.seeker)
+    response = seeker.post(f"/quotes/requests/new?need={world.need}", data={"factories": [value], "message": value,
+                                                                            "quantity": value})
+    assert response.status_code < 500
