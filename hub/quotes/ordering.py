@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,15 +18,21 @@ from hub.quotes import notifications
 from hub.quotes.access import NotAllowed, QuoteError, is_factory_side, is_requester
 from hub.quotes.models import OrderStatus, PurchaseOrder, Quote, QuoteRequestItem, QuoteStatus, RequestKind
 from hub.quotes.quoting import issuer_settings
-from hub.quotes.workdays import WorkCalendar, closures_from
+from hub.quotes.workdays import DEFAULT_CLOSURES, Closure, WorkCalendar, closures_from
+
+
+def default_closures() -> tuple[Closure, ...]:
+    """The closing periods of a factory that set none: ``QUOTES_DEFAULT_CLOSURES`` (rows like ``{"from": "08-13",
+    "to": "08-16", "label": "お盆"}``) when configured, else お盆 and 年末年始."""
+    rows = current_app.config.get("QUOTES_DEFAULT_CLOSURES")
+    return closures_from(rows) if rows is not None else DEFAULT_CLOSURES
 
 
 def calendar_for(factory_id: int) -> WorkCalendar:
-    """The factory's working calendar: its own closures when it set any, else お盆 and 年末年始."""
+    """The factory's working calendar: its own closures when it set any, else the hub's default ones."""
     settings = issuer_settings(factory_id)
-    if settings.closures is None:
-        return WorkCalendar(works_saturday=bool(settings.works_saturday))
-    return WorkCalendar(closures=closures_from(settings.closures), works_saturday=bool(settings.works_saturday))
+    closures = default_closures() if settings.closures is None else closures_from(settings.closures)
+    return WorkCalendar(closures=closures, works_saturday=bool(settings.works_saturday))
 
 
 def due_date(quote: Quote, start: date) -> date:

@@ -10,7 +10,7 @@ from hub.factories.access import user_factory_id
 from hub.quotes import registration
 from hub.quotes.access import NotAllowed, QuoteError
 from hub.quotes.models import IssuerSettings
-from hub.quotes.workdays import DEFAULT_CLOSURES, closures_from
+from hub.quotes.workdays import closures_from
 
 MAX_CLOSURES = 12
 
@@ -35,7 +35,9 @@ def parse_closures(text: str) -> list[dict]:
 
 
 def closures_text(settings: IssuerSettings) -> str:
-    rows = settings.closures if settings.closures is not None else [c.as_dict() for c in DEFAULT_CLOSURES]
+    from hub.quotes.ordering import default_closures
+
+    rows = settings.closures if settings.closures is not None else [c.as_dict() for c in default_closures()]
     return "\n".join(f"{r['from']} {r['to']} {r.get('label', '')}".strip() for r in rows)
 
 

@@ -251,3 +251,19 @@ def test_hostile_quote_and_settings_forms_never_5xx(world, asked, signin, value)
     response = seeker.post(f"/quotes/requests/new?need={world.need}", data={"factories": [value], "message": value,
                                                                             "quantity": value})
     assert response.status_code < 500
+
+
+def test_the_hub_default_closures_are_configurable(app, world):
+    from datetime import date
+
+    from hub.quotes.ordering import calendar_for
+
+    with app.app_context():
+        assert calendar_for(world.factory).add_working_days(date(2026, 8, 12), 1) == date(2026, 8, 17)  # お盆
+        app.config["QUOTES_DEFAULT_CLOSURES"] = [{"from": "12-26", "to": "01-06", "label": "冬季休業"}]
+        try:
+            calendar = calendar_for(world.factory)
+            assert calendar.add_working_days(date(2026, 8, 12), 1) == date(2026, 8, 13)
+            assert calendar.add_working_days(date(2026, 12, 25), 1) == date(2027, 1, 7)
+        finally:
+            app.config.pop("QUOTES_DEFAULT_CLOSURES")
