@@ -130,6 +130,19 @@ def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     return cs[indptr[1:]] - cs[indptr[:-1]]
 
 
+def _entries(csc: sp.csc_matrix, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stored entries of some columns: (rows, weights, column of each entry)."""
+    cols = cols[cols < csc.shape[1]]
+    starts, ends = csc.indptr[cols], csc.indptr[cols + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    positions = np.arange(total) + offsets
+    return csc.indices[positions].astype(np.int64), csc.data[positions], np.repeat(cols, lengths)
+
+
 class TextIndex:
     """The factories' texts as TF-IDF (sublinear tf, smoothed idf, L2-normalised rows, as scikit-learn's
     ``TfidfVectorizer``), cosine-scored against a query; rows can be replaced, added and removed."""
@@ -257,20 +270,20 @@ class TextIndex:
     def _correct_norms(self, cols: np.ndarray, old_idf: np.ndarray) -> None:
         """Rows that contain a term whose idf changed: swap the term's old fixed-point square for the new one
         (integers, so the order of corrections does not matter)."""
+        if cols.size == 0:
+            return
+        rows, weights, which = _entries(self._csc, cols)
+        keep = self._in_base[rows]
+        rows, weights, which = rows[keep], weights[keep], which[keep]
         delta_rows, delta = self._delta_matrix()
-        for col in cols.tolist():
-            if col < self._csc.shape[1]:
-                a, b = self._csc.indptr[col], self._csc.indptr[col + 1]
-                rows, weights = self._csc.indices[a:b], self._csc.data[a:b]
-                keep = self._in_base[rows]
-                self._swap(rows[keep], weights[keep], old_idf[col], self.idf[col])
-            if delta is not None and col < delta.shape[1]:
-                a, b = delta.indptr[col], delta.indptr[col + 1]
-                self._swap(delta_rows[delta.indices[a:b]], delta.data[a:b], old_idf[col], self.idf[col])
-
-    def _swap(self, rows: np.ndarray, weights: np.ndarray, old: float, new: float) -> None:
+        if delta is not None:
+            d_rows, d_weights, d_which = _entries(delta, cols)
+            rows = np.concatenate([rows, delta_rows[d_rows]])
+            weights = np.concatenate([weights, d_weights])
+            which = np.concatenate([which, d_which])
         if rows.size:
-            self.norm2[rows] += _fixed(weights, np.float64(new)) - _fixed(weights, np.float64(old))
+            change = _fixed(weights, self.idf[which]) - _fixed(weights, old_idf[which])
+            np.add.at(self.norm2, rows, change)
 
     def _all_norms(self) -> None:
         base = _row_sums(_fixed(self._csr.data, self.idf[self._csr.indices]), self._csr.indptr)
