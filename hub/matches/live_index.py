@@ -25,6 +25,7 @@ from time import perf_counter
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from hub.core import providers
@@ -102,14 +103,27 @@ def _write(session: Session, pending: _Pending) -> None:
         if version is None:  # no state row (a database made before the index had one): nothing to order
             return
         pending.version = version
+        if not _has_log(connection):  # a schema older than the log: workers see a gap and rebuild
+            return
         connection.execute(insert(log).values(name=INDEX_NAME, version=version, token=token, **values))
         keep = _config("MATCH_INDEX_LOG_KEEP", LOG_KEEP)
         if version % 100 == 0:
             connection.execute(delete(log).where(log.c.name == INDEX_NAME, log.c.version <= version - keep))
-    else:
+    elif _has_log(connection):
         connection.execute(update(log).where(log.c.name == INDEX_NAME, log.c.version == pending.version)
                            .values(**values))
     pending.written = state
+
+
+_LOG_TABLES: dict[str, bool] = {}
+
+
+def _has_log(connection) -> bool:
+    """Whether this database has the change log yet (the demo seeded at an older revision has not)."""
+    key = str(connection.engine.url)
+    if key not in _LOG_TABLES:
+        _LOG_TABLES[key] = sa_inspect(connection).has_table(IndexChange.__tablename__)
+    return _LOG_TABLES[key]
 
 
 def _touched(obj) -> tuple[list[int], list[str]]:
