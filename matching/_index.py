@@ -99,6 +99,9 @@ class MatchIndex:
                 batch = []
         docs.extend(self._append(batch))
         self._text.build(docs, self._n)
+        for name, values in self._columns.items():  # no spare capacity after a build
+            if values.shape[0] > self._n:
+                self._columns[name] = np.array(values[: self._n], order="F" if values.ndim == 2 else "C")
         self._refresh_views()
         return self
 

@@ -110,6 +110,10 @@ def grow(arr: np.ndarray, rows: int, fill) -> np.ndarray:
 _WEIGHTS: list[float] = [0.0]
 
 
+_TABLE = np.zeros(1, dtype=np.float64)
+MAX_COUNT = 65535  # term counts are stored as uint16 (a document is at most a few thousand characters)
+
+
 def tf_weight(count: int) -> float:
     """Sublinear term frequency 1 + ln(count), as float32, from a table (the same value wherever it is used)."""
     while len(_WEIGHTS) <= count:
@@ -117,9 +121,19 @@ def tf_weight(count: int) -> float:
     return _WEIGHTS[count]
 
 
-def _fixed(weights: np.ndarray, idf: np.ndarray) -> np.ndarray:
-    """Squared TF-IDF weights in fixed point (int64): summed exactly, in any order."""
-    x = weights.astype(np.float64) * idf
+def _weights(counts: np.ndarray) -> np.ndarray:
+    """tf weights (float64 holding the float32 values of :func:`tf_weight`) of stored term counts."""
+    global _TABLE
+    top = int(counts.max()) if counts.size else 0
+    if top >= _TABLE.size:
+        tf_weight(top)
+        _TABLE = np.asarray(_WEIGHTS, dtype=np.float64)
+    return _TABLE[counts]
+
+
+def _fixed(counts: np.ndarray, idf) -> np.ndarray:
+    """Squared TF-IDF weights of term counts in fixed point (int64): summed exactly, in any order."""
+    x = _weights(counts) * idf
     return np.rint(x * x * SCALE).astype(np.int64)
 
 
@@ -128,19 +142,6 @@ def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     cs = np.zeros(values.size + 1, dtype=np.int64)
     np.cumsum(values, out=cs[1:])
     return cs[indptr[1:]] - cs[indptr[:-1]]
-
-
-def _entries(csc: sp.csc_matrix, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The stored entries of some columns: (rows, weights, column of each entry)."""
-    cols = cols[cols < csc.shape[1]]
-    starts, ends = csc.indptr[cols], csc.indptr[cols + 1]
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    positions = np.arange(total) + offsets
-    return csc.indices[positions].astype(np.int64), csc.data[positions], np.repeat(cols, lengths)
 
 
 class TextIndex:
@@ -154,8 +155,8 @@ class TextIndex:
         self.idf = np.zeros(0, dtype=np.float64)
         self.n_docs = 0
         self.norm2 = np.zeros(0, dtype=np.int64)  # per row: squared L2 norm in fixed point
-        self._csr = sp.csr_matrix((0, 0), dtype=np.float32)  # base rows (built once, then read-only)
-        self._csc = sp.csc_matrix((0, 0), dtype=np.float32)
+        self._csr = sp.csr_matrix((0, 0), dtype=np.uint16)  # base rows' term counts (built, then read-only)
+        self._csc = sp.csc_matrix((0, 0), dtype=np.uint16)
         self._in_base = np.zeros(0, dtype=bool)  # base row still current (not replaced or removed)
         self._delta: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # replaced rows: (columns, weights)
         self._delta_csc: tuple[np.ndarray, sp.csc_matrix] | None = None
@@ -164,10 +165,10 @@ class TextIndex:
     # -- reading texts ------------------------------------------------------------------------------------------
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """A document's (columns, weights), columns ascending; new terms join the vocabulary."""
+        """A document's (columns, term counts), columns ascending; new terms join the vocabulary."""
         counts = Counter(self.analyzer(text))
         if not counts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
         cols = []
         for term in counts:
             col = self.vocab.get(term)
@@ -175,8 +176,8 @@ class TextIndex:
                 col = self.vocab[term] = len(self.vocab)
             cols.append(col)
         order = np.argsort(np.asarray(cols, dtype=np.int32), kind="stable")
-        weights = np.asarray([tf_weight(c) for c in counts.values()], dtype=np.float32)
-        return np.asarray(cols, dtype=np.int32)[order], weights[order]
+        tf = np.minimum(np.asarray(list(counts.values()), dtype=np.int64), MAX_COUNT).astype(np.uint16)
+        return np.asarray(cols, dtype=np.int32)[order], tf[order]
 
     def _idf_of(self, df: int) -> float:
         value = self._idf_memo.get(df)
@@ -195,14 +196,14 @@ class TextIndex:
         """The base matrix from every row's (columns, weights), in row order (one per row)."""
         indptr = array("q", [0])
         cols = array("i")
-        data = array("f")
+        data = array("H")
         for c, w in docs:
             cols.extend(c.tolist())
             data.extend(w.tolist())
             indptr.append(len(cols))
         n_terms = len(self.vocab)
         self._csr = sp.csr_matrix(
-            (np.frombuffer(data, dtype=np.float32).copy(), np.frombuffer(cols, dtype=np.int32).copy(),
+            (np.frombuffer(data, dtype=np.uint16).copy(), np.frombuffer(cols, dtype=np.int32).copy(),
              np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n_rows, n_terms))
         self._csc = self._csr.tocsc()
         self._in_base = np.ones(n_rows, dtype=bool)
@@ -218,7 +219,7 @@ class TextIndex:
         if row < self._in_base.size and self._in_base[row]:
             a, b = self._csr.indptr[row], self._csr.indptr[row + 1]
             return self._csr.indices[a:b], self._csr.data[a:b]
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
 
     # -- updating -----------------------------------------------------------------------------------------------
 
@@ -269,21 +270,22 @@ class TextIndex:
 
     def _correct_norms(self, cols: np.ndarray, old_idf: np.ndarray) -> None:
         """Rows that contain a term whose idf changed: swap the term's old fixed-point square for the new one
-        (integers, so the order of corrections does not matter)."""
-        if cols.size == 0:
-            return
-        rows, weights, which = _entries(self._csc, cols)
-        keep = self._in_base[rows]
-        rows, weights, which = rows[keep], weights[keep], which[keep]
+        (integers, so the order of corrections does not matter). Per column, one small table by term count."""
+        all_base = bool(self._in_base.all())
         delta_rows, delta = self._delta_matrix()
-        if delta is not None:
-            d_rows, d_weights, d_which = _entries(delta, cols)
-            rows = np.concatenate([rows, delta_rows[d_rows]])
-            weights = np.concatenate([weights, d_weights])
-            which = np.concatenate([which, d_which])
-        if rows.size:
-            change = _fixed(weights, self.idf[which]) - _fixed(weights, old_idf[which])
-            np.add.at(self.norm2, rows, change)
+        for col in cols.tolist():
+            for matrix, row_of, base in ((self._csc, None, True), (delta, delta_rows, False)):
+                if matrix is None or col >= matrix.shape[1]:
+                    continue
+                a, b = matrix.indptr[col], matrix.indptr[col + 1]
+                if a == b:
+                    continue
+                rows, counts = matrix.indices[a:b], matrix.data[a:b]
+                span = np.arange(int(counts.max()) + 1)
+                change = (_fixed(span, self.idf[col]) - _fixed(span, old_idf[col]))[counts]
+                if base and not all_base:
+                    change[~self._in_base[rows]] = 0
+                self.norm2[rows if row_of is None else row_of[rows]] += change
 
     def _all_norms(self) -> None:
         base = _row_sums(_fixed(self._csr.data, self.idf[self._csr.indices]), self._csr.indptr)
@@ -309,17 +311,17 @@ class TextIndex:
     def _merge(self) -> None:
         """Fold the replaced rows into a new base matrix (no text is read again; counts and norms stay)."""
         n_rows, n_terms = self.norm2.size, len(self.vocab)
-        base = self._csr.copy()
-        base.resize((n_rows, n_terms))
-        keep = np.zeros(n_rows, dtype=np.float32)
-        keep[: self._in_base.size] = self._in_base
-        merged = sp.diags(keep).tocsr() @ base
+        base = self._csr.tocoo()
+        keep = self._in_base[base.row]
+        rows, cols, data = [base.row[keep]], [base.col[keep]], [base.data[keep]]
         delta_rows, delta = self._delta_matrix()
         if delta is not None:
             delta = delta.tocoo()
-            merged = merged + sp.csr_matrix((delta.data, (delta_rows[delta.row], delta.col)), shape=(n_rows, n_terms))
-        merged = sp.csr_matrix(merged, dtype=np.float32)
-        merged.eliminate_zeros()
+            rows.append(delta_rows[delta.row])
+            cols.append(delta.col)
+            data.append(delta.data)
+        merged = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                               shape=(n_rows, n_terms), dtype=np.uint16)
         merged.sort_indices()
         self._csr, self._csc = merged, merged.tocsc()
         self._in_base = np.ones(n_rows, dtype=bool)
@@ -354,7 +356,8 @@ class TextIndex:
     @staticmethod
     def _accumulate(csc: sp.csc_matrix, cols: list[int], weights: list[float], qnorm: float, n_rows: int
                     ) -> np.ndarray:
-        """Σ over the query's terms (in term order) of the row's tf weight × idf × the query's normalised weight."""
+        """Σ over the query's terms (in term order) of the row's tf weight × idf × the query's normalised weight
+        (``np.bincount`` adds each row's terms in the order given: the same sums for base and replaced rows)."""
         rows_parts, value_parts = [], []
         for col, w in zip(cols, weights, strict=True):
             if col >= csc.shape[1]:
@@ -363,7 +366,7 @@ class TextIndex:
             if a == b:
                 continue
             rows_parts.append(csc.indices[a:b])
-            value_parts.append(csc.data[a:b].astype(np.float64) * (w / qnorm))
+            value_parts.append(_weights(csc.data[a:b]) * (w / qnorm))
         if not rows_parts:
             return np.zeros(n_rows, dtype=np.float64)
         return np.bincount(np.concatenate(rows_parts), weights=np.concatenate(value_parts), minlength=n_rows)

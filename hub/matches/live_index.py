@@ -18,6 +18,7 @@ also guarantees for the updates themselves.
 
 from __future__ import annotations
 
+import ctypes
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -300,12 +301,22 @@ _build_lock = threading.Lock()
 def _rebuild(version: int, token: str, previous: LiveIndex | None) -> LiveIndex:
     started = perf_counter()
     index = MatchIndex.build(profiles(), extra_aliases=extra_aliases())
+    _release_free_memory()
     live = LiveIndex(version, token, index, perf_counter() - started,
                      builds=(previous.builds + 1) if previous is not None else 1)
     current_app.extensions["match_index"] = live
     current_app.logger.info("match index built: %d factories in %.2fs (version %d)", index.factory_count,
                             live.built_in, version)
     return live
+
+
+def _release_free_memory() -> None:
+    """Give back to the system the heap a build used and freed (glibc keeps it otherwise: ~150 MB at 100,000
+    factories). Linux with glibc only; elsewhere nothing happens."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _catch_up(live: LiveIndex, version: int, token: str) -> bool:
