@@ -219,7 +219,22 @@ def warm_median(server: Gunicorn, prefix: str, n: int = 16) -> float:
     return statistics.median(seen[t][1] for t in tags if t in seen)
 
 
-def edit_latency(env: dict, prepared: load_db.Prepared, workdir: Path, rounds: int, cleanup: Cleanup) -> dict:
+def worker_memory(pids) -> dict[int, dict[str, float]]:
+    """Per worker: Rss, Pss (shared pages divided between the processes that map them) and anonymous memory in MB,
+    from /proc/<pid>/smaps_rollup (Linux); empty elsewhere."""
+    out: dict[int, dict[str, float]] = {}
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue
+        values = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in lines[1:] if line.endswith("kB")}
+        out[pid] = {k: values.get(k, 0.0) for k in ("Rss", "Pss", "Anonymous")}
+    return out
+
+
+def edit_latency(env: dict, prepared: load_db.Prepared, workdir: Path, rounds: int, cleanup: Cleanup,
+                 memory_workers: int = 0) -> dict:
     """Warm both workers, then per round: edit one profile as an organiser (API), time each worker's first match."""
     hub = cleanup.server(Gunicorn("wsgi:app", env, workdir, "hub-edit", access_log=True))
     hub.wait_ready("/api/v1/factories?per_page=1")
@@ -231,7 +246,9 @@ def edit_latency(env: dict, prepared: load_db.Prepared, workdir: Path, rounds: i
     start_build, _c = first_in_each_worker(hub, "start")  # each worker builds its index once
     first_in_each_worker(hub, "settle")
     before = warm_median(hub, "warm0")
-    out = {"start_build": start_build, "warm_before": before, "rounds": []}
+    out = {"start_build": start_build, "warm_before": before, "rounds": [], "memory": worker_memory(start_build)}
+    log("    worker memory (MB): " + "; ".join(f"pid {pid} " + " ".join(f"{k}={v:.0f}" for k, v in m.items())
+                                            for pid, m in out["memory"].items()))
     url = f"{hub.base}/api/v1/factories/{prepared.factory_id}"
     for r in range(1, rounds + 1):
         _st, profile, _s = http("GET", url)
@@ -246,8 +263,30 @@ def edit_latency(env: dict, prepared: load_db.Prepared, workdir: Path, rounds: i
         out["rounds"].append(one)
         log(f"    round {r}: edit {one.edit_seconds * 1000:.0f} ms; first match per worker "
             + ", ".join(f"{s * 1000:.0f} ms" for s in first.values()) + f"; warm {one.warm_median * 1000:.1f} ms")
+    if memory_workers > WORKERS:
+        out["memory_more"] = more_workers_memory(hub, memory_workers)
     cleanup.stop(hub)
     return out
+
+
+def more_workers_memory(hub: Gunicorn, n: int) -> dict[int, dict[str, float]]:
+    """Grow gunicorn to ``n`` workers (SIGTTIN), let every worker build its index (concurrent batches of requests
+    until ``n`` distinct workers have answered), then read each worker's memory."""
+    for _ in range(n - WORKERS):
+        os.kill(hub.process.pid, signal.SIGTTIN)
+        time.sleep(0.5)
+    pids: set[int] = set()
+    for i in range(60):
+        tags = [f"grow-{i}-{k}" for k in range(n)]
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(lambda t: _tagged_match(hub.base, t), tags))
+        pids |= {pid for tag, (pid, _s, _st) in _logged(hub, tags).items() if tag in tags}
+        if len(pids) >= n:
+            break
+    memory = worker_memory(sorted(pids))
+    log(f"    {len(memory)} workers, memory (MB): "
+        + "; ".join(f"pid {pid} " + " ".join(f"{k}={v:.0f}" for k, v in m.items()) for pid, m in memory.items()))
+    return memory
 
 
 # --- in-process (Flask test client) -------------------------------------------------------------------------------
@@ -377,6 +416,13 @@ def print_edit(title: str, edit: dict) -> None:
         print(f"| {i} | {r.edit_seconds * 1000:,.0f} | {firsts} | {r.warm_median * 1000:.1f} | {r.ratio:,.1f}× "
               "| ≤ 2× |")
     print("(times measured by gunicorn per request; the first match is the slower worker's)")
+    for key, label in (("memory", "after warm-up"), ("memory_more", "grown with SIGTTIN")):
+        memory = edit.get(key) or {}
+        if memory:
+            total = sum(m["Pss"] for m in memory.values())
+            rows = ", ".join(f"{m['Rss']:.0f} / {m['Pss']:.0f} / {m['Anonymous']:.0f}" for m in memory.values())
+            print(f"\nworker memory {label}, {len(memory)} workers, Rss / Pss / anonymous MB each: {rows}; "
+                  f"Pss together {total:,.0f} MB")
 
 
 def print_in_process(title: str, small: dict, big: dict, n_small: int, n_big: int, repeat: int,
@@ -426,6 +472,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--bookings", type=int, default=300, help="at most this many booking requests")
     p.add_argument("--edit-rounds", type=int, default=2)
+    p.add_argument("--memory-workers", type=int, default=4,
+                   help="after the edit rounds, grow gunicorn to this many workers and report their memory")
     p.add_argument("--skip-load", action="store_true", help="no wrk table: only the first match after an edit")
     p.add_argument("--in-process", action="store_true", help="test-client timings at 1,000 vs --factories")
     p.add_argument("--small-factories", type=int, default=1_000, help="the small size of --in-process")
@@ -490,7 +538,7 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
             database, env, prepared, workdir = build(kind, admin, args.big_factories,
                                                      size_label(args.big_factories), args, cleanup)
             log(f"[{kind}] first match after an edit ...")
-            edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
+            edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup, args.memory_workers)
             print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
             results[kind]["big_edit"] = {"prepared": prepared, "edit": edit}
             cleanup.drop(database)

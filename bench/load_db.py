@@ -111,6 +111,8 @@ def hub_env(db_url: str, workdir: Path, redis_url: str | None = None) -> dict[st
     env.update({
         "HUB_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        # Production requires it (links in emails); the benchmark talks to 127.0.0.1 only.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1",
         "DATABASE_URL": db_url,
         "HUB_RATELIMIT_ENABLED": "false",
         "HUB_UPLOAD_FOLDER": str(workdir / "uploads"),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK = os.environ.get("BENCH_WRK", "/usr/bin/wrk")
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS") or 2)  # gunicorn workers (4 for the memory figure)
 # The access log format of the edit-latency server: our request tag, the worker's pid, the time in seconds.
 TAG_HEADER = "X-Bench-Tag"
 ACCESS_FORMAT = '%({x-bench-tag}i)s %(p)s %(L)s %(s)s'

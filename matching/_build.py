@@ -1,5 +1,5 @@
-"""Building the index: factory profiles read row by row, then the process and material credit matrices and
-the TF-IDF matrix of the factories' texts."""
+"""Building the index: factory profiles read row by row, the process and material credit rows, and the tokens
+the TF-IDF text index (``_store.TextIndex``) reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,9 +15,6 @@ from ._geo import WARDS, normalise_ward
 from ._normalise import Normaliser, fold
 from ._taxonomy import Taxonomy
 from ._types import FactoryProfile, MatchingInputError, ProfileReading, Resolved
-
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # --- residual text similarity -------------------------------------------------------------------------
 
@@ -43,48 +39,38 @@ def analyze(text: str) -> list[str]:
 
 
 @dataclass
-class ProfileTable:
-    """The factory profiles read so far, column by column, while the index is built."""
+class Row:
+    """One factory profile as read (transient: the index keeps its parts in arrays and interned records)."""
 
-    ids: list[int] = field(default_factory=list)
-    external_ids: list[str | None] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    lat: list[float] = field(default_factory=list)
-    lon: list[float] = field(default_factory=list)
-    approx: list[bool] = field(default_factory=list)
-    lot_min: list[float] = field(default_factory=list)
-    lot_max: list[float] = field(default_factory=list)
-    track: list[float] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)
-    process_capabilities: list[tuple[Resolved, ...]] = field(default_factory=list)
-    material_capabilities: list[tuple[Resolved, ...]] = field(default_factory=list)
-    offered_rows: list[int] = field(default_factory=list)  # (row, process column, confidence) of each offer
-    offered_columns: list[int] = field(default_factory=list)
-    offered_confidences: list[float] = field(default_factory=list)
-    worked_rows: list[int] = field(default_factory=list)  # (row, material column) of each worked material
-    worked_columns: list[int] = field(default_factory=list)
-    unresolved_counts: dict[str, int] = field(default_factory=dict)
-    readings: list[ProfileReading] = field(default_factory=list)
-    blocked: list[frozenset[str]] = field(default_factory=list)
-    row_of: dict[int, int] = field(default_factory=dict)
+    id: int
+    external_id: str | None
+    name: str
+    lat: float
+    lon: float
+    approx: bool
+    lot_min: float
+    lot_max: float
+    track: float
+    document: str  # the text the residual TF-IDF similarity reads
+    reading: ProfileReading
+    unresolved: tuple[str, ...]
+    blocked: frozenset[str]  # codes it sends out, does not do, or its owner rejected
+    processes: tuple[Resolved, ...]
+    materials: tuple[Resolved, ...]
+    offered: tuple[tuple[int, float], ...] = field(default=())  # (process column, confidence)
+    worked: tuple[int, ...] = field(default=())  # material columns
 
 
-
-def add_profile(
-    table: ProfileTable,
+def read_row(
     prof: FactoryProfile,
     normaliser: Normaliser,
     process_column: Mapping[str, int],
     material_column: Mapping[str, int],
-) -> None:
-    """Read one factory profile and append its row to ``table``: what it does (and sends out or does not
-    do), where it is, its lot range and track record, and the text its description is matched on."""
+) -> Row:
+    """Read one factory profile: what it does (and sends out or does not do), where it is, its lot range and
+    track record, and the text its description is matched on."""
     if not isinstance(prof, FactoryProfile):
         raise MatchingInputError("profiles must be FactoryProfile instances")
-    if prof.id in table.row_of:
-        raise MatchingInputError(f"duplicate factory id {prof.id}")
-    row = len(table.ids)
-    table.row_of[prof.id] = row
     reading, unresolved = normaliser.read_profile_and_unresolved(
         tuple(prof.processes or ()),
         tuple(prof.materials or ()),
@@ -93,14 +79,8 @@ def add_profile(
         tuple(prof.confirmed or ()),
         tuple(prof.rejected or ()),
     )
-    for term in unresolved:
-        table.unresolved_counts[term] = table.unresolved_counts.get(term, 0) + 1
     equipment = " / ".join(e for e in (prof.equipment or ()) if isinstance(e, str))
     desc = prof.description if isinstance(prof.description, str) else ""
-    table.readings.append(reading)
-    table.blocked.append(
-        frozenset((*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected))
-    )
     processes: dict[str, Resolved] = {}
     materials: dict[str, Resolved] = {}
     for ev in reading.capabilities:
@@ -109,86 +89,72 @@ def add_profile(
             processes[ev.code] = r
         else:
             materials[ev.code] = r
-    table.process_capabilities.append(tuple(processes.values()))
-    table.material_capabilities.append(tuple(materials.values()))
-    for code, r in processes.items():
-        table.offered_rows.append(row)
-        table.offered_columns.append(process_column[code])
-        table.offered_confidences.append(r.confidence)
-    for code in materials:
-        table.worked_rows.append(row)
-        table.worked_columns.append(material_column[code])
-    table.ids.append(int(prof.id))
-    table.external_ids.append(prof.external_id)
-    table.names.append(prof.name)
     lat, lon, approx = _locate(prof.lat, prof.lon, prof.ward)
-    table.lat.append(lat)
-    table.lon.append(lon)
-    table.approx.append(approx)
-    table.lot_min.append(_num(prof.lot_min))
-    table.lot_max.append(_num(prof.lot_max))
     track_record = _num(prof.track_record)
-    table.track.append(min(1.0, max(0.0, track_record)) if not math.isnan(track_record) else math.nan)
     raw_terms = " ".join(t for t in (*prof.processes, *prof.materials) if isinstance(t, str))
-    table.documents.append(f"{raw_terms} {equipment} {desc[:1500]}")
-
-
-def process_credit(taxonomy: Taxonomy, table: ProfileTable) -> tuple[np.ndarray, np.ndarray]:
-    """The process credit matrix: credit[f, w] = max over o of offered[f, o] * similarity[w, o], the
-    family-level partial credit factory f earns for step w from the processes o it offers."""
-    codes = taxonomy.process_codes
-    n_codes = len(codes)
-    similarity = np.array(
-        [[taxonomy.process_similarity(w, o) for o in codes] for w in codes], dtype=np.float32
+    return Row(
+        id=int(prof.id),
+        external_id=prof.external_id,
+        name=prof.name,
+        lat=lat,
+        lon=lon,
+        approx=approx,
+        lot_min=_num(prof.lot_min),
+        lot_max=_num(prof.lot_max),
+        track=min(1.0, max(0.0, track_record)) if not math.isnan(track_record) else math.nan,
+        document=f"{raw_terms} {equipment} {desc[:1500]}",
+        reading=reading,
+        unresolved=tuple(unresolved),
+        blocked=frozenset(
+            (*(r.code for r in reading.outsourced), *(r.code for r in reading.not_done), *prof.rejected)
+        ),
+        processes=tuple(processes.values()),
+        materials=tuple(materials.values()),
+        offered=tuple((process_column[code], r.confidence) for code, r in processes.items()),
+        worked=tuple(material_column[code] for code in materials),
     )
+
+
+def similarities(taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray]:
+    """The process and material similarity matrices of the taxonomy (similarity[w, o], float32)."""
+    pcodes, mcodes = taxonomy.process_codes, taxonomy.material_codes
+    process = np.array([[taxonomy.process_similarity(w, o) for o in pcodes] for w in pcodes], dtype=np.float32)
+    material = np.array([[taxonomy.material_similarity(w, o) for o in mcodes] for w in mcodes], dtype=np.float32)
+    return process, material
+
+
+def credit_rows(rows: list[Row], process_similarity: np.ndarray, material_similarity: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The credit rows of some factories. Process credit[f, w] = max over the processes o that f offers of
+    confidence × similarity[w, o] (family-level partial credit for step w); material credit[f, w] = max over the
+    materials o that f works of similarity[w, o]; and whether f lists any material. Each row depends on its own
+    profile only (a maximum of float32 products), so a row computed alone equals the same row in a full build."""
+    k = len(rows)
     offered = sp.csc_matrix(
-        (np.asarray(table.offered_confidences, dtype=np.float32), (table.offered_rows, table.offered_columns)),
-        shape=(len(table.ids), n_codes),
+        (
+            np.asarray([c for r in rows for _, c in r.offered], dtype=np.float32),
+            ([i for i, r in enumerate(rows) for _ in r.offered], [o for r in rows for o, _ in r.offered]),
+        ),
+        shape=(k, process_similarity.shape[0]),
     )
-    credit = np.zeros((len(table.ids), n_codes), dtype=np.float32)
-    for o in range(n_codes):
-        rows = offered.indices[offered.indptr[o] : offered.indptr[o + 1]]
-        if rows.size:
-            confidences = offered.data[offered.indptr[o] : offered.indptr[o + 1]]
-            credit[rows] = np.maximum(credit[rows], confidences[:, None] * similarity[:, o][None, :])
-    return np.asfortranarray(credit), similarity
-
-
-def material_credit(taxonomy: Taxonomy, table: ProfileTable) -> tuple[np.ndarray, np.ndarray]:
-    """The material credit matrix: material_credit[f, w] = max over the materials o factory f works of
-    similarity[w, o]; and which factories list any material at all."""
-    codes = taxonomy.material_codes
-    n_codes = len(codes)
-    similarity = np.array(
-        [[taxonomy.material_similarity(w, o) for o in codes] for w in codes], dtype=np.float32
-    )
+    credit = np.zeros((k, process_similarity.shape[0]), dtype=np.float32)
+    for o in np.flatnonzero(np.diff(offered.indptr)).tolist():
+        idx = offered.indices[offered.indptr[o] : offered.indptr[o + 1]]
+        confidences = offered.data[offered.indptr[o] : offered.indptr[o + 1]]
+        credit[idx] = np.maximum(credit[idx], confidences[:, None] * process_similarity[:, o][None, :])
     worked = sp.csc_matrix(
-        (np.ones(len(table.worked_rows), dtype=np.float32), (table.worked_rows, table.worked_columns)),
-        shape=(len(table.ids), n_codes),
+        (
+            np.ones(sum(len(r.worked) for r in rows), dtype=np.float32),
+            ([i for i, r in enumerate(rows) for _ in r.worked], [o for r in rows for o in r.worked]),
+        ),
+        shape=(k, material_similarity.shape[0]),
     )
-    credit = np.zeros((len(table.ids), n_codes), dtype=np.float32)
-    for o in range(n_codes):
-        rows = worked.indices[worked.indptr[o] : worked.indptr[o + 1]]
-        if rows.size:
-            credit[rows] = np.maximum(credit[rows], similarity[:, o][None, :])
-    return np.asfortranarray(credit), np.diff(worked.tocsr().indptr) > 0
-
-
-def text_matrix(documents: list[str]) -> tuple[TfidfVectorizer, sp.csc_matrix | None]:
-    """The TF-IDF matrix of the factories' texts (None when there is no text at all), for the residual
-    text similarity."""
-    from sklearn.feature_extraction.text import (
-        TfidfVectorizer,
-    )  # imported lazily: keeps import light
-
-    vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
-    matrix = None
-    if documents and any(d.strip() for d in documents):
-        try:
-            matrix = vectorizer.fit_transform(documents)
-        except ValueError:  # empty vocabulary
-            matrix = None
-    return vectorizer, (matrix.tocsc() if matrix is not None else None)
+    material = np.zeros((k, material_similarity.shape[0]), dtype=np.float32)
+    for o in np.flatnonzero(np.diff(worked.indptr)).tolist():
+        idx = worked.indices[worked.indptr[o] : worked.indptr[o + 1]]
+        material[idx] = np.maximum(material[idx], material_similarity[:, o][None, :])
+    has_materials = np.asarray([bool(r.worked) for r in rows], dtype=bool)
+    return credit, material, has_materials
 
 
 def _source(ev: object) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._build import ProfileTable, add_profile, material_credit, process_credit, text_matrix
+from ._build import Row, analyze, credit_rows, read_row, similarities
 from ._geo import haversine_km
 from ._messages import message
 from ._normalise import Normaliser, fold
 from ._query import MAX_STEPS, CompiledQuery, QueryCompiler, StepGroup, check_str_list
+from ._store import Records, TextIndex, grow
 from ._taxonomy import Taxonomy
 from ._types import (
     Capabilities,
@@ -28,6 +30,20 @@ from ._types import (
 COVER = 0.8  # credit at which a factory counts as truly doing a step
 MAX_LIMIT = 1000
 _EARTH_KM = 6371.0088
+BATCH = 2000  # profiles read before their credit rows are computed together
+# Per-row columns: dtype and the value of an empty row (a removed factory).
+_COLUMNS = {
+    "ids": (np.int64, -1),
+    "lat": (np.float64, math.nan),
+    "lon": (np.float64, math.nan),
+    "approx": (bool, False),
+    "lot_min": (np.float64, math.nan),
+    "lot_max": (np.float64, math.nan),
+    "track": (np.float64, math.nan),
+    "has_materials": (bool, False),
+}
+# A row's record: interned reading parts, capabilities as resolved terms, unresolved items, blocked codes.
+_SEGMENTS = ("capabilities", "outsourced", "not_done", "hints", "processes", "materials", "unresolved", "blocked")
 
 
 class UnknownFactoryError(MatchingInputError, KeyError):
@@ -47,7 +63,11 @@ def reply_language(lang: object) -> str:
 
 
 class MatchIndex:
-    """Capability vectors of all factories, precomputed so that a query is a few column operations."""
+    """Capability vectors of all factories, precomputed so that a query is a few column operations.
+
+    Rows can be replaced, added and removed in place (:meth:`update`, :meth:`set_aliases`); the result ranks and
+    scores exactly as a fresh :meth:`build` over the same profiles. Per factory the index keeps numbers only:
+    rows of float32 credit matrices, a few scalars, and a record of integers naming interned readings."""
 
     def __init__(self) -> None:  # use MatchIndex.build
         self.taxonomy: Taxonomy
@@ -65,16 +85,24 @@ class MatchIndex:
         extra_aliases: Mapping[str, tuple[str, str]] | None = None,
     ) -> MatchIndex:
         """Build the index. Repeated raw strings are resolved once; per-profile work is a few dict lookups
-        and one scan of the description."""
+        and one scan of the description. Profiles are read in batches (bounded memory at 100k)."""
         self = cls()
         self._set_vocabulary(taxonomy, extra_aliases)
-        table = ProfileTable()
+        self._process_similarity, self._material_similarity = similarities(self.taxonomy)
+        self._init_storage()
+        docs: list = []
+        batch: list[FactoryProfile] = []
         for profile in profiles:
-            add_profile(table, profile, self.normaliser, self._process_column, self._material_column)
-        self._store_rows(table)
-        self._credit, self._process_similarity = process_credit(self.taxonomy, table)
-        self._material_credit, self._has_materials = material_credit(self.taxonomy, table)
-        self._vectorizer, self._text_matrix = text_matrix(table.documents)
+            batch.append(profile)
+            if len(batch) >= BATCH:
+                docs.extend(self._append(batch))
+                batch = []
+        docs.extend(self._append(batch))
+        self._text.build(docs, self._n)
+        for name, values in self._columns.items():  # no spare capacity after a build
+            if values.shape[0] > self._n:
+                self._columns[name] = np.array(values[: self._n], order="F" if values.ndim == 2 else "C")
+        self._refresh_views()
         return self
 
     def _set_vocabulary(
@@ -91,28 +119,162 @@ class MatchIndex:
         self._material_column = {c: i for i, c in enumerate(tax.material_codes)}
         self._compiler = QueryCompiler(tax, norm, self._process_column, self._material_column)
 
-    def _store_rows(self, table: ProfileTable) -> None:
-        """Keep the per-factory columns of ``table`` as arrays (one row per factory, in input order)."""
-        self.ids = np.asarray(table.ids, dtype=np.int64)
-        self.external_ids = table.external_ids
-        self.names = table.names
-        self._row = table.row_of
-        self.lat = np.asarray(table.lat, dtype=np.float64)
-        self.lon = np.asarray(table.lon, dtype=np.float64)
-        self.approx_location = np.asarray(table.approx, dtype=bool)
-        self.lot_min = np.asarray(table.lot_min, dtype=np.float64)
-        self.lot_max = np.asarray(table.lot_max, dtype=np.float64)
-        self.track = np.asarray(table.track, dtype=np.float64)
-        self._process_capabilities = table.process_capabilities
-        self._material_capabilities = table.material_capabilities
-        self._readings = table.readings
-        self._blocked = table.blocked
-        self.unresolved_terms = dict(sorted(table.unresolved_counts.items(), key=lambda kv: -kv[1]))
+    def _init_storage(self) -> None:
+        """Empty row arrays (with spare capacity), records, and the text index."""
+        self._n = 0
+        self._row: dict[int, int] = {}
+        self._free: list[int] = []  # rows of removed factories, reused by the next new ones
+        self._columns = {name: np.full(0, fill, dtype=dtype) for name, (dtype, fill) in _COLUMNS.items()}
+        self._columns["credit"] = np.zeros((0, len(self._process_column)), dtype=np.float32, order="F")
+        self._columns["material"] = np.zeros((0, len(self._material_column)), dtype=np.float32, order="F")
+        self.external_ids: list[str | None] = []
+        self.names: list[str] = []
+        self._records = Records(len(_SEGMENTS))
+        self._blocked_by: dict[str, set[int]] = {}
+        self._blocked_by_code: dict[str, np.ndarray] = {}
+        self._unresolved: Counter[str] = Counter()
+        self._text = TextIndex(analyze)
+
+    def _refresh_views(self) -> None:
+        """The public row arrays as views of the first ``n`` rows of their (larger) storage."""
+        n, cols = self._n, self._columns
+        self.ids = cols["ids"][:n]
+        self.lat, self.lon, self.approx_location = cols["lat"][:n], cols["lon"][:n], cols["approx"][:n]
+        self.lot_min, self.lot_max, self.track = cols["lot_min"][:n], cols["lot_max"][:n], cols["track"][:n]
+        self._credit, self._material_credit = cols["credit"][:n], cols["material"][:n]
+        self._has_materials = cols["has_materials"][:n]
+
+    def _read(self, profiles: Iterable[FactoryProfile]) -> list[Row]:
+        rows = [read_row(p, self.normaliser, self._process_column, self._material_column) for p in profiles]
+        seen: set[int] = set()
+        for r in rows:
+            if r.id in seen:
+                raise MatchingInputError(f"duplicate factory id {r.id}")
+            seen.add(r.id)
+        return rows
+
+    def _append(self, profiles: list[FactoryProfile]) -> list:
+        """Build step: read profiles into new rows at the end; gives their documents for the text index."""
+        rows = self._read(profiles)
+        for r in rows:
+            if r.id in self._row:
+                raise MatchingInputError(f"duplicate factory id {r.id}")
+        targets = list(range(self._n, self._n + len(rows)))
+        self._write(rows, targets)
+        return [self._text.encode(r.document) for r in rows]
+
+    def _write(self, rows: list[Row], targets: list[int]) -> None:
+        """Store read profiles at the given row numbers (new rows at the end, or rows being replaced)."""
+        if not rows:
+            return
+        self._n = max(self._n, max(targets) + 1)
+        cols = self._columns
+        for name, (_dtype, fill) in _COLUMNS.items():
+            cols[name] = grow(cols[name], self._n, fill)
+        cols["credit"] = grow(cols["credit"], self._n, 0.0)
+        cols["material"] = grow(cols["material"], self._n, 0.0)
+        at = np.asarray(targets, dtype=np.int64)
+        credit, material, has_materials = credit_rows(rows, self._process_similarity, self._material_similarity)
+        cols["credit"][at], cols["material"][at], cols["has_materials"][at] = credit, material, has_materials
+        for name, values in (("ids", [r.id for r in rows]), ("lat", [r.lat for r in rows]),
+                             ("lon", [r.lon for r in rows]), ("approx", [r.approx for r in rows]),
+                             ("lot_min", [r.lot_min for r in rows]), ("lot_max", [r.lot_max for r in rows]),
+                             ("track", [r.track for r in rows])):
+            cols[name][at] = values
+        for r, row in zip(rows, targets, strict=True):
+            self._row[r.id] = row
+            self._put_record(row, r)
+            if row == len(self.names):
+                self.names.append(r.name)
+                self.external_ids.append(r.external_id)
+            else:
+                self.names[row], self.external_ids[row] = r.name, r.external_id
+
+    def _put_record(self, row: int, r: Row | None) -> None:
+        """The row's interned record, blocked codes and unresolved terms (None: the row is now empty)."""
+        if row < len(self._records):
+            old = self._records.get(row)
+            self._unresolved.subtract(old[6])
+            for code in old[7]:
+                self._blocked_by[code].discard(row)
+                self._blocked_by_code.pop(code, None)
+        if r is None:
+            self._records.put(row, ((),) * len(_SEGMENTS))
+            return
+        reading = r.reading
+        blocked = sorted(c for c in r.blocked if c in self._process_column)
+        self._records.put(row, (reading.capabilities, reading.outsourced, reading.not_done, reading.hints,
+                                r.processes, r.materials, r.unresolved, blocked))
+        self._unresolved.update(r.unresolved)
+        for code in blocked:
+            self._blocked_by.setdefault(code, set()).add(row)
+            self._blocked_by_code.pop(code, None)
+
+    # -- updates ----------------------------------------------------------------------------------------
+
+    def update(self, profiles: Iterable[FactoryProfile] = (), removed: Iterable[int] = ()) -> None:
+        """Bring the index up to date in place: the ``removed`` factory ids leave it (unknown ids are ignored),
+        then each profile replaces its factory's row or takes a new one. The result equals a fresh build over
+        the profiles the index then holds (same rankings, scores and statistics)."""
+        rows = self._read(profiles)
+        changes: dict[int, tuple | None] = {}
+        live_before: set[int] = set()
+        for factory_id in removed:
+            row = self._row.pop(factory_id, None) if not isinstance(factory_id, bool) else None
+            if row is not None:
+                self._clear(row)
+                changes[row], _ = None, live_before.add(row)
+                self._free.append(row)
+        targets = []
+        for r in rows:
+            row = self._row.get(r.id)
+            if row is None:
+                row = self._free.pop() if self._free else self._n + sum(1 for t in targets if t >= self._n)
+            if row in changes or row < self._n and self.ids_at(row) >= 0:
+                live_before.add(row)
+            targets.append(row)
+        self._write(rows, targets)
+        for r, row in zip(rows, targets, strict=True):
+            changes[row] = self._text.encode(r.document)
+        self._text.apply(changes, live_before)
+        self._refresh_views()
+
+    def ids_at(self, row: int) -> int:
+        return int(self._columns["ids"][row])
+
+    def _clear(self, row: int) -> None:
+        """Empty one row (its factory left the index): no credit, no place, never ranked."""
+        cols = self._columns
+        for name, (_dtype, fill) in _COLUMNS.items():
+            cols[name][row] = fill
+        cols["credit"][row] = 0.0
+        cols["material"][row] = 0.0
+        self._put_record(row, None)
+        self.names[row], self.external_ids[row] = "", None
+
+    def set_aliases(
+        self, extra_aliases: Mapping[str, tuple[str, str]] | None, profiles: Iterable[FactoryProfile] = ()
+    ) -> None:
+        """Read with a new set of organisers' aliases from now on (queries and profiles), and re-read the given
+        profiles with it: the caller passes every indexed factory whose own words contain a changed alias."""
+        self._set_vocabulary(None if self.taxonomy is Taxonomy.default() else self.taxonomy, extra_aliases)
+        self.update(profiles)
+
+    @property
+    def unresolved_terms(self) -> dict[str, int]:
+        """Raw list items that resolved to nothing, with how many factories wrote each, most frequent first."""
+        return dict(sorted(((t, c) for t, c in self._unresolved.items() if c > 0), key=lambda kv: (-kv[1], kv[0])))
 
     # -- basic access -----------------------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Rows (aligned with ``ids``; a removed factory's row stays, empty, until a new one takes it)."""
         return int(self.ids.size)
+
+    @property
+    def factory_count(self) -> int:
+        """How many factories the index holds."""
+        return len(self._row)
 
     def __contains__(self, factory_id: object) -> bool:
         return factory_id in self._row
@@ -131,17 +293,18 @@ class MatchIndex:
 
     def profile_capabilities(self, factory_id: int) -> Capabilities:
         """What the index understood of a factory (processes and materials with their source text)."""
-        r = self._row_of(factory_id)
-        return Capabilities(list(self._process_capabilities[r]), list(self._material_capabilities[r]))
+        record = self._records.get(self._row_of(factory_id))
+        return Capabilities(list(record[4]), list(record[5]))
 
     def profile_reading(self, factory_id: int) -> ProfileReading:
         """What the index believes of one factory: capabilities with evidence, outsourced and not-done steps,
         hints."""
-        return self._readings[self._row_of(factory_id)]
+        record = self._records.get(self._row_of(factory_id))
+        return ProfileReading(record[0], record[1], record[2], record[3])
 
     def outsourced(self, factory_id: int) -> tuple[str, ...]:
         """Process codes this factory says it buys from partners (協力工場へ, 外注, "we outsource")."""
-        return tuple(r.code for r in self._readings[self._row_of(factory_id)].outsourced)
+        return tuple(r.code for r in self._records.get(self._row_of(factory_id))[1])
 
     def does(self, factory_id: int, process_code: str) -> bool:
         """True when the factory truly does ``process_code`` (or a more specific kind of it); never for a
@@ -150,7 +313,7 @@ class MatchIndex:
         if c is None:
             return False
         row = self._row_of(factory_id)
-        if process_code in self._blocked[row]:
+        if row in self._blocked_by.get(process_code, ()):
             return False
         return bool(self._credit[row, c] >= COVER)
 
@@ -173,15 +336,11 @@ class MatchIndex:
         return mask
 
     def _blocked_rows(self) -> dict[str, np.ndarray]:
-        """Per process code, the rows that say they send it out, do not do it or rejected it (built once)."""
-        cached = getattr(self, "_blocked_by_code", None)
-        if cached is None:
-            acc: dict[str, list[int]] = {}
-            for row, codes in enumerate(self._blocked):
-                for code in codes:
-                    acc.setdefault(code, []).append(row)
-            cached = self._blocked_by_code = {k: np.asarray(v, dtype=np.int64) for k, v in acc.items()}
-        return cached
+        """Per process code, the rows that say they send it out, do not do it or rejected it (kept per code)."""
+        for code, rows in self._blocked_by.items():
+            if code not in self._blocked_by_code:
+                self._blocked_by_code[code] = np.asarray(sorted(rows), dtype=np.int64)
+        return self._blocked_by_code
 
     def required_steps(self, query: NeedQuery) -> tuple[tuple[str, ...], ...]:
         """The steps a need requires, as the matcher compiled them: per step, the process codes that satisfy it,
@@ -278,10 +437,9 @@ class MatchIndex:
             mat = np.where(has, mat, 0.3).astype(np.float32)
             parts.append((0.2, mat))
         text = None
-        if self._text_matrix is not None and q.text.strip():
-            query_vector = self._vectorizer.transform([q.text])
-            if query_vector.nnz:
-                sim = self._text_matrix[:, query_vector.indices] @ query_vector.data
+        if q.text.strip():
+            sim = self._text.similarity(q.text, self.ids.size)
+            if sim is not None:
                 if rows is not None:
                     sim = sim[rows]
                 top = float(sim.max()) if sim.size else 0.0
@@ -352,7 +510,7 @@ class MatchIndex:
         results: list[Match] = []
         if self.ids.size and (q.required or q.material_cols or q.text.strip() or q.soft):
             s = self._score(q, None, distance_weight=distance_weight, require_cover=require_cover)
-            mask = s["relevant"].copy()
+            mask = s["relevant"] & (self.ids >= 0)
             for fid in exclude_ids or ():
                 r = self._row.get(fid)
                 if r is not None:
@@ -360,10 +518,10 @@ class MatchIndex:
             cand = np.flatnonzero(mask)
             if cand.size:
                 sc = s["score"][cand]
-                if cand.size > limit:
-                    part = np.argpartition(-sc, limit - 1)[:limit]
-                    cand, sc = cand[part], sc[part]
-                order = np.lexsort((self.ids[cand], -sc))
+                if cand.size > limit:  # the best ``limit``, ties at the cut decided by id (not by row order)
+                    keep = sc >= np.partition(sc, cand.size - limit)[cand.size - limit]
+                    cand, sc = cand[keep], sc[keep]
+                order = np.lexsort((self.ids[cand], -sc))[:limit]
                 for i in order:
                     results.append(self._explain(q, int(cand[i]), float(sc[i]), lang))
         return MatchResult(
@@ -377,7 +535,7 @@ class MatchIndex:
 
     def _covering_source(self, row: int, col: int) -> tuple[Resolved | None, float]:
         best: tuple[Resolved | None, float] = (None, 0.0)
-        for r in self._process_capabilities[row]:
+        for r in self._records.get(row)[4]:
             c = self._process_similarity[col, self._process_column[r.code]] * r.confidence
             if c > best[1]:
                 best = (r, float(c))
@@ -475,7 +633,7 @@ class MatchIndex:
         for wanted in q.materials:
             col = self._material_column[wanted.code]
             best: tuple[float, Resolved | None] = (0.0, None)
-            for r in self._material_capabilities[row]:
+            for r in self._records.get(row)[5]:
                 similarity = tax.material_similarity(wanted.code, r.code)
                 if similarity > best[0]:
                     best = (similarity, r)

@@ -6,7 +6,8 @@ opportunities page. Importing each other would be a cycle, so each domain regist
 name. A missing provider means the offering domain is not installed: callers get the default.
 
 Writers of data a provider reads tell the readers with :data:`evidence_changed` (sender: the SQLAlchemy
-session; listeners only add and flush): a new rating moves the matcher's index stamp.
+session, ``factory_ids``: the factories concerned; listeners only add and flush): a new rating records a change of
+the rated factory for the matcher's index (without ids, every worker rebuilds its index).
 """
 
 from __future__ import annotations

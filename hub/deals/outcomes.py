@@ -125,8 +125,8 @@ def rate(actor: User, deal: Deal, target_key: str, *, quality: int, delivery: in
     db.session.add(rating)
     db.session.flush()
     if target.factory_id is not None:
-        # The track record the matcher ranks with has changed: every worker must rebuild its index.
-        providers.evidence_changed.send(db.session)
+        # The track record the matcher ranks with has changed: every worker re-reads this factory's row.
+        providers.evidence_changed.send(db.session, factory_ids=(target.factory_id,))
     return rating
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.statuses import check_in
@@ -14,14 +14,35 @@ from hub.extensions import db
 
 
 class IndexState(db.Model):
-    """One row per in-memory index. ``token`` changes in every transaction that changes what the index is built
-    from, so every worker process notices and rebuilds (a rolled-back change restores the old token)."""
+    """One row per in-memory index. ``version`` and ``token`` change in every transaction that changes what the
+    index is built from (the row lock orders those transactions), and :class:`IndexChange` says what each version
+    touched, so every worker process applies just that (a rolled-back change restores the old version and token)."""
 
     __tablename__ = "index_states"
 
     name: Mapped[str] = mapped_column(String(30), primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
     token: Mapped[str] = mapped_column(String(32), default="")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndexChange(db.Model):
+    """What one transaction that moved an index's version touched, so that workers apply only that: the factories
+    whose rows must be read again (edited, rated, added, deleted, hidden), the organisers' alias terms that changed
+    (their factories are found by ``search_text``), new factories by id (``new_after_id``: a bulk import), or
+    ``is_full`` (a rebuild on demand, or a change nobody could attribute). One row per version; ``token`` equals
+    the ``IndexState`` token of that version, so a worker notices a history it did not see (a rolled-back version
+    number used again). Old rows are pruned (``MATCH_INDEX_LOG_KEEP``)."""
+
+    __tablename__ = "index_changes"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+    factory_ids: Mapped[list] = mapped_column(JSON, default=list)
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    new_after_id: Mapped[int | None]
+    is_full: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,30 +1,25 @@
-"""The matcher as the hub uses it: one in-memory index per worker process, built from the database and rebuilt
-when the stamp in ``index_states`` changes, so several gunicorn workers agree without a restart.
+"""The matcher as the hub uses it: one in-memory index per worker process, kept current by applying the changes
+recorded since its version (``hub/matches/live_index.py``), so several gunicorn workers agree without a restart
+and without rebuilding after every edit.
 
-Writers never call anything here: a SQLAlchemy flush hook notices changed factories, capabilities or aliases and
-moves the stamp inside the same transaction.
+Writers never call anything here: SQLAlchemy flush hooks notice changed factories, capabilities or aliases and
+record what they touched inside the same transaction.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
 from dataclasses import dataclass
-from time import perf_counter
 
-from flask import current_app, g, has_app_context
-from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from hub.core import providers
-from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories.models import Factory, FactoryCapability, FactoryCapabilityReview
-from hub.factories.services import decisions_for, refresh_factories_mentioning
-from hub.matches.models import CapabilityAlias, IndexState
+from hub.factories.models import Factory
+from hub.factories.services import refresh_factories_mentioning
+from hub.matches import live_index
+from hub.matches.live_index import INDEX_NAME, extra_aliases, profiles, track_records  # noqa: F401  (public)
+from hub.matches.models import CapabilityAlias
 from hub.needs.models import Need, NeedStatus
 from matching import (
-    FactoryProfile,
     MatchIndex,
     MatchResult,
     NeedQuery,
@@ -36,143 +31,26 @@ from matching import (
     propose_teams,
 )
 
-INDEX_NAME = "factories"
-_WATCHED = (Factory, FactoryCapability, FactoryCapabilityReview, CapabilityAlias)
 
-
-# --- the stamp --------------------------------------------------------------------------------------------------
-
-def mark_index_changed(session: Session) -> None:
-    """Move the stamp, once per transaction (Core statement: no ORM events fire for it). Called by the flush hooks
-    below, and by writers of data the index reads from elsewhere (e.g. ratings feeding the track record)."""
-    if session.info.get("index_stamped"):
-        return
-    session.info["index_stamped"] = True
-    table = IndexState.__table__
-    session.connection().execute(
-        update(table).where(table.c.name == INDEX_NAME)
-        .values(version=table.c.version + 1, token=uuid.uuid4().hex, changed_at=utcnow())
-    )
-
-
-# Ratings (the deals domain) feed the track record the index ranks with.
-providers.evidence_changed.connect(mark_index_changed)
-
-
-@event.listens_for(Session, "after_flush")
-def _stamp_on_change(session: Session, _context) -> None:
-    """Objects of a watched class were added, changed or deleted in this flush."""
-    if any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)):
-        mark_index_changed(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _stamp_on_bulk(state) -> None:
-    """Bulk INSERT/UPDATE/DELETE statements on a watched class (the importer's fast path)."""
-    if (state.is_insert or state.is_update or state.is_delete) and any(
-            mapper.class_ in _WATCHED for mapper in state.all_mappers):
-        mark_index_changed(state.session)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-@event.listens_for(Session, "after_soft_rollback")
-def _reset_stamp_flag(session: Session, *_args) -> None:
-    session.info.pop("index_stamped", None)
-    if has_app_context():  # after a commit this request may see a newer stamp: ask again
-        g.pop("_match_index", None)
+def mark_index_changed(session: Session, factory_ids=()) -> None:
+    """Writers of data the index reads from elsewhere: re-read these factories (every worker rebuilds without ids)."""
+    live_index.mark_index_changed(session, factory_ids)
 
 
 def current_stamp() -> str:
-    """The stamp the database has now (one cheap query)."""
-    row = db.session.execute(
-        db.select(IndexState.version, IndexState.token).where(IndexState.name == INDEX_NAME)
-    ).first()
-    return f"{row.version}:{row.token}" if row else "0:"
-
-
-# --- building -----------------------------------------------------------------------------------------------------
-
-def extra_aliases() -> dict[str, tuple[str, str]]:
-    """Organisers' aliases as the matching library takes them."""
-    return {a.alias: (a.kind, a.code) for a in db.session.scalars(db.select(CapabilityAlias))}
-
-
-def profiles(batch: int = 2000):
-    """Every published factory as a FactoryProfile, streamed in batches (bounded memory at 100k)."""
-    records = track_records()
-    columns = (Factory.id, Factory.name, Factory.external_id, Factory.name_en, Factory.ward, Factory.lat,
-               Factory.lon, Factory.processes, Factory.materials, Factory.equipment, Factory.description,
-               Factory.lot_min, Factory.lot_max)
-    query = db.select(*columns).where(Factory.is_published).order_by(Factory.id)
-    for rows in db.session.execute(query.execution_options(yield_per=batch)).partitions():
-        decisions = decisions_for(row.id for row in rows)  # one query per batch: the owners' word counts
-        for row in rows:
-            confirmed, rejected = decisions.get(row.id, ((), ()))
-            yield FactoryProfile(
-                id=row.id, name=row.name, external_id=row.external_id, name_en=row.name_en, ward=row.ward,
-                lat=row.lat, lon=row.lon, processes=tuple(row.processes or ()),
-                materials=tuple(row.materials or ()), equipment=tuple(row.equipment or ()),
-                description=row.description or "", lot_min=row.lot_min, lot_max=row.lot_max,
-                track_record=records.get(row.id), confirmed=confirmed, rejected=rejected,
-            )
-
-
-def track_records() -> dict[int, float]:
-    """Factory id → 0..1 from ratings of completed deals (offered by the deals domain; empty without it)."""
-    return providers.call(providers.TRACK_RECORDS, default={})
-
-
-@dataclass
-class _Cached:
-    stamp: str
-    index: MatchIndex
-    normaliser: Normaliser
-    built_in: float
-
-
-_cache: dict[str, _Cached] = {}
-_lock = threading.Lock()
+    """The version the database has now, as "version:token" (one cheap query)."""
+    version, token = live_index.database_version()
+    return f"{version}:{token}"
 
 
 def current_index() -> MatchIndex:
-    """The index for the current database state; rebuilt in this process when the stamp has moved."""
-    return _current().index
+    """The index for the current database state; brought up to date in this process first when it is behind."""
+    return live_index.current().index
 
 
 def normaliser() -> Normaliser:
     """The normaliser with the organisers' aliases, matching the current index."""
-    return _current().normaliser
-
-
-def _current() -> _Cached:
-    """The cached index for the database's current stamp; asked once per request (pages call it several times)."""
-    memo = g.get("_match_index")
-    if memo is not None:
-        return memo
-    g._match_index = cached = _current_uncached()
-    return cached
-
-
-def _current_uncached() -> _Cached:
-    stamp = current_stamp()
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    cached = _cache.get(key)
-    if cached is not None and cached.stamp == stamp:
-        return cached
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.stamp == stamp:
-            return cached
-        started = perf_counter()
-        aliases = extra_aliases()
-        index = MatchIndex.build(profiles(), extra_aliases=aliases)
-        cached = _Cached(stamp, index, Normaliser(Taxonomy.default(), extra_aliases=aliases),
-                         perf_counter() - started)
-        _cache[key] = cached
-        current_app.logger.info("match index built: %d factories in %.2fs (stamp %s)", len(index),
-                                cached.built_in, stamp)
-        return cached
+    return live_index.current().index.normaliser
 
 
 # --- queries ------------------------------------------------------------------------------------------------------
