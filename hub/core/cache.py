@@ -234,6 +234,31 @@ def public_json(view):
     return wrapper
 
 
+MAX_CACHED_BODY = 16_384  # bytes: a longer request body is answered afresh, never kept
+
+
+def same_answer_for_same_body(view):
+    """Cache the answer to a public POST whose answer depends only on its body, the URL and the language (the
+    match API: the same need asked again within a generation gets the same ranking), for a few minutes."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        body = request.get_data(cache=True)
+        if not current_app.config.get("CACHE_PAGES", True) or len(body) > MAX_CACHED_BODY:
+            return view(*args, **kwargs)
+        from hub.core.i18n import request_locale
+
+        key = "p:" + _digest("post", generation(), request_locale(), request.full_path,
+                             hashlib.sha1(body).hexdigest())
+        hit = cache.get(key)
+        if hit is not None:
+            return current_app.response_class(hit[0], content_type=hit[1])
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200:
+            cache.set(key, (response.get_data(), response.content_type), timeout=300)
+        return response
+    return wrapper
+
+
 def private_by_default(response: Response) -> Response:
     """After every request: a page or JSON answer for a signed-in user (or a bearer token) that says nothing about
     caching is ``private, no-cache`` (a shared cache must never keep it)."""

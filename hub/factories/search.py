@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryCapability, FactoryNameKey
-from matching import WARDS, Normaliser, normalise_ward
+from matching import WARDS, Normaliser, Taxonomy, normalise_ward
 
 KEY_CHARS = 32  # longer keys are cut (a longer term is looked up by its first 32 characters, then checked)
 MAX_TERMS = 8
@@ -89,10 +90,19 @@ def name_has(term: str) -> ColumnElement[bool]:
     return Factory.id.in_(_keys_of(term))
 
 
+@lru_cache(maxsize=512)
+def with_narrower(kind: str, code: str) -> tuple[str, ...]:
+    """``code`` and every narrower code of the taxonomy (grinding → cylindrical and surface grinding too)."""
+    taxonomy = Taxonomy.default()
+    if kind != "process":
+        return (code,)
+    return (code, *sorted(c for c in taxonomy.processes if c != code and taxonomy.is_descendant(c, code)))
+
+
 def has_capability(kind: str, code: str) -> ColumnElement[bool]:
-    """SQL: the factory does ``code`` itself (outsourced steps are demand, not capabilities)."""
-    return exists().where(FactoryCapability.factory_id == Factory.id, FactoryCapability.code == code,
-                          FactoryCapability.kind == kind, FactoryCapability.is_capability)
+    """SQL: the factory does ``code`` (or a narrower process) itself; outsourced steps are demand, not capability."""
+    return exists().where(FactoryCapability.factory_id == Factory.id, FactoryCapability.code.in_(
+        with_narrower(kind, code)), FactoryCapability.kind == kind, FactoryCapability.is_capability)
 
 
 @dataclass(frozen=True)
