@@ -24,7 +24,7 @@ from functools import wraps
 
 from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy import event, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
@@ -77,9 +77,26 @@ def generation() -> str:
     return value
 
 
+_TABLES_SEEN: set[tuple[str, str]] = set()
+
+
+def schema_has(table: str, session: Session | None = None) -> bool:
+    """Whether the database has ``table`` yet (remembered once it has): code newer than the schema — a command run
+    before ``flask db upgrade`` — skips what the missing table would hold instead of failing."""
+    url = str(db.engine.url)
+    if (url, table) in _TABLES_SEEN:
+        return True
+    if inspect((session or db.session).connection()).has_table(table):
+        _TABLES_SEEN.add((url, table))
+        return True
+    return False
+
+
 def _read_generation_row() -> str | None:
     """One constant statement: on a pooled DB-API connection of its own when the session runs on the engine (the
     cheapest way, for every request), else on the session's connection (a test's outer transaction)."""
+    if not schema_has("cache_generations"):
+        return None
     bind = db.session.get_bind()
     if not isinstance(bind, Engine):
         return db.session.connection().exec_driver_sql(_READ_GENERATION).scalar()
@@ -117,6 +134,8 @@ def mark_changed(session: Session) -> None:
     session.info[_SESSION_FLAG] = True
     if _redis() is not None:
         return  # set after the commit (see _after_commit)
+    if not schema_has("cache_generations", session):
+        return
     from hub.core.models import CacheGeneration
 
     table = CacheGeneration.__table__

@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from hub.core.cache import schema_has
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryCapability, FactoryNameKey
 from matching import WARDS, Normaliser, Taxonomy, normalise_ward
@@ -61,6 +62,8 @@ def name_keys(*names: str | None) -> set[str]:
 
 def write_name_keys(names: dict[int, tuple[str | None, str | None]], replace: bool = True) -> None:
     """Write the name keys of factories (id → (name, English name)), replacing their old keys (bulk statements)."""
+    if not schema_has(FactoryNameKey.__tablename__):
+        return
     table = FactoryNameKey.__table__
     ids = list(names)
     for start in range(0, len(ids), 500):
