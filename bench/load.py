@@ -308,7 +308,7 @@ def child_in_process(spec: dict) -> dict:
             counter += 1
             body = booking_body(counter, run) if ep.key == "booking" else ep.body
             started = time.perf_counter()
-            response = client.open(path, method=ep.method, json=body)
+            response = client.open(path, method=ep.method, json=body, base_url="http://127.0.0.1")
             elapsed = time.perf_counter() - started
             statuses.add(response.status_code)
             if i >= spec["warmup"]:
@@ -480,6 +480,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=15, help="timed requests per endpoint in --in-process")
     p.add_argument("--in-process-rounds", type=int, default=2, help="alternating rounds per size in --in-process")
     p.add_argument("--redis-url", default=None, help="REDIS_URL for the hub (default: none)")
+    p.add_argument("--uncached", action="store_true",
+                   help="render every page and public JSON afresh (HUB_CACHE_PAGES=false): the cost of a miss")
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     p.add_argument("--child-in-process", default=None, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -511,6 +513,8 @@ def build(kind: str, admin: str | None, n: int, label: str, args: argparse.Names
                                 else load_db.sqlite_database(workdir, label))
     database.create()  # registered first: an interrupt right after CREATE DATABASE still drops it
     env = load_db.hub_env(database.url, workdir, args.redis_url)
+    if args.uncached:
+        env["HUB_CACHE_PAGES"] = "false"  # every page and public JSON rendered afresh (kept counts stay)
     log(f"[{kind}] building a database with the demo data + {n:,} factories ...")
     prepared = load_db.prepare(env, n, workdir, log)
     log(f"[{kind}] {prepared.factories:,} published factories; import {prepared.import_seconds:.0f} s, "

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from hub import config as config_module
 from hub.domains import DOMAINS, nav_domains, translation_dirs
-from hub.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from hub.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
 
 __all__ = ["DOMAINS", "create_app", "domain_modules"]
 
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=";".join(translation_dirs()))
     bootstrap.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -177,12 +178,16 @@ def register_request_hooks(app: Flask) -> None:
 
     app.before_request(reject_hostile_request)
     app.after_request(set_security_headers)
+    from hub.core.cache import private_by_default
 
-    from hub.core.labels import capability_label, ward_label
+    app.after_request(private_by_default)
+
+    from hub.core.labels import capability_label, select_options, ward_label
 
     # Globals (not a context processor) so that imported macros see them too.
     app.add_template_global(capability_label)
     app.add_template_global(ward_label)
+    app.add_template_global(select_options)
     app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
     app.add_template_filter(tokyo_filter, "tokyo")
 

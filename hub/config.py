@@ -111,6 +111,10 @@ def base_config(instance_path: str) -> dict:
         "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,  # signup confirmation links, and factory-domain claim links
         "API_TOKEN_MAX_AGE_DAYS": 30,
         "DIRECTORY_PER_PAGE": 24,
+        # Flask-Caching (see hub/core/cache.py): None picks RedisCache when REDIS_URL is set, else SimpleCache.
+        # CACHE_PAGES=False renders every public page afresh (e.g. to measure the uncached path).
+        "CACHE_TYPE": None,
+        "CACHE_PAGES": True,
         # A public succession listing must fit at least this many published directory entries (k-anonymity).
         "SUCCESSION_K_ANONYMITY": 5,
         "PREFERRED_URL_SCHEME": "http",
@@ -149,8 +153,21 @@ def finalise(config: dict) -> None:
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    configure_cache(config)
     if not config.get("TESTING"):
         reset_test_switches(config)
+
+
+def configure_cache(config: dict) -> None:
+    """Flask-Caching settings (hub/core/cache.py): Redis when ``REDIS_URL`` is set (shared by every worker on every
+    host), else a bounded in-process cache (the generation kept in the database keeps the workers consistent)."""
+    if not config.get("CACHE_TYPE"):
+        config["CACHE_TYPE"] = "RedisCache" if config.get("REDIS_URL") else "SimpleCache"
+    if config["CACHE_TYPE"] == "RedisCache":
+        config.setdefault("CACHE_REDIS_URL", config.get("REDIS_URL"))
+    config.setdefault("CACHE_KEY_PREFIX", "hub:")
+    config.setdefault("CACHE_DEFAULT_TIMEOUT", 600)
+    config.setdefault("CACHE_THRESHOLD", 1000)
 
 
 def instance_secret_key(path: Path) -> str:

@@ -6,61 +6,56 @@ from urllib.parse import urlparse
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from hub.api import bp
 from hub.api.auth import token_required
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body, query_int
+from hub.core.cache import public_json
 from hub.core.i18n import request_locale
 from hub.extensions import db
 from hub.factories import identity, services
 from hub.factories.models import Factory
-from matching import Taxonomy, normalise_ward
+from matching import normalise_ward
 
 
-def _capability_arg(kind: str, unknown: str) -> str | None:
-    """A process or material filter given as a code or as any way people write it; 400 when unknown."""
-    raw = (request.args.get(kind) or "").strip()
-    if not raw:
-        return None
-    taxonomy = Taxonomy.default()
-    if raw in (taxonomy.processes if kind == "process" else taxonomy.materials):
-        return raw
-    from hub.matches.services import normaliser  # with the organisers' aliases
-
-    resolved = normaliser().resolve(raw[:200], kind=kind)
-    if resolved is None:
-        raise ApiError(400, "validation_failed", _("Some fields are not valid."), {kind: unknown})
-    return resolved.code
+def _capability_arg(kind: str) -> str | None:
+    """A process or material filter given as a code or as any way people write it; 400 naming it when unknown."""
+    try:
+        return services.capability_code(kind, request.args.get(kind))
+    except services.DirectoryProblem as exc:
+        message = (_("Unknown process: %(value)s. Give a process code or a name such as 切削 or anodizing.",
+                     value=exc.value) if kind == "process" else
+                   _("Unknown material: %(value)s. Give a material code or a name such as SUS304 or aluminium.",
+                     value=exc.value))
+        raise ApiError(400, "validation_failed", message, {kind: message}) from None
 
 
 @bp.route("/factories")
+@public_json
 def list_factories():
     """Public directory: search, filter by process/ward/material, paginate (per_page up to 1000)."""
     q = (request.args.get("q") or "").strip()
     if len(q) > 200:
         raise ApiError(400, "validation_failed", _("Some fields are not valid."),
                        {"q": _("At most %(n)s characters.", n=200)})
-    process = _capability_arg("process", _("Unknown process."))
-    material = _capability_arg("material", _("Unknown material."))
+    process = _capability_arg("process")
+    material = _capability_arg("material")
     ward_raw = (request.args.get("ward") or "").strip()
     ward = normalise_ward(ward_raw[:50]) if ward_raw else None
     if ward_raw and ward is None:
         raise ApiError(400, "validation_failed", _("Some fields are not valid."), {"ward": _("Unknown ward.")})
     page = query_int("page", 1, 1, 1_000_000)
     per_page = query_int("per_page", 50, 1, 1000)
-    query = services.directory_query(q=q or None, ward=ward, process=process, material=material)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(
-        query.options(selectinload(Factory.capabilities)).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    wanted = services.DirectorySearch(q, ward, process, material)
+    cards = wanted.cards(per_page, (page - 1) * per_page)
     locale = request_locale()
-    return jsonify({"factories": [services.public_dict(f, locale) for f in rows], "total": total,
+    return jsonify({"factories": [services.card_dict(card, locale) for card in cards], "total": wanted.count(),
                     "page": page, "per_page": per_page})
 
 
 @bp.route("/factories/<int:factory_id>")
+@public_json
 def get_factory(factory_id: int):
     """One public profile; 404 for an unknown or unpublished id."""
     factory = db.session.get(Factory, factory_id)

@@ -5,30 +5,28 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 
+from hub.core.cache import public_page
 from hub.core.security import safe_next
 from hub.extensions import db
-from hub.factories.models import Factory
+from hub.factories import services as factory_services
 from hub.needs.models import Need, NeedStatus
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
+@public_page
 def index():
     """The hub's front page for every visitor: what it is, recent factories and open needs."""
-    factory_count = db.session.scalar(db.select(db.func.count(Factory.id)).where(Factory.is_public))
-    ward_count = db.session.scalar(
-        db.select(db.func.count(db.distinct(Factory.ward))).where(Factory.is_public)
-    )
-    recent = db.session.scalars(
-        db.select(Factory).where(Factory.is_public).order_by(Factory.updated_at.desc()).limit(6)
-    ).all()
-    needs_query = db.select(Need).where(Need.status == NeedStatus.OPEN).order_by(Need.created_at.desc()).limit(6)
+    factory_count, ward_count = factory_services.front_counts()
+    recent = factory_services.recent_cards(6)
+    needs_query = db.select(Need.id, Need.title).where(Need.status == NeedStatus.OPEN) \
+        .order_by(Need.created_at.desc()).limit(6)
     if not current_user.is_authenticated:
         needs_query = needs_query.where(Need.visibility == "public")
     else:
         needs_query = needs_query.where(Need.visibility.in_(("public", "members")))
-    needs = db.session.scalars(needs_query).all()
+    needs = db.session.execute(needs_query).all()
     return render_template("core/index.html", factory_count=factory_count, ward_count=ward_count,
                            recent=recent, needs=needs)
 

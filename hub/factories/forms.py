@@ -91,19 +91,6 @@ class ReviewForm(FlaskForm):
     decision = StringField(validators=[DataRequired(), AnyOf(("confirmed", "rejected", "undo"))])
 
 
-class DirectoryFilterForm(FlaskForm):
-    """GET filters of the directory (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    ward = SelectField(_l("Ward"), validators=[Optional()])
-    # Not "process": that name would shadow Form.process().
-    process_code = SelectField(_l("Process"), validators=[Optional()])
-    material_code = SelectField(_l("Material"), validators=[Optional()])
-
-
 def claim_method_choices():
     return [("domain_email", _l("Send a link to an address at our website's domain")),
             ("organiser", _l("Ask the organisers to confirm it"))]

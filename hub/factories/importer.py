@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, text, update
 
 from hub.core.timeutil import utcnow
 from hub.extensions import db
-from hub.factories import services, signals
+from hub.factories import search, services, signals
 from hub.factories.models import SUCCESSOR_STATUSES, Evidence, Factory, FactoryCapability
 from matching import normalise_ward
 
@@ -206,9 +206,22 @@ def import_records(rows: Iterable[tuple[int, dict]], list_sep: str | None = None
                 progress(report, seen)
     if batch:
         _flush_batch(batch, report)
+    if report.created + report.updated >= ANALYSE_AFTER:
+        analyse_directory()
     if progress:
         progress(report, seen)
     return report
+
+
+ANALYSE_AFTER = 1000  # rows written by one import before the planner's statistics are refreshed
+
+
+def analyse_directory() -> None:
+    """Refresh the database's statistics of the directory tables after a large import, so that its planner reads
+    the directory through the right index (SQLite has none until ANALYZE; PostgreSQL's autovacuum may lag)."""
+    for table in ("factories", "factory_capabilities", "factory_name_keys"):
+        db.session.execute(text(f"ANALYZE {table}"))
+    db.session.commit()
 
 
 IMPORTED_FIELDS = ("name", "name_en", "address", "description", "ward", "processes", "materials", "equipment",
@@ -264,6 +277,9 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
     ]
     if capabilities:
         db.session.execute(insert(FactoryCapability), capabilities)
+    search.write_name_keys({factory_ids[ext]: (row["name"], row["name_en"]) for ext, row in updates.items()})
+    search.write_name_keys({factory_ids[ext]: (row["name"], row["name_en"]) for ext, row in new_rows.items()},
+                           replace=False)
     if updates:  # new entries only add candidates; changed ones may leave a public listing with fewer than k
         signals.mark_changed(db.session)
     db.session.commit()

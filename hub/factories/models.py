@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -53,7 +53,15 @@ class Factory(db.Model):
     """A machi-koba. Lists hold the terms as the factory wrote them; ``capabilities`` their taxonomy codes."""
 
     __tablename__ = "factories"
-    __table_args__ = (check_in("review_status", ReviewStatus),)
+    __table_args__ = (
+        check_in("review_status", ReviewStatus),
+        # The directory's order (name, id) and the front page's "recently updated", read through an index.
+        Index("ix_factories_name_id", "name", "id"),
+        Index("ix_factories_ward_name_id", "ward", "name", "id"),  # one ward's page, in order, without a sort
+        Index("ix_factories_updated_at", "updated_at"),
+        # Counting public factories (and those of a ward) from the index alone.
+        Index("ix_factories_public_ward", "is_published", "review_status", "ward"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -123,7 +131,12 @@ class FactoryCapability(db.Model):
     """One taxonomy code the normaliser found for a factory, and the text it came from."""
 
     __tablename__ = "factory_capabilities"
-    __table_args__ = (UniqueConstraint("factory_id", "kind", "code"), check_in("evidence", Evidence))
+    __table_args__ = (
+        UniqueConstraint("factory_id", "kind", "code"),
+        check_in("evidence", Evidence),
+        # A process or material filter: the factories with a code, straight from the index.
+        Index("ix_factory_capabilities_code_kind_factory", "code", "kind", "factory_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
@@ -140,6 +153,21 @@ class FactoryCapability(db.Model):
     def is_capability(self) -> bool:
         """One rule for "the factory does this itself", in Python and in SQL: every row but outsourced steps."""
         return self.evidence != Evidence.OUTSOURCED
+
+
+class FactoryNameKey(db.Model):
+    """A suffix of a factory's folded name (from every character of Japanese text, from every word of Latin text),
+    kept so that a phrase inside a name is found by an index range scan (``へら絞り`` finds 六郷へら絞り製作所) on
+    SQLite and PostgreSQL alike, never by scanning every name. Rebuilt with the name (hub/factories/search.py)."""
+
+    __tablename__ = "factory_name_keys"
+    # The lookup is a range of keys; the factory id comes from the same index (no table read per key).
+    __table_args__ = (Index("ix_factory_name_keys_key_factory", "key", "factory_id"),)
+
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), primary_key=True)
+    # Byte order on PostgreSQL too, so that a prefix is one range of the index.
+    key: Mapped[str] = mapped_column(String(32).with_variant(String(32, collation="C"), "postgresql"),
+                                     primary_key=True)
 
 
 class FactoryCapabilityReview(db.Model):

@@ -5,17 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 
 from hub.auth.decorators import roles_required
 from hub.core import uploads
+from hub.core.cache import public_page
 from hub.core.i18n import request_locale
-from hub.core.labels import capability_label, material_choices, process_choices, ward_choices
+from hub.core.labels import capability_label
 from hub.core.params import page_arg
 from hub.extensions import db
 from hub.factories import identity, services
 from hub.factories.access import user_factory
-from hub.factories.forms import DirectoryFilterForm, FactoryForm, PhotoForm, ReviewForm
+from hub.factories.forms import FactoryForm, PhotoForm, ReviewForm
 from hub.factories.models import Factory, FactoryPhoto
+from matching import normalise_ward
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
 
@@ -29,29 +32,58 @@ def _get_published(factory_id: int) -> Factory:
     return factory
 
 
+class _DirectoryPage(Pagination):
+    """One page of directory cards; the total comes from the count kept per generation (no COUNT per request)."""
+
+    def _query_items(self) -> list:
+        wanted = self._query_args["wanted"]
+        return wanted.cards(self.per_page, (self.page - 1) * self.per_page)
+
+    def _query_count(self) -> int:
+        return self._query_args["wanted"].count()
+
+
+def _directory_filters() -> tuple[services.DirectorySearch, list[str]]:
+    """The directory's filters from the query string, and a message for each one the hub does not know (that
+    filter is left out, the others still apply). ``process``/``material`` may be codes or words people write."""
+    problems: list[str] = []
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 200:
+        problems.append(_("The search text was cut to its first 200 characters."))
+        q = q[:200]
+    ward_raw = (request.args.get("ward") or "").strip()[:50]
+    ward = normalise_ward(ward_raw) if ward_raw else None
+    if ward_raw and ward is None:
+        problems.append(_("We do not know the ward “%(value)s”, so it was left out of the search.", value=ward_raw))
+    codes: dict[str, str | None] = {}
+    for kind, message in (("process", _("We do not know the process “%(value)s”, so it was left out of the search: "
+                                        "choose one from the list.")),
+                          ("material", _("We do not know the material “%(value)s”, so it was left out of the "
+                                         "search: choose one from the list."))):
+        try:
+            codes[kind] = services.capability_code(kind, request.args.get(f"{kind}_code") or request.args.get(kind))
+        except services.DirectoryProblem as exc:
+            codes[kind] = None
+            problems.append(message % {"value": exc.value})
+    return services.DirectorySearch(q, ward, codes["process"], codes["material"]), problems
+
+
 @bp.route("/")
+@public_page
 def directory():
-    """The public directory: search by words, filter by ward, process and material, page through."""
-    form = DirectoryFilterForm(request.args)
-    form.ward.choices = [("", _("All wards"))] + ward_choices()
-    form.process_code.choices = [("", _("All processes"))] + process_choices()
-    form.material_code.choices = [("", _("All materials"))] + material_choices()
-    valid = form.validate()
-    filters = {
-        "q": (form.q.data or "").strip() if valid else None,
-        "ward": form.ward.data if valid else None,
-        "process": form.process_code.data if valid else None,
-        "material": form.material_code.data if valid else None,
-    }
-    query = services.directory_query(**filters).options(
-        db.selectinload(Factory.capabilities), db.selectinload(Factory.photos)
-    )
-    page = db.paginate(query, page=page_arg(), per_page=current_app.config["DIRECTORY_PER_PAGE"], max_per_page=100,
-                       error_out=False)
-    return render_template("factories/directory.html", form=form, page=page, filters=filters)
+    """The public directory: one search box (names, wards, processes, materials), filters, pages."""
+    wanted, problems = _directory_filters()
+    page = _DirectoryPage(page=page_arg(), per_page=current_app.config["DIRECTORY_PER_PAGE"], max_per_page=100,
+                          error_out=False, wanted=wanted)
+    reading = wanted.reading
+    return render_template("factories/directory.html", page=page, problems=problems,
+                           understood=reading.terms if reading else [],
+                           filters={"q": wanted.q, "ward": wanted.ward, "process": wanted.process,
+                                    "material": wanted.material})
 
 
 @bp.route("/<int:factory_id>")
+@public_page
 def detail(factory_id: int):
     """A factory's public profile page."""
     factory = _get_published(factory_id)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from hub.auth.identity import acts_as_member
 from hub.auth.models import ROLE_FACTORY, User
+from hub.core.cache import remember
 from hub.core.i18n import current_locale
 from hub.extensions import db
+from hub.factories import search
 from hub.factories.models import (
     REVIEW_DECISIONS,
     Evidence,
@@ -189,26 +193,137 @@ def update_profile(factory: Factory, data: dict) -> Factory:
     resolve_capabilities(factory)
     db.session.add(factory)
     db.session.flush()
+    search.refresh_name_keys([factory.id])
     return factory
+
+
+class DirectoryProblem(ValueError):
+    """A filter of the directory that names nothing the hub knows (the page says so; the API answers 400)."""
+
+    def __init__(self, field: str, value: str):
+        super().__init__(f"{field}: {value}")
+        self.field, self.value = field, value
+
+
+def capability_code(kind: str, raw: str | None) -> str | None:
+    """A process or material filter given as a code or as people write it (any language, trade names, US or UK
+    spelling, the organisers' aliases); None when not given; :class:`DirectoryProblem` when unknown."""
+    raw = (raw or "").strip()[:200]
+    if not raw:
+        return None
+    taxonomy = Taxonomy.default()
+    if raw in (taxonomy.processes if kind == "process" else taxonomy.materials):
+        return raw
+    resolved = capability_reader().normaliser.resolve(raw, kind=kind)
+    if resolved is None or resolved.confidence < search.MIN_CONFIDENCE:
+        raise DirectoryProblem(kind, raw)
+    return resolved.code
+
+
+@dataclass(frozen=True)
+class DirectorySearch:
+    """What a directory request asks for: the search box, and the ward / process / material filters."""
+
+    q: str = ""
+    ward: str | None = None
+    process: str | None = None
+    material: str | None = None
+
+    @cached_property
+    def reading(self) -> search.BoxReading | None:
+        """The search box read term by term (once per request)."""
+        return search.read_box(self.q, capability_reader().normaliser) if self.q.strip() else None
+
+    def select(self, *columns):
+        return db.select(*columns).where(*search.public_filter(self.reading, self.ward, self.process,
+                                                               self.material))
+
+    def count(self) -> int:
+        """How many public factories match (kept per generation: one count per change, not per request)."""
+        return remember("directory-count", lambda: db.session.scalar(self.select(db.func.count(Factory.id))) or 0,
+                        self.q, self.ward, self.process, self.material)
+
+    def cards(self, limit: int, offset: int = 0) -> list[Card]:
+        """One page of directory cards, in name order: two narrow queries (factories, then their capabilities)."""
+        rows = db.session.execute(self.select(*CARD_COLUMNS).order_by(Factory.name, Factory.id)
+                                  .limit(limit).offset(offset)).all()
+        return cards_for(rows)
 
 
 def directory_query(q: str | None = None, ward: str | None = None, process: str | None = None,
                     material: str | None = None):
-    """Published factories matching the directory filters (a select, for pagination)."""
-    query = db.select(Factory).where(Factory.is_public)
-    if q:
-        for word in fold(q).split()[:8]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Factory.search_text.like(f"%{escaped}%", escape="\\"))
-    if ward:
-        query = query.where(Factory.ward == ward)
-    for kind, code in (("process", process), ("material", material)):
-        if code:
-            query = query.where(
-                Factory.capabilities.any((FactoryCapability.kind == kind) & (FactoryCapability.code == code)
-                                         & FactoryCapability.is_capability)
-            )
-    return query.order_by(Factory.name, Factory.id)
+    """Published factories matching the directory filters (ORM objects, for callers that need them)."""
+    return DirectorySearch(q or "", ward, process, material).select(Factory).order_by(Factory.name, Factory.id)
+
+
+CARD_COLUMNS = (Factory.id, Factory.external_id, Factory.name, Factory.name_en, Factory.ward, Factory.employees,
+                Factory.lat, Factory.lon, Factory.is_location_approx)
+
+
+@dataclass
+class Card:
+    """What a directory card, the front page and the directory API show of a factory (no ORM graph)."""
+
+    id: int
+    external_id: str | None
+    name: str
+    name_en: str | None
+    ward: str | None
+    employees: int | None
+    lat: float | None
+    lon: float | None
+    is_location_approx: bool
+    capabilities: list = dc_field(default_factory=list)  # rows: kind, code, evidence, phrase, source
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+def cards_for(rows) -> list[Card]:
+    """Cards for factory rows (``CARD_COLUMNS``) with the capabilities they do themselves, in one more query."""
+    cards = [Card(*row) for row in rows]
+    by_id = {card.id: card for card in cards}
+    if by_id:
+        caps = db.session.execute(
+            db.select(FactoryCapability.factory_id, FactoryCapability.kind, FactoryCapability.code,
+                      FactoryCapability.evidence, FactoryCapability.phrase, FactoryCapability.source)
+            .where(FactoryCapability.factory_id.in_(list(by_id)), FactoryCapability.is_capability)
+            .order_by(FactoryCapability.id))
+        for cap in caps:
+            by_id[cap.factory_id].capabilities.append(cap)
+    return cards
+
+
+def recent_cards(limit: int = 6) -> list[Card]:
+    """The most recently updated public factories (the front page), through the updated_at index."""
+    rows = db.session.execute(db.select(*CARD_COLUMNS).where(Factory.is_public)
+                              .order_by(Factory.updated_at.desc()).limit(limit)).all()
+    return cards_for(rows)
+
+
+def front_counts() -> tuple[int, int]:
+    """(public factories, wards with one) — kept per generation, not counted on every visit."""
+    def count() -> tuple[int, int]:
+        row = db.session.execute(db.select(db.func.count(Factory.id), db.func.count(db.distinct(Factory.ward)))
+                                 .where(Factory.is_public)).one()
+        return int(row[0]), int(row[1])
+    return tuple(remember("front-counts", count))
+
+
+def card_dict(card: Card, locale: str | None = None) -> dict:
+    """A card as the directory API lists it (the same keys as :func:`public_dict` without ``detail``)."""
+    locale = current_locale(locale)
+    taxonomy = Taxonomy.default()
+
+    def coded(kind: str) -> list[dict]:
+        return [{"code": c.code, "label": taxonomy.label(c.code, locale), "source": c.source,
+                 "evidence": c.evidence} for c in card.capabilities if c.kind == kind]
+
+    ward = WARDS.get(card.ward or "")
+    return {"id": card.id, "external_id": card.external_id, "name": card.name, "name_en": card.name_en,
+            "ward": card.ward, "ward_label": (ward.name_en if locale == "en" else ward.name_ja) if ward else None,
+            "lat": card.lat, "lon": card.lon, "location_approximate": card.is_location_approx,
+            "processes": coded("process"), "materials": coded("material")}
 
 
 def public_dict(factory: Factory, locale: str | None = None, detail: bool = False) -> dict:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from hub.api import bp
 from hub.api.errors import ApiError
 from hub.api.validation import get_float, get_int, get_str, get_str_list, json_body
+from hub.core.cache import same_answer_for_same_body
 from hub.core.i18n import request_locale
 from hub.extensions import limiter
 from hub.matches import explain, services
@@ -55,6 +56,7 @@ def _resolved(items: list[Resolved], lang: str) -> list[dict]:
 
 @bp.route("/match/factories", methods=["POST"])
 @limiter.limit(_match_limit)
+@same_answer_for_same_body
 def match_factories():
     """Rank factories for a need written in any language, with coverage and reasons."""
     data = json_body()
