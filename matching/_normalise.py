@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
+from ._context import belongs_to, need_condition_ja, need_history_en, opening_products, tool_material
 from ._scope import (
     MADE_CODES,
     clause_of,
@@ -214,7 +215,9 @@ _PROSE_BLOCK = frozenset(
         "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
         # product nouns and material forms: a shop that makes rivets does no riveting
         # and bare "FRP" is a material
-        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
+        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板|"
+        # foil stamping (on boxes, leather, covers alike) says no process in prose
+        "箔押し|foil stamping|hot foil stamping"
     ).split("|")
 )
 
@@ -249,7 +252,7 @@ _WEAK_VERBS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fold": ("bending", ()),
     "print": ("printing", ()),
     "extrude": ("extrusion", ()),
-    "temper": ("annealing", ()),
+    "temper": ("hardening", ()),
     "pickle": ("conversion_coating", ()),
     "chamfer": ("deburring", ()),
     "machine": ("machining", ()),
@@ -258,7 +261,7 @@ _WEAK_VERBS: dict[str, tuple[str, tuple[str, ...]]] = {
     "press": ("pressing", ()),
     "punch": ("punching", ()),
     "roll": ("bending", ()),
-    "shear": ("pressing", ()),
+    "shear": ("sheet_metal", ()),
     "sew": ("sewing", ("sewn",)),
     "dye": ("dyeing", ()),
     "bind": ("bookbinding", ("bound",)),
@@ -324,8 +327,30 @@ _WEAK_NOUN_AFTER = re.compile(
 _TURN_PHRASAL = re.compile(r"^\s*(?:out|off|up|away|over|around|round|into)\b", re.I)
 
 
+# "machine" before these nouns is a compound noun ("machine embroidery", "machine bases"), never a verb
+_MACHINE_NOUN_AFTER = re.compile(
+    r"^\s+(?:bases?|frames?|beds?|covers?|guards?|tools?|builders?|makers?|operators?|embroidery|sewing|knitting|"
+    r"stitching|quilting|washable|readable|learning|vision|translation|rooms?|halls?|screws?)\b",
+    re.I,
+)
+# a plural after a number, a determiner or a material adjective is a noun ("10 aluminium plates")
+_WEAK_PLURAL_NOUN = re.compile(
+    r"(?:\d|\b(?:the|a|an|our|your|their|these|those|some|of|steel|aluminium|aluminum|stainless|brass|copper|"
+    r"iron|metal|plastic|acrylic|wooden|glass|base|mounting|cover|side|end|top|bottom|flat|thin|thick))\s+$",
+    re.I,
+)
+
+
 def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:
     """Whether a bare verb at text[start:end] is a shop-floor verb here (see ``_WEAK_VERBS``)."""
+    if any(a >= end and not text[end:a].strip() for a, _b in neighbours):
+        return False  # "machine embroidery", "weld inspection": the word names the next process's kind
+    if form.startswith("machin") and _MACHINE_NOUN_AFTER.match(text[end : end + 20]):
+        return False
+    if form.endswith("s") and not form.endswith("ss") and _WEAK_PLURAL_NOUN.search(text[max(0, start - 16) : start]):
+        return False
+    if form.startswith("turn") and re.match(r"^\s+(?:[\w\-]+\s+){1,4}into\b", text[end : end + 50], re.I):
+        return False  # "turn the scans into CAD models"
     for a, b in neighbours:  # coordinated with another process: "turned, hardened and ground"
         gap = text[b:start] if b <= start else text[end:a]
         if len(gap) <= 12 and _WEAK_SEP.match(gap):
@@ -431,7 +456,7 @@ class _ProseReading(NamedTuple):
     hints: tuple[str, ...]
 
 
-_CLAUSE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+_CLAUSE_END = re.compile(r"[。｡．！？!?\n]|\.(?:\s|$)")
 
 
 def _clause(text: str, source: str) -> str:
@@ -845,6 +870,7 @@ class Normaliser:
         mat_starts: set[int],
         profile: bool,
         code: str = "",
+        made_spans: tuple = (),
     ) -> str:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
@@ -864,6 +890,17 @@ class Normaliser:
             return "context"
         if not profile and tt.latin[a] and seeker_does_it(text, os_):
             return "context"
+        if not profile and (
+            need_history_en(text, os_, oe, clause[0])
+            if tt.latin[b - 1]
+            else need_condition_ja(text[oe - 1 : oe], unicodedata.normalize("NFKC", text[oe : oe + 12]))
+        ):
+            return "context"  # "an old cast part", 曲げると割れる, プレスはうちでやります
+        made = made_thing(code, text[os_:oe])
+        if made and not tt.latin[b - 1] and belongs_to(text, oe):
+            return "context"  # 治具のベースプレート: the part belongs to a jig; nobody makes the jig
+        if profile and made and code in MADE_CODES and opening_products(text, os_, list(made_spans)):
+            return "act"  # "Coil springs — compression, extension and torsion": the shop's product line
         if (
             tt.latin[b - 1]
             and text[os_:oe].endswith("ed")
@@ -922,7 +959,10 @@ class Normaliser:
         profile = not outcomes if profile is None else profile
         found = self._read_mentions(text, folded, hits, profile)
         self._add_grades(text, folded, found)
-        groups, strength, inferred = self._outcome_groups(found, tuple(material_codes))
+        mats_hint = tuple(material_codes)
+        if outcomes and not found.materials and not mats_hint and tool_material(text):
+            mats_hint = ("tool_steel",)  # a die, mould, punch or cutting tool: read its outcomes for tool steel
+        groups, strength, inferred = self._outcome_groups(found, mats_hint)
         processes, materials, roles, negated = found.processes, found.materials, found.roles, found.negated
         plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
         unresolved: list[str] = []
@@ -955,6 +995,11 @@ class Normaliser:
         found = _Mentions(covered=[False] * len(folded.text))
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
         mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
+        made_spans = tuple(
+            (folded.starts[a], folded.ends[b - 1], made_thing(e.code, src))
+            for a, b, e, src in hits
+            if e.kind == "process"
+        )
         spans = clauses(text)
         for a, b, e, src in hits:
             for i in range(a, b):
@@ -962,7 +1007,9 @@ class Normaliser:
             if e.kind == "stop":
                 continue
             if e.kind == "process":
-                role = self._process_role(text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src)
+                role = self._process_role(
+                    text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src, made_spans
+                )
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
@@ -997,12 +1044,13 @@ class Normaliser:
         profile: bool,
         code: str,
         src: str,
+        made_spans: tuple = (),
     ) -> str:
         """The role of the process mention at [a, b): "act", "context", "hint", "state", "negated" or
         "outsourced", by its grammar and then by the scope of its clause."""
         role = _role(folded, text, a, b, proc_hits)
         if role == "act":
-            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code)
+            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code, made_spans)
         if role == "act" and code in MADE_CODES and "作" in src and _method_before(text, folded, a, proc_hits):
             role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
         return role
@@ -1312,6 +1360,9 @@ _EN_NEG_BEFORE = re.compile(
 _EN_NEG_AFTER = re.compile(
     r"^\s*(?:is\s+|are\s+|will\s+be\s+)?(?:not\s+(?:needed|required|necessary|wanted|possible|available|"
     r"offered|allowed)|unnecessary|unavailable|not\s+in[\s-]house)"
+    # "pcb design is not something we offer", "electropolishing is not done here", "isn't offered"
+    r"|^\s*(?:is|are)(?:\s+not|n't)\s+(?:done|offered|provided|performed|carried\s+out|handled|something|"
+    r"anything|part\s+of|a\s+service|among|one\s+of|what\s+we)\b"
 )
 _JA_NEG_AFTER = re.compile(
     r"^(?:加工|処理)?(?:は|も|を|が)?(?:不可|不要|なし|無し|ナシ|しない|せず|しません|できない|できません|出来ない|"

@@ -20,8 +20,8 @@ import unicodedata
 
 # --- clauses ------------------------------------------------------------------------------------------
 
-_HARD_END = re.compile(r"[。！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s")
-_SOFT_END = re.compile(r"[、，,]")
+_HARD_END = re.compile(r"[。｡！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s")
+_SOFT_END = re.compile(r"[、､，,]")
 _JA_CLAUSE_PIECE = re.compile(
     r"[はがをでにもへ](?![一-龥ァ-ヺ])|(?:[しりいちきみびぎけえ]|て|で|して|ており|おり|おらず|ず|ので|から|けど|"
     r"けれど|ども|が|ため|ながら|つつ|ば|たら|うえ|上)\s*$|[a-z]{3,}\s"
@@ -197,7 +197,7 @@ def self_clause(text: str, clause: tuple[int, int]) -> bool:
 
 _JA_OBJECT_AFTER = re.compile(
     r"^(?:[一-龥ァ-ヺー]{0,3}の?(?:除去|取り|とり|落とし|おとし|剥離|剥がし|はがし|除け|よけ)"  # 溶接焼けの除去
-    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具)"
+    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具|構造(?!物))"
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
 _EN_OBJECT_BEFORE = re.compile(
@@ -258,7 +258,10 @@ _MAKE = re.compile(
 )
 
 
-_MADE_NOUNS = re.compile(r"^(?:家具|看板|furniture|signs?|signboards?)$", re.I)
+# products named by their process (鋳物, "castings", "stampings"): made here only when the clause says so
+_MADE_NOUNS = re.compile(
+    r"^(?:家具|看板|鋳物|furniture|signs?|signboards?|castings|stampings|pressings|moldings|mouldings)$", re.I
+)
 
 
 def made_thing(code: str, source: str) -> bool:

@@ -1,0 +1,192 @@
+"""Round 4 of issue 9: general rules found on a third, independently written development half (dev3).
+
+Each case is written from the language (how owners and seekers phrase things), not copied from an eval item.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import Normaliser
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normaliser:
+    return Normaliser.default()
+
+
+def _profile(norm: Normaliser, text: str) -> set[str]:
+    return {e.code for e in norm.read_profile((), (), text, ()).capabilities if e.kind == "process"}
+
+
+def _not_done(norm: Normaliser, text: str) -> set[str]:
+    r = norm.read_profile((), (), text, ())
+    return {x.code for x in (*r.outsourced, *r.not_done)}
+
+
+def _steps(norm: Normaliser, text: str) -> set[str]:
+    ex = norm.extract(text, outcomes=True)
+    ctx = set(ex.context)
+    return {r.code for r in ex.processes if r.via != "outcome" and r.code not in ctx}
+
+
+def _outcome(norm: Normaliser, text: str) -> dict[str, float]:
+    return {r.code: r.confidence for r in norm.extract(text, outcomes=True).processes if r.via == "outcome"}
+
+
+# --- half-width punctuation ends clauses like its full-width form ----------------------------------------
+
+def test_halfwidth_stops_scope_a_partner_cue_to_its_own_sentence(norm):
+    text = "ﾀﾚｯﾄﾊﾟﾝﾁ､ﾍﾞﾝﾀﾞｰ､ｽﾎﾟｯﾄ溶接｡塗装は協力会社｡"
+    assert {"punching", "bending", "spot_welding"} <= _profile(norm, text)
+    assert "painting" in _not_done(norm, text) and "painting" not in _profile(norm, text)
+
+
+# --- English negation after the mention --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Board assembly and soldering. Circuit design is not something we offer.", "electronics_design"),
+        ("Buffing and mirror finishing. Electropolishing is not done here.", "electropolishing"),
+        ("Laser cutting and bending. Welding isn't offered.", "welding"),
+    ],
+)
+def test_a_step_said_not_to_be_done_after_it_is_named(norm, text, code):
+    assert code not in _profile(norm, text) and code in _not_done(norm, text)
+
+
+# --- bare verbs that are nouns here --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("Machine embroidery on caps and jackets.", "machining"),
+        ("Handrails, gates and machine bases in mild steel.", "machining"),
+        ("We 3D scan old parts and turn the scans into CAD models.", "turning"),
+    ],
+)
+def test_a_noun_modifier_or_phrasal_verb_is_no_process(norm, text, absent):
+    assert absent not in _profile(norm, text)
+
+
+def test_a_plural_after_a_material_is_a_noun_not_a_verb(norm):
+    assert "plating" not in _steps(norm, "Machine 10 aluminium plates, then hard anodize them.")
+    assert "plating" in _steps(norm, "We need the brackets machined, then plated.")
+
+
+# --- vocabulary: generic or ambiguous words -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, absent, present",
+    [
+        ("Cut-and-sew workshop for tote bags and aprons.", "leather_goods", "sewing"),
+        ("Vacuum-formed trays, trimmed on a CNC router.", "woodworking", "milling"),
+        ("Quenching and tempering of alloy steel.", "annealing", "hardening"),
+        ("ＮＣＴ、シャーリング、ベンダー。", "pressing", "punching"),
+        ("化粧箱の製造。断裁、箔押しまで。", "bookbinding", None),
+        ("Fiber laser marking of serial numbers.", "laser_cutting", "laser_marking"),
+    ],
+)
+def test_words_read_for_what_they_say(norm, text, absent, present):
+    got = _profile(norm, text)
+    assert absent not in got
+    assert present is None or present in got
+
+
+def test_wooden_is_the_material_not_woodworking(norm):
+    ex = norm.extract("Lacquer 30 wooden trays with urushi.", outcomes=True)
+    assert "woodworking" not in _steps(norm, "Lacquer 30 wooden trays with urushi.")
+    assert "wood" in {m.code for m in ex.materials}
+
+
+# --- made things -------------------------------------------------------------------------------------------------
+
+def test_a_part_of_a_made_thing_is_not_the_made_thing(norm):
+    got = _profile(norm, "マシニングで治具のベースプレートや装置部品を削っています。")
+    assert "jig_making" not in got and "milling" in got
+    assert "jig_making" in _profile(norm, "検査治具の設計製作。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ショットブラスト。鋳物のスケール除去も。",
+        "超音波探傷、鋳物の内部欠陥の検査。",
+        "We paint the castings too. Powder coating.",
+    ],
+)
+def test_castings_named_as_the_work_piece_are_no_casting(norm, text):
+    assert "casting" not in _profile(norm, text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Coil springs — compression, extension and torsion — in music wire.", "spring_making"),
+        ("Steel structures, stair frames and handrails. MIG welding on site.", "fabrication"),
+    ],
+)
+def test_an_opening_line_of_products_is_the_shops_line(norm, text, code):
+    assert code in _profile(norm, text)
+
+
+def test_products_for_customers_in_the_opening_line_are_not_made_here(norm):
+    got = _profile(norm, "Transfer dies for automotive stampings. Wire EDM in-house.")
+    assert "press_die" in got and "pressing" not in got
+
+
+# --- a need's own history and conditions ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Welded steel frames crack after a month of vibration; can they be made tougher?", "welding"),
+        ("We have an old cast bracket that broke and there is no drawing.", "casting"),
+        ("The text printed on our panel rubs off quickly.", "printing"),
+        ("アルミの板を曲げると割れてしまう。", "bending"),
+        ("プレス品のバリ取りをお願いしたい。プレスはうちでやります。", "pressing"),
+    ],
+)
+def test_history_and_own_steps_of_a_need_are_context(norm, text, code):
+    assert code not in _steps(norm, text)
+
+
+def test_a_participle_request_is_still_a_step(norm):
+    assert "turning" in _steps(norm, "Turned brass pins, 200 pcs, 6 mm diameter.")
+    assert "welding" in _steps(norm, "溶接構造の架台を製作してほしい。") or "fabrication" in _steps(
+        norm, "溶接構造の架台を製作してほしい。"
+    )
+    assert "welding" not in _steps(norm, "溶接構造の架台を製作してほしい。")
+
+
+# --- outcome vocabulary ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The machined frames distort when we weld them; we need the stresses taken out.", "annealing"),
+        ("Our cast iron bases warp when we machine them.", "annealing"),
+        ("The paint on our steel toolboxes chips off within weeks.", "powder_coating"),
+        ("The edges are so sharp that workers cut their fingers.", "deburring"),
+        ("The lids don't fit and we need them measured.", "inspection"),
+        ("ステンレスのパネルがくすんできた。", "polishing"),
+    ],
+)
+def test_outcome_words_find_their_processes(norm, text, code):
+    assert code in _outcome(norm, text)
+
+
+def test_a_tool_with_no_material_reads_wear_for_tool_steel(norm):
+    got = _outcome(norm, "プレス金型のパンチの摩耗が早い。")
+    assert got.get("thin_film_coating", 0) >= got.get("hardening", 0)
+    plain = _outcome(norm, "シャフトの摩耗が早い。")
+    assert plain.get("hardening", 0) > plain.get("thin_film_coating", 0)
+
+
+def test_welding_without_distortion_is_no_stress_relief(norm):
+    assert "annealing" not in _outcome(norm, "weld thin stainless sheet without distortion")
+
+
+def test_a_shelf_is_a_place_not_woodwork(norm):
+    assert "woodworking" not in _outcome(norm, "Our brass knobs tarnish on the shelf.")
