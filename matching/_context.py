@@ -91,6 +91,19 @@ def opening_products(text: str, start: int, proc_spans: list[tuple[int, int, boo
     return all(made for a, _b, made in proc_spans if a < end)
 
 
+_TOOL_AFTER = re.compile(
+    r"^\s+(?:punches|dies|tools|tooling|moulds|molds|inserts|electrodes|fixtures|jigs|rolls)\b",
+    re.I,
+)
+
+
+def names_a_tool(text: str, end: int) -> bool:
+    """An English process word right before a plural tool noun names the tools' use ("stamping punches",
+    "forging dies", "welding fixtures"), not a step ("grinding mold plates" keeps grinding: the plates are
+    ground)."""
+    return bool(_TOOL_AFTER.match(text[end : end + 16]))
+
+
 _TOOL_WORDS = re.compile(
     r"金型|プレス型|パンチ|ダイス|刃物|切削工具|工具|\b(?:punch|punches|dies|die|moulds?|molds?|tooling|"
     r"cutting\s+tools?|cutters?|blades?|inserts?)\b",

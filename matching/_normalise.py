@@ -13,7 +13,14 @@ from typing import Any, NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from ._context import belongs_to, need_condition_ja, need_history_en, opening_products, tool_material
+from ._context import (
+    belongs_to,
+    names_a_tool,
+    need_condition_ja,
+    need_history_en,
+    opening_products,
+    tool_material,
+)
 from ._scope import (
     MADE_CODES,
     clause_of,
@@ -890,6 +897,8 @@ class Normaliser:
             return "context"
         if not profile and tt.latin[a] and seeker_does_it(text, os_):
             return "context"
+        if tt.latin[b - 1] and code not in MADE_CODES and names_a_tool(text, oe):
+            return "context"  # "stamping punches", "forging dies": the tool's use
         if not profile and (
             need_history_en(text, os_, oe, clause[0])
             if tt.latin[b - 1]

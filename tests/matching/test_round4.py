@@ -190,3 +190,12 @@ def test_welding_without_distortion_is_no_stress_relief(norm):
 
 def test_a_shelf_is_a_place_not_woodwork(norm):
     assert "woodworking" not in _outcome(norm, "Our brass knobs tarnish on the shelf.")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("Our stamping punches chip after a few thousand hits.", "pressing"), ("forging dies wear out fast", "forging")],
+)
+def test_a_process_word_before_a_tool_names_the_tools_use(norm, text, code):
+    assert code not in _steps(norm, text)
+    assert "surface_grinding" in _steps(norm, "surface grinding mold plates flat")
