@@ -106,7 +106,7 @@ def names_a_tool(text: str, end: int) -> bool:
 
 _TOOL_WORDS = re.compile(
     r"金型|プレス型|パンチ|ダイス|刃物|切削工具|工具|\b(?:punch|punches|dies|die|moulds?|molds?|tooling|"
-    r"cutting\s+tools?|cutters?|blades?|inserts?)\b",
+    r"cutting\s+tools?|cutters?|blades?|inserts?|knife|knives)\b",
     re.I,
 )
 
@@ -114,3 +114,16 @@ _TOOL_WORDS = re.compile(
 def tool_material(text: str) -> bool:
     """The need is about a tool or die (read its outcomes for tool steel when it names no material)."""
     return bool(_TOOL_WORDS.search(text))
+
+
+_PRODUCT_AFTER = re.compile(
+    r"^(?:カバー|ケース|部品|パーツ|筐体|ブラケット|フレーム|製品|品(?!質)|物(?!性)|\s+(?:parts?|covers?|brackets?|frames?|"
+    r"housings?|panels?|cases?|boxes|components?|pieces?)\b)",
+    re.I,
+)
+
+
+def product_after(text: str, end: int) -> bool:
+    """A process word right before a product noun (板金カバー, "machined parts"): in a need that states a problem
+    it names the part that has the problem, not a step to buy."""
+    return bool(_PRODUCT_AFTER.match(text[end : end + 14]))

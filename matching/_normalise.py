@@ -19,6 +19,7 @@ from ._context import (
     need_condition_ja,
     need_history_en,
     opening_products,
+    product_after,
     tool_material,
 )
 from ._scope import (
@@ -343,7 +344,8 @@ _MACHINE_NOUN_AFTER = re.compile(
 # a plural after a number, a determiner or a material adjective is a noun ("10 aluminium plates")
 _WEAK_PLURAL_NOUN = re.compile(
     r"(?:\d|\b(?:the|a|an|our|your|their|these|those|some|of|steel|aluminium|aluminum|stainless|brass|copper|"
-    r"iron|metal|plastic|acrylic|wooden|glass|base|mounting|cover|side|end|top|bottom|flat|thin|thick))\s+$",
+    r"iron|metal|plastic|acrylic|wooden|glass|base|mounting|cover|side|end|top|bottom|flat|thin|thick|"
+    r"[a-z]{3,}ing))\s+$",
     re.I,
 )
 
@@ -878,6 +880,7 @@ class Normaliser:
         profile: bool,
         code: str = "",
         made_spans: tuple = (),
+        problem: bool = False,
     ) -> str:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
@@ -897,6 +900,8 @@ class Normaliser:
             return "context"
         if not profile and tt.latin[a] and seeker_does_it(text, os_):
             return "context"
+        if not profile and problem and product_after(text, oe):
+            return "context"  # 板金カバーの角が鋭い, "the anodised parts fade": the part with the problem
         if tt.latin[b - 1] and code not in MADE_CODES and names_a_tool(text, oe):
             return "context"  # "stamping punches", "forging dies": the tool's use
         if not profile and (
@@ -1010,6 +1015,8 @@ class Normaliser:
             if e.kind == "process"
         )
         spans = clauses(text)
+        outcomes = self.taxonomy.outcomes
+        problem = any(e.kind == "outcome" and outcomes[int(e.code)].strength == "problem" for _a, _b, e, _s in hits)
         for a, b, e, src in hits:
             for i in range(a, b):
                 found.covered[i] = True
@@ -1017,7 +1024,7 @@ class Normaliser:
                 continue
             if e.kind == "process":
                 role = self._process_role(
-                    text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src, made_spans
+                    text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src, made_spans, problem
                 )
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
@@ -1054,12 +1061,13 @@ class Normaliser:
         code: str,
         src: str,
         made_spans: tuple = (),
+        problem: bool = False,
     ) -> str:
         """The role of the process mention at [a, b): "act", "context", "hint", "state", "negated" or
         "outsourced", by its grammar and then by the scope of its clause."""
         role = _role(folded, text, a, b, proc_hits)
         if role == "act":
-            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code, made_spans)
+            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code, made_spans, problem)
         if role == "act" and code in MADE_CODES and "作" in src and _method_before(text, folded, a, proc_hits):
             role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
         return role

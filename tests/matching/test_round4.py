@@ -199,3 +199,50 @@ def test_a_shelf_is_a_place_not_woodwork(norm):
 def test_a_process_word_before_a_tool_names_the_tools_use(norm, text, code):
     assert code not in _steps(norm, text)
     assert "surface_grinding" in _steps(norm, "surface grinding mold plates flat")
+
+
+# --- round 4b: more outcome and shape vocabulary, nouns after gerunds, the part with the problem ---------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Can someone do a hardness test on our parts and send a report?", "inspection"),
+        ("Steel signs with our logo cut out.", "laser_cutting"),
+    ],
+)
+def test_words_for_checking_and_cutting_out(norm, text, code):
+    assert code in _steps(norm, text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("We need 2,000 plain steel washers.", "pressing"),
+        ("200 plastic bottles for shampoo.", "blow_molding"),
+        ("10,000 M6 bolts in stainless.", "cold_heading"),
+        ("Cut rubber and stone slabs without any heat.", "water_jet"),
+        ("A tank that has to be food grade inside.", "electropolishing"),
+        ("The paint colour looks different from batch to batch — uneven colour.", "painting"),
+        ("社名入りのタオルを300枚。", "embroidery"),
+        ("溶接部が黒く焼けているのをきれいにしたい。", "electropolishing"),
+        ("配線をやり直してほしい。", "wire_harness"),
+        ("カバーの角が鋭くて危ない。", "deburring"),
+    ],
+)
+def test_more_outcome_and_shape_words(norm, text, code):
+    assert code in _outcome(norm, text)
+
+
+def test_a_noun_after_a_gerund_is_not_a_verb(norm):
+    assert "machining" not in _steps(norm, "Harnesses for vending machines, crimped and labelled.")
+    assert "machining" not in _steps(norm, "We repair sewing machines, clean and oil them.")
+
+
+def test_the_part_with_a_problem_is_not_a_step_to_buy(norm):
+    assert "sheet_metal" not in _steps(norm, "板金カバーの角が鋭くて危ない。")
+    assert "sheet_metal" in _steps(norm, "板金カバーを20個作ってほしい。")
+
+
+def test_knives_are_tools(norm):
+    got = _outcome(norm, "Our knives go blunt too fast.")
+    assert got.get("thin_film_coating", 0) >= got.get("hardening", 0)
