@@ -118,7 +118,7 @@ def tool_material(text: str) -> bool:
 
 _PRODUCT_AFTER = re.compile(
     r"^(?:カバー|ケース|部品|パーツ|筐体|ブラケット|フレーム|製品|品(?!質)|物(?!性)|\s+(?:parts?|covers?|brackets?|frames?|"
-    r"housings?|panels?|cases?|boxes|components?|pieces?)\b)",
+    r"housings?|panels?|cases?|boxes|components?|pieces?|enclosures?)\b)",
     re.I,
 )
 
@@ -127,3 +127,17 @@ def product_after(text: str, end: int) -> bool:
     """A process word right before a product noun (板金カバー, "machined parts"): in a need that states a problem
     it names the part that has the problem, not a step to buy."""
     return bool(_PRODUCT_AFTER.match(text[end : end + 14]))
+
+
+_TOOL_NOUN = re.compile(
+    r"^(?:end\s?mills?|drills?|reamers?|taps|cutters?|hobs?|broach(?:es)?|saw\s+blades?|knives|blades?|punch(?:es)?|"
+    r"エンドミル|ドリル|リーマ|リーマー|タップ|ホブ|刃物|カッター|パンチ)$",
+    re.I,
+)
+_SHARPEN = re.compile(r"sharpen|re-?grind|re-?ground|re-?sharpen|再研磨|再研削|研ぎ|刃付け", re.I)
+
+
+def sharpened_tool(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
+    """A cutting tool named where the clause sharpens or regrinds tools (end mills, drills, エンドミル) is the
+    work piece, not milling or drilling."""
+    return bool(_TOOL_NOUN.match(text[start:end].strip()) and _SHARPEN.search(text[clause[0] : clause[1]]))

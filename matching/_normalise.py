@@ -20,6 +20,7 @@ from ._context import (
     need_history_en,
     opening_products,
     product_after,
+    sharpened_tool,
     tool_material,
 )
 from ._scope import (
@@ -446,6 +447,18 @@ def _keep_weak(hits: list, tt: TokenText, original: str) -> list:
                 pending.remove(h)
                 changed = True
     return [h for h in hits if h[2].via != "weak" or id(h) in kept]
+
+
+_GENERIC_CUT = frozenset({"切断", "切断加工", "cutting", "cut"})
+_CUTTERS = frozenset({"laser_cutting", "water_jet", "wire_edm", "punching"})
+
+
+def _without_generic_cut(found: list[Resolved]) -> list[Resolved]:
+    """A bare 切断 / "cutting" in a profile that names its cutting method (ファイバーレーザー加工機で…切断) is that
+    method's work, not sawing."""
+    if not any(r.code in _CUTTERS for r in found):
+        return found
+    return [r for r in found if not (r.code == "sawing" and (r.source or "").strip().lower() in _GENERIC_CUT)]
 
 
 _DEFAULT: Normaliser | None = None
@@ -902,6 +915,12 @@ class Normaliser:
             return "context"
         if not profile and problem and product_after(text, oe):
             return "context"  # 板金カバーの角が鋭い, "the anodised parts fade": the part with the problem
+        if profile and tt.latin[b - 1] and product_after(text, oe) and re.search(
+            r"\b(?:of|for|into)\s+$", text[max(clause[0], os_ - 8) : os_], re.I
+        ):
+            return "context"  # "assembly of sheet metal enclosures": the things assembled
+        if sharpened_tool(text, clause, os_, oe):
+            return "context"  # "regrinding of end mills and drills", エンドミルの再研磨: the tools are the work
         if tt.latin[b - 1] and code not in MADE_CODES and names_a_tool(text, oe):
             return "context"  # "stamping punches", "forging dies": the tool's use
         if not profile and (
@@ -1101,9 +1120,13 @@ class Normaliser:
         # by_material keys are material families or, for a finer reading, material codes (tool_steel, composite)
         named = {c for c in (*found.materials, *materials_hint) if c in tax.materials}
         fams = {tax.materials[c].family for c in named} | named
+        given = bool(found.materials)
         for gi, src in found.outcome_hits.items():
             g = tax.outcomes[gi]
             options = [(c, conf) for c, conf in g.for_materials(fams) if c not in found.negated]
+            if (given and (g.strength == "shape" or g.name in _PRODUCT_GROUPS)
+                    and all(_IMPLIED_MATERIAL.get(c, "") not in ("", *fams) for c, _conf in options)):
+                continue  # "glass table tops": a product of another material calls for none of its processes
             if not options:
                 continue
             named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
@@ -1159,6 +1182,7 @@ class Normaliser:
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
                 found.append(self.make_resolved("process", code, 1.0, src, "machine"))
         found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
+        found = _without_generic_cut(found)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
@@ -1181,8 +1205,11 @@ class Normaliser:
                    for r in found):
             return found
         out = list(found)
+        spans = clauses(prose)
         for m in _PLATING_METAL.finditer(prose):
             code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
+            if clause_role(prose, clause_of(spans, m.start()), m.start(), m.end()) is not None:
+                continue  # "Zinc we used to do", 亜鉛は外注: not a plating this shop does
             if code in tax.processes and code not in blocked and all(r.code != code for r in out):
                 out.append(self.make_resolved("process", code, 0.9, m.group(1), "plating-metal"))
         return out
@@ -1317,9 +1344,10 @@ class Normaliser:
         have = {code for kind, code in caps if kind == "material"}
         if any(e.kind == "material" and e.level == "listed" for e in caps.values()):
             return  # the owner listed the materials: the list is theirs to complete
+        named = bool(have)  # "hand-stitched leather wallets": stitching implies no fabric when leather is named
         for ev in [e for e in caps.values() if e.kind == "process"]:
             found = []
-            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials:
+            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials and not named:
                 found.append(_IMPLIED_MATERIAL[ev.code])
             src = fold(ev.source or "")
             if len(src) >= 4 and not src.isascii() and ev.code not in MADE_CODES:
@@ -1402,7 +1430,7 @@ _JA_DONE_AFTER = re.compile(
     r"^(?:加工)?(?:した|された|済み|済|してある|してあった|されている|されてる|した後の|後の)の?"
     r"(?!後|あと|ら|い|て|ほう|方|上で|うえ|ところ|こと|とき|時|場合|ため|[、。,.!?！？\s]|$)"
 )
-_JA_PART_AFTER = re.compile(r"^(?:部|箇所|個所|面|品|物|部品|パーツ|製品|ビード|跡|痕|ライン)(?=[のをにへ])")
+_JA_PART_AFTER = re.compile(r"^(?:部|箇所|個所|面|品|物|部品|パーツ|製品|ビード|跡|痕|ライン)(?=[のをにへがはも])")
 _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"

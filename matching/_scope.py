@@ -104,6 +104,7 @@ _JA_NOT_THIS = re.compile(r"^(?:加工|処理)?(?:で|じゃ)は?なく|^(?:加�
 _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
+    r"leaves?\s+(?:it\s+|them\s+|that\s+)?to\s+(?:a|an|the|our)|left\s+to\s+(?:a|an|the|our)|"
     r"done\s+(?:by|through|elsewhere|at)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
     r"sent\s+to|go(?:es)?\s+(?:out\s+)?to\s+(?:our|a|an|the|local|nearby|trusted|another)|neighbou?r\w*|"
     r"introduce\s+(?:you\s+to|a\s+friend|partners?|another|other)|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|"
@@ -125,6 +126,13 @@ _EN_NEG_NOT = re.compile(
 )
 
 
+_EN_PAST_AFTER = re.compile(
+    r"^[^,.;]{0,12}\b(?:we\s+)?used\s+to\b|\b(?:was|were|has\s+been|have\s+been)\s+(?:discontinued|stopped|"
+    r"dropped|closed)|\bline\s+(?:was\s+)?closed\b",
+    re.I,
+)
+
+
 def clause_role(
     text: str, clause: tuple[int, int], start: int, end: int, *, partners: bool = True
 ) -> str | None:
@@ -138,6 +146,8 @@ def clause_role(
     if whole.isascii() or text[start:end].isascii() and _ascii_share(whole) > 0.7:
         if partners and _en_outsourced(text, a, b, start, end):
             return "outsourced"
+        if _EN_PAST_AFTER.search(text[end : min(b, end + 50)]):
+            return "negated"  # "Zinc we used to do, but that line closed": no longer done
         before = text[max(a, start - 60) : start]
         for m in _EN_NEG.finditer(before):
             between = before[m.end() :]
@@ -228,7 +238,7 @@ def object_only(text: str, start: int, end: int, need: bool = False) -> str | No
         return "object"
     if need and _EN_STATE_AFTER.search(text[max(0, start - 60) : start]):
         return "object"
-    if re.search(r"shops?$", text[start:end], re.I) and re.search(
+    if re.search(r"(?:shops?|ery|ries)$", text[start:end], re.I) and re.search(
         r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,2}$",
         text[max(0, start - 40) : start],
         re.I,

@@ -246,3 +246,65 @@ def test_the_part_with_a_problem_is_not_a_step_to_buy(norm):
 def test_knives_are_tools(norm):
     got = _outcome(norm, "Our knives go blunt too fast.")
     assert got.get("thin_film_coating", 0) >= got.get("hardening", 0)
+
+
+# --- round 4c ---------------------------------------------------------------------------------------------------
+
+def test_a_step_the_shop_used_to_do_is_not_done(norm):
+    text = "Bright nickel and chrome plating. Zinc we used to do, but that line closed years ago."
+    assert "zinc_plating" not in _profile(norm, text)
+    assert {"nickel_plating", "chrome_plating"} <= _profile(norm, text)
+
+
+def test_work_left_to_another_shop_is_outsourced(norm):
+    text = "Sheet metal and welding. Painting is something we leave to the paint shop next door."
+    assert "painting" not in _profile(norm, text) and "painting" in _not_done(norm, text)
+
+
+def test_a_supplier_named_by_its_trade_is_another_shop(norm):
+    assert "tanning" not in _profile(norm, "Leather wallets and belts, sewn by hand; the hides come from a tannery.")
+
+
+@pytest.mark.parametrize(
+    "text, absent, present",
+    [
+        ("Regrinding of end mills, drills and reamers.", "drilling", "grinding"),
+        ("エンドミルの再研磨。", "milling", "grinding"),
+        ("Fiber laser welding of thin stainless.", "laser_cutting", "laser_welding"),
+        ("Glass cutting and edge polishing for shop windows.", "edo_kiriko", "glass_processing"),
+        ("Small bindery: stitched booklets and case binding.", "sewing", "bookbinding"),
+        ("Assembly of sheet metal enclosures: riveting and final assembly.", "sheet_metal", "riveting"),
+        ("ファイバーレーザー加工機で鉄・ステンの切断と曲げ。", "sawing", "laser_cutting"),
+    ],
+)
+def test_round4c_profile_words(norm, text, absent, present):
+    got = _profile(norm, text)
+    assert absent not in got and present in got
+
+
+def test_a_stated_material_keeps_stitching_from_implying_fabric(norm):
+    r = norm.read_profile((), (), "Hand-stitched leather wallets.", ())
+    mats = {e.code for e in r.capabilities if e.kind == "material"}
+    assert "leather" in mats and "fabric" not in mats
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Sharpen our worn drills.", "grinding"),
+        ("We need a coat of zinc on the brackets.", "zinc_plating"),
+        ("Threading and grooving of steel pipe ends.", "turning"),
+    ],
+)
+def test_round4c_need_words(norm, text, code):
+    assert code in _steps(norm, text)
+
+
+def test_gears_and_glass_shapes(norm):
+    assert "gear_cutting" in _outcome(norm, "A replacement steel gear, 40 teeth.")
+    assert "woodworking" not in _outcome(norm, "Frosted glass table tops.")
+    assert "blow_molding" not in _outcome(norm, "Glass bottles with our logo.")
+
+
+def test_a_weld_with_a_problem_is_the_object(norm):
+    assert "welding" not in _steps(norm, "配管の溶接部が黒く焼けている。")
