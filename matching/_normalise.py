@@ -418,6 +418,11 @@ _IMPLIED_MATERIAL = {
 }
 
 
+def implied_material(code: str) -> str | None:
+    """The material a process works by itself (rubber moulding → rubber, sewing → fabric), if any."""
+    return _IMPLIED_MATERIAL.get(code)
+
+
 def _phrasal_turn(hit: tuple, tt: TokenText, original: str) -> bool:
     """"turning into", "turned out", "turns blue": the English phrasal verb, not lathe work."""
     src = hit[3]

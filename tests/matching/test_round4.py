@@ -308,3 +308,59 @@ def test_gears_and_glass_shapes(norm):
 
 def test_a_weld_with_a_problem_is_the_object(norm):
     assert "welding" not in _steps(norm, "配管の溶接部が黒く焼けている。")
+
+
+# --- round 4d: re- verbs, repairs, more outcome words ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Please re-anodise 30 aluminium covers.", "anodizing"),
+        ("The bracket needs to be rewelded.", "welding"),
+        ("Repaint the old machine guards.", "painting"),
+        ("Re-galvanise the gate.", "zinc_plating"),
+    ],
+)
+def test_a_re_verb_is_the_same_process_again(norm, text, code):
+    assert code in _steps(norm, text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The red paint fades in the sun within a summer.", "painting"),
+        ("Our stainless panels show every fingerprint.", "blasting"),
+        ("The paint doesn't stick to our galvanised frames.", "powder_coating"),
+        ("The housing has to be waterproof.", "rubber_molding"),
+    ],
+)
+def test_round4d_outcome_words(norm, text, code):
+    assert code in _outcome(norm, text)
+
+
+def test_a_repair_request_adds_no_step_for_the_damage():
+    from matching import FactoryProfile, MatchIndex, NeedQuery
+
+    idx = MatchIndex.build(
+        [
+            FactoryProfile(1, "a", lat=35.6, lon=139.7, processes=("TIG溶接",)),
+            FactoryProfile(2, "b", lat=35.6, lon=139.7, processes=("焼入れ",)),
+        ]
+    )
+    steps = idx.required_steps(NeedQuery("We need the cracked steel bracket re-welded."))
+    assert steps and all("hardening" not in s and "heat_treatment" not in s for s in steps)
+    steps = idx.required_steps(NeedQuery("Our steel brackets crack after a month."))
+    assert any("heat_treatment" in s for s in steps)
+
+
+def test_a_problem_no_process_of_the_material_can_fix_leaves_the_named_part():
+    from matching import FactoryProfile, MatchIndex, NeedQuery
+
+    idx = MatchIndex.build(
+        [
+            FactoryProfile(1, "a", lat=35.6, lon=139.7, processes=("ゴム成形",)),
+            FactoryProfile(2, "b", lat=35.6, lon=139.7, processes=("焼入れ",)),
+        ]
+    )
+    steps = idx.required_steps(NeedQuery("Our rubber seals go hard and crack after a year outside."))
+    assert steps and all("heat_treatment" not in s for s in steps) and any("rubber_molding" in s for s in steps)
