@@ -141,3 +141,28 @@ def sharpened_tool(text: str, clause: tuple[int, int], start: int, end: int) -> 
     """A cutting tool named where the clause sharpens or regrinds tools (end mills, drills, エンドミル) is the
     work piece, not milling or drilling."""
     return bool(_TOOL_NOUN.match(text[start:end].strip()) and _SHARPEN.search(text[clause[0] : clause[1]]))
+
+
+_EQUIPMENT_AFTER = re.compile(
+    r"^(?:\s+(?:robots?|lines?|consumables|wheels?|abrasives?|supplies|furnaces?|ovens?|torch(?:es)?|electrodes?|rods|"
+    r"wires?|guns?|equipment|machinery|machines?|systems?|booths?)\b|ロボット|ライン|剤|布|炉|機械|装置|消耗品|トーチ|機(?!能)|"
+    r"設備|材)",
+    re.I,
+)
+_TRADE_CUE = re.compile(
+    r"販売|向け|用|修理|メンテ|メーカー|代理店|商社|卸|\b(?:sell\w*|sold|service|servicing|repair\w*|dealers?|"
+    r"distribut\w*|makers?|manufacturers?|supplier)\b",
+    re.I,
+)
+
+
+def equipment_for_trade(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
+    """A process word that names a machine, line or consumable (溶接機, 研磨剤, 熱処理炉, "welding robots",
+    "plating lines") in a clause about selling, servicing or supplying them, or after "for": the trade's
+    equipment, not work done here ("a small painting booth for touch-up" is still painting)."""
+    word = text[start:end]
+    if not (_EQUIPMENT_AFTER.match(text[end : end + 16]) or re.search(r"(?:機|機械|装置|machines?)$", word, re.I)):
+        return False
+    if _TRADE_CUE.search(text[clause[0] : clause[1]]):
+        return True
+    return bool(re.search(r"\bfor\s+(?:[^\s,.;]+[\s,]+){0,5}$", text[max(clause[0], start - 50) : start], re.I))

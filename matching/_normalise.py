@@ -15,6 +15,7 @@ from rapidfuzz import process as rf_process
 
 from ._context import (
     belongs_to,
+    equipment_for_trade,
     names_a_tool,
     need_condition_ja,
     need_history_en,
@@ -924,6 +925,8 @@ class Normaliser:
             r"\b(?:of|for|into)\s+$", text[max(clause[0], os_ - 8) : os_], re.I
         ):
             return "context"  # "assembly of sheet metal enclosures": the things assembled
+        if equipment_for_trade(text, clause, os_, oe):
+            return "context"  # 溶接機の販売, "parts for plating lines": the trade's machines, not work done here
         if sharpened_tool(text, clause, os_, oe):
             return "context"  # "regrinding of end mills and drills", エンドミルの再研磨: the tools are the work
         if tt.latin[b - 1] and code not in MADE_CODES and names_a_tool(text, oe):
@@ -1411,6 +1414,7 @@ _EN_NEG_AFTER = re.compile(
     r"^\s*(?:is\s+|are\s+|will\s+be\s+)?(?:not\s+(?:needed|required|necessary|wanted|possible|available|"
     r"offered|allowed)|unnecessary|unavailable|not\s+in[\s-]house)"
     # "pcb design is not something we offer", "electropolishing is not done here", "isn't offered"
+    r"|^\s*[:：\-–—(]\s*(?:not|no|n/a|none)\b"  # "welding: not available", "painting - no"
     r"|^\s*(?:is|are)(?:\s+not|n't)\s+(?:done|offered|provided|performed|carried\s+out|handled|something|"
     r"anything|part\s+of|a\s+service|among|one\s+of|what\s+we)\b"
 )

@@ -33,6 +33,9 @@ _EN_CLAUSE_START = re.compile(
 )
 
 
+_EN_TOPIC = re.compile(r"\s*(?:for|as\s+for|regarding|concerning|about)\s+[^,]{1,40}$", re.I)
+
+
 def clauses(text: str) -> list[tuple[int, int]]:
     """Spans of the clauses of ``text`` (see the module doc)."""
     spans: list[tuple[int, int]] = []
@@ -54,6 +57,8 @@ def _soft_split(text: str, a: int, b: int) -> list[tuple[int, int]]:
         rest = text[m.end() : b]
         if piece.isascii() or not piece.strip():
             ends = bool(_EN_CLAUSE_START.match(rest)) if piece.isascii() else False
+            if ends and _EN_TOPIC.match(text, start, m.start()):
+                ends = False  # "For welding, we refer customers to a neighbour": the topic of that clause
         else:
             ends = bool(_JA_CLAUSE_PIECE.search(piece))
         if ends:
@@ -79,7 +84,7 @@ _JA_OUT = re.compile(
     # referring the work on, or buying the step's result in: 紹介する, 知り合いの工場, 仕入れ, 取り寄せ, 購入
     r"(?<![社己品])紹介(?:する|します|して|いた|致|の形|しており)|知り合い|知人の|近所の(?:工場|会社|業者)|"
     r"(?:さん|業者|工場|会社|メーカー|先|職|師|屋)(?:から|より)[^、。]{0,10}(?:仕入|取り寄せ|購入|買)|"
-    r"グループ会社|関連会社|"
+    r"グループ会社|関連会社|別会社|別の(?:会社|工場)|専門(?:メーカー|工場|会社|店)(?:へ|に|で(?!す)|さん|と)|(?:工場|会社|業者|メーカー)と連携|"
     r"outsourc|not\s+in[- ]house|sent\s+out|by\s+partners"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
@@ -92,7 +97,8 @@ _JA_NEG = re.compile(
     r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれい]ない(?!で|と|よう|くても|ければ|限り)|"
     # the mention ends on a verb stem and the negative follows at once: 金型を作|らない, 研磨をし|ない
     r"^[らかさたなまわがばれけせてめべしきりいちみびぎじ]?(?:ない|なく|ません|ず(?!つ))(?!で|と|よう|くても|ければ|限り)|"
-    r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない"
+    r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない|"
+    r"休止|やめ(?:まし|た|て)|止めました|廃止|撤退|終了しました"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
@@ -105,6 +111,8 @@ _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
     r"leaves?\s+(?:it\s+|them\s+|that\s+)?to\s+(?:a|an|the|our)|left\s+to\s+(?:a|an|the|our)|"
+    r"taken\s+care\s+of\s+by|looked\s+after\s+by|off-?site|"
+    r"(?:done|made|handled|carried\s+out|performed)\s+(?:outside|externally|elsewhere)|"
     r"done\s+(?:by|through|elsewhere|at)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
     r"sent\s+to|go(?:es)?\s+(?:out\s+)?to\s+(?:our|a|an|the|local|nearby|trusted|another)|neighbou?r\w*|"
     r"introduce\s+(?:you\s+to|a\s+friend|partners?|another|other)|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|"
@@ -116,7 +124,7 @@ _EN_OUT = re.compile(
 )
 _EN_NEG = re.compile(
     r"\b(?:do\s+not|don't|dont|does\s+not|doesn't|cannot|can't|can\s+not|no|not|never|without|neither|nor|"
-    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer)\b",
+    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer|used\s+to|stopped|apart\s+from|other\s+than)\b",
     re.I,
 )
 _EN_NEG_NOT = re.compile(
@@ -131,6 +139,13 @@ _EN_PAST_AFTER = re.compile(
     r"dropped|closed)|\bline\s+(?:was\s+)?closed\b",
     re.I,
 )
+
+
+_JA_CUSTOMERS = re.compile(
+    r"(?:屋|工場|業者|会社|メーカー)(?:さん|様)?(?:から|より)の?(?:お?仕事|ご?依頼|ご?注文|受注|ご?相談)"
+)
+_JA_PAST_BEFORE = re.compile(r"以前は|昔は|かつては|前は|当初は")
+_JA_PAST_AFTER = re.compile(r"ていました|ておりました|ていた(?!だ)|でした")
 
 
 def clause_role(
@@ -159,10 +174,14 @@ def clause_role(
         return None
     if _JA_ONLY.match(after):
         return None  # 切削しかできません: "only machining"
+    if _JA_CUSTOMERS.search(whole):
+        return None  # めっき工場様からのご依頼が多い: customers, not partners
     if _JA_NOT_THIS.match(after):
         return "negated"  # めっきではなく塗装で
     if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)):
         return "outsourced"
+    if _JA_PAST_BEFORE.search(text[a:start]) and _JA_PAST_AFTER.search(after):
+        return "negated"  # 以前はめっきもやっていました: no longer done
     m = _JA_NEG.search(after)
     if m:
         tail = after[max(0, m.start() - 6) : m.end() + 4]
@@ -233,13 +252,15 @@ def object_only(text: str, start: int, end: int, need: bool = False) -> str | No
             return "object"
         m = _JA_SHOP_AFTER.match(after)
         # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
-        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
+        shop = m and re.match(r"^(?:さん|様|に|へ|から|で(?!す|ござ)|と|の方|向け)", after[m.end() :])
+        return "shop" if shop else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
     if need and _EN_STATE_AFTER.search(text[max(0, start - 60) : start]):
         return "object"
-    if re.search(r"(?:shops?|ery|ries)$", text[start:end], re.I) and re.search(
-        r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,2}$",
+    if re.search(r"(?:shops?|ery|ries|ers)$", text[start:end], re.I) and re.search(
+        r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby|customers?|clients?|include|including|"
+        r"serve|serving|such\s+as)\s+(?:\S+\s+){0,2}$",
         text[max(0, start - 40) : start],
         re.I,
     ):

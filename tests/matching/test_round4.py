@@ -364,3 +364,57 @@ def test_a_problem_no_process_of_the_material_can_fix_leaves_the_named_part():
     )
     steps = idx.required_steps(NeedQuery("Our rubber seals go hard and crack after a year outside."))
     assert steps and all("heat_treatment" not in s for s in steps) and any("rubber_molding" in s for s in steps)
+
+
+# --- round 4e: more ways to say "sent out", "no longer", "customers", and equipment sold --------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Turning and milling. Plating is taken care of by a local plater.", "plating"),
+        ("Turning and milling. Grinding is done off-site.", "grinding"),
+        ("Turning and milling. Painting done outside.", "painting"),
+        ("Laser cutting and bending. Welding: not available.", "welding"),
+        ("We used to do plating but stopped in 2015.", "plating"),
+        ("Sheet metal work. For welding, we refer customers to a neighbour.", "welding"),
+        ("All in-house apart from plating.", "plating"),
+        ("研磨は別会社で対応しています。", "polishing"),
+        ("塗装は近隣の塗装工場と連携しています。", "painting"),
+        ("熱処理は専門メーカーへ。", "heat_treatment"),
+        ("以前はめっきもやっていましたが、今はやめました。", "plating"),
+        ("めっきは現在休止中です。", "plating"),
+    ],
+)
+def test_round4e_not_done_here(norm, text, code):
+    assert code not in _profile(norm, text) and code in _not_done(norm, text)
+
+
+def test_a_specialist_shop_naming_itself_is_not_a_partner(norm):
+    assert "deep_drawing" in _profile(norm, "深絞りプレスの専門工場です。ステンレスのカップを絞ります。")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("CNC turning. Our customers include plating shops and heat treaters.", "plating"),
+        ("We make parts for welding robots.", "welding"),
+        ("Parts for paint lines and plating lines.", "plating"),
+        ("Grinding wheels and abrasives, sold and delivered.", "grinding"),
+        ("We sell welding consumables.", "welding"),
+        ("We sell and service laser cutting machines.", "laser_cutting"),
+        ("切削加工。めっき工場様からのご依頼も多いです。", "plating"),
+        ("プレス機械の修理・メンテナンス。", "pressing"),
+        ("研磨剤・研磨布の販売。", "polishing"),
+        ("鋳造メーカー向けの木型を製作。", "casting"),
+        ("熱処理炉メーカーです。", "heat_treatment"),
+        ("溶接機の販売・修理。", "welding"),
+        ("レーザー加工機の販売。", "laser_cutting"),
+    ],
+)
+def test_customers_and_equipment_are_not_capabilities(norm, text, code):
+    assert code not in _profile(norm, text)
+
+
+def test_a_booth_of_ones_own_is_still_the_work(norm):
+    assert "painting" in _profile(norm, "Precision machining. We also have a small painting booth for touch-up.")
+    assert "sheet_metal" not in _not_done(norm, "板金屋さんからの仕事が多いです。")
