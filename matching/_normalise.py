@@ -86,6 +86,15 @@ _GRADE_PREFIXES = frozenset(
 )
 
 
+# a bare alloy number only names a material in a material's position: "in 6061", "from 4140", "grade 304"
+_ALLOY_NUMBER = re.compile(
+    r"\b(?:in|of|from|using|grade|alloy)\s+(?!(?:19|20)[0-9]{2}\b(?!-))"  # not a year ("in 2017")
+    r"([0-9]{3,5}(?:-?[a-z][0-9]{0,2})?)\b(?!\s*(?:pcs|pieces|parts|units|sets|off|mm|x)\b)",
+    re.I,
+)
+_FUNCTION_WORDS = frozenset("in of to at on by or as is no we my up an be do go if it so us am me he or vs".split())
+
+
 def _grade_gap(s: str, a: int) -> bool:
     """Whether the separator at ``a`` (after letters, before digits) joins a grade: a run of at most two
     letters ("A-5052", "M 6", "Ti-6Al") or a known grade prefix."""
@@ -93,6 +102,8 @@ def _grade_gap(s: str, a: int) -> bool:
     while j > 0 and "a" <= s[j - 1] <= "z":
         j -= 1
     run = s[j:a]
+    if run in _FUNCTION_WORDS and (j == 0 or not s[j - 1].isalnum()) and s[a] == " ":
+        return False  # "in 6061", "of 4140", "to 200": an English word before a number, not a grade
     return len(run) <= 2 or run in _GRADE_PREFIXES
 
 
@@ -1113,6 +1124,13 @@ class Normaliser:
                 if code and code not in materials:
                     src = _span(text, folded, a, b)
                     materials[code] = self.make_resolved("material", code, 0.95, src, "grade")
+        for m in _ALLOY_NUMBER.finditer(text):  # "brackets in 6061", "made from 4140": a bare alloy number
+            num = m.group(1)
+            base = re.split(r"-|(?<=[0-9])(?=[a-z])", num, flags=re.I)[0]  # 2024-T3 → 2024
+            hit = self._exact.get(fold(num), ()) or self._exact.get(fold(base), ())
+            for e in hit:
+                if e.kind == "material" and e.code not in materials:
+                    materials[e.code] = self.make_resolved("material", e.code, 0.9, m.group(1), "grade")
 
     def _outcome_groups(
         self, found: _Mentions, materials_hint: tuple[str, ...]

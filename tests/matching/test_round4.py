@@ -418,3 +418,30 @@ def test_customers_and_equipment_are_not_capabilities(norm, text, code):
 def test_a_booth_of_ones_own_is_still_the_work(norm):
     assert "painting" in _profile(norm, "Precision machining. We also have a small painting booth for touch-up.")
     assert "sheet_metal" not in _not_done(norm, "板金屋さんからの仕事が多いです。")
+
+
+# --- round 4f: English words before numbers; bare alloy numbers in a material's position ----------------------
+
+def test_a_short_english_word_before_a_number_is_not_a_grade():
+    from matching._normalise import fold
+
+    assert fold("in 6061") == "in 6061" and fold("of 4140") == "of 4140"
+    assert fold("SUS 304") == "sus304" and fold("A-5052") == "a5052" and fold("M 6") == "m6"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Shafts in 4140, hardened.", "steel"),
+        ("Brackets in 6061-T6.", "aluminium"),
+        ("Pins made from 303.", "stainless"),
+        ("Brackets in 2024-T3.", "aluminium"),
+    ],
+)
+def test_a_bare_alloy_number_in_a_material_position(norm, text, code):
+    assert code in {m.code for m in norm.extract(text).materials}
+
+
+@pytest.mark.parametrize("text", ["Founded in 2017, we anodise parts.", "An order of 1100 parts.", "Lots of 5052 pcs."])
+def test_years_and_quantities_are_not_alloys(norm, text):
+    assert "aluminium" not in {m.code for m in norm.extract(text).materials}
