@@ -969,6 +969,8 @@ class Normaliser:
         ):
             return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
+            if not profile and _EN_OWNED.search(text[max(clause[0], os_ - 40) : os_]):
+                return "context"  # "our outdoor steel stairs are getting rusty": the thing the seeker has
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
             if nxt and nxt.group(1) not in _EN_FUNCTION and nxt.group(1) not in _EN_ADVERBS:
                 return "context"  # "mold plates", "gear box": the thing names the part, not a step
@@ -1451,6 +1453,7 @@ _EN_FUNCTION = {
     "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
 }
 _EN_ADVERBS = {"too", "also", "first", "please", "well", "again", "as", "now", "later", "soon", "only"}
+_EN_OWNED = re.compile(r"\b(?:our|my|their|these|those|your|its)\s+(?:[a-z\-']+\s+){0,3}$", re.I)
 _EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
 _EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
 _JA_DONE_AFTER = re.compile(

@@ -445,3 +445,34 @@ def test_a_bare_alloy_number_in_a_material_position(norm, text, code):
 @pytest.mark.parametrize("text", ["Founded in 2017, we anodise parts.", "An order of 1100 parts.", "Lots of 5052 pcs."])
 def test_years_and_quantities_are_not_alloys(norm, text):
     assert "aluminium" not in {m.code for m in norm.extract(text).materials}
+
+
+# --- round 4g: a seeker's plain words for common jobs ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("I design jewellery and need silver rings made from my wax models.", "investment_casting"),
+        ("A small metal badge with enamel colours, 1,000 pcs.", "pressing"),
+        ("The bearing housing is too small for the bearing; can it be opened up by 0.05 mm?", "machining"),
+        ("A thin stainless mesh filter with very fine holes.", "etching"),
+        ("50 aluminium heat sinks with fins.", "extrusion"),
+        ("Our conveyor rollers are wearing flat on one side.", "hardening"),
+        ("Stainless sinks arrived with dents and scratches; can they look new again?", "polishing"),
+        ("The aluminium fittings corrode where they touch stainless bolts.", "anodizing"),
+        ("We want to add our company name to 500 water bottles.", "laser_marking"),
+        ("A gap in the cabinet lets dust in.", "rubber_molding"),
+        ("The plating on our taps is blistering after a year.", "powder_coating"),
+    ],
+)
+def test_round4g_plain_words(norm, text, code):
+    assert code in _outcome(norm, text)
+
+
+def test_a_razor_edge_is_grinding(norm):
+    assert "grinding" in _steps(norm, "Our knife blades need a razor edge and a mirror finish.")
+
+
+def test_the_seekers_own_made_thing_is_the_object(norm):
+    assert "fabrication" not in _steps(norm, "Our outdoor steel stairs are getting rusty at the welds.")
+    assert "fabrication" in _steps(norm, "We need steel stairs for a warehouse mezzanine.")
