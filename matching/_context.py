@@ -17,6 +17,9 @@ General rules, each tested in tests/matching/test_round4.py:
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from ._scope import MADE_CODES
 
 _EN_PROBLEM_VERB = re.compile(
     r"^(?:\s+[a-z0-9\-]+){1,3}\s+(?:keep\s+|always\s+|often\s+|still\s+|all\s+|tend\s+to\s+|sometimes\s+)?"
@@ -166,3 +169,26 @@ def equipment_for_trade(text: str, clause: tuple[int, int], start: int, end: int
     if _TRADE_CUE.search(text[clause[0] : clause[1]]):
         return True
     return bool(re.search(r"\bfor\s+(?:[^\s,.;]+[\s,]+){0,5}$", text[max(clause[0], start - 50) : start], re.I))
+
+
+def object_in_clause(
+    text: str, clause: tuple[int, int], start: int, end: int, latin: bool, profile: bool, problem: bool, code: str
+) -> bool:
+    """The mention at text[start:end] names an object, not a step done (profiles) or asked for (needs)."""
+    if not profile and problem and product_after(text, end):
+        return True  # 板金カバーの角が鋭い, "the anodised parts fade": the part with the problem
+    if profile and latin and product_after(text, end) and re.search(
+        r"\b(?:of|for|into)\s+$", text[max(clause[0], start - 8) : start], re.I
+    ):
+        return True  # "assembly of sheet metal enclosures": the things assembled
+    if equipment_for_trade(text, clause, start, end):
+        return True  # 溶接機の販売, "parts for plating lines": the trade's machines, not work done here
+    if sharpened_tool(text, clause, start, end):
+        return True  # "regrinding of end mills and drills", エンドミルの再研磨: the tools are the work
+    if latin and code not in MADE_CODES and names_a_tool(text, end):
+        return True  # "stamping punches", "forging dies": the tools' use
+    if profile:
+        return False
+    if latin:
+        return need_history_en(text, start, end, clause[0])  # "an old cast part", "the logo printed on"
+    return need_condition_ja(text[end - 1 : end], unicodedata.normalize("NFKC", text[end : end + 12]))
