@@ -188,7 +188,9 @@ def object_in_clause(
     if latin and code not in MADE_CODES and names_a_tool(text, end):
         return True  # "stamping punches", "forging dies": the tools' use
     if profile:
-        return False
+        # "blasting before painting", "we grind parts after heat treatment": the step around this shop's work
+        return latin and bool(re.search(r"\b(?:before|after|prior\s+to|ahead\s+of)\s+(?:the\s+)?$",
+                                        text[max(clause[0], start - 20) : start], re.I))
     if latin:
         return need_history_en(text, start, end, clause[0])  # "an old cast part", "the logo printed on"
     return need_condition_ja(text[end - 1 : end], unicodedata.normalize("NFKC", text[end : end + 12]))

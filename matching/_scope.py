@@ -84,7 +84,7 @@ _JA_OUT = re.compile(
     # referring the work on, or buying the step's result in: 紹介する, 知り合いの工場, 仕入れ, 取り寄せ, 購入
     r"(?<![社己品])紹介(?:する|します|して|いた|致|の形|しており)|知り合い|知人の|近所の(?:工場|会社|業者)|"
     r"(?:さん|業者|工場|会社|メーカー|先|職|師|屋)(?:から|より)[^、。]{0,10}(?:仕入|取り寄せ|購入|買)|"
-    r"グループ会社|関連会社|別会社|別の(?:会社|工場)|専門(?:メーカー|工場|会社|店)(?:へ|に|で(?!す)|さん|と)|(?:工場|会社|業者|メーカー)と連携|"
+    r"グループ会社|関連会社|取引先(?:で|に|へ|さん|様)|別会社|別の(?:会社|工場)|専門(?:メーカー|工場|会社|店)(?:へ|に|で(?!す)|さん|と)|(?:工場|会社|業者|メーカー)と連携|"
     r"outsourc|not\s+in[- ]house|sent\s+out|by\s+partners"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
@@ -98,7 +98,9 @@ _JA_NEG = re.compile(
     # the mention ends on a verb stem and the negative follows at once: 金型を作|らない, 研磨をし|ない
     r"^[らかさたなまわがばれけせてめべしきりいちみびぎじ]?(?:ない|なく|ません|ず(?!つ))(?!で|と|よう|くても|ければ|限り)|"
     r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない|"
-    r"休止|やめ(?:まし|た|て)|止めました|廃止|撤退|終了しました"
+    r"休止|やめ(?:まし|た|て)|止めました|廃止|撤退|終了しました|"
+    # not yet: planned, being considered
+    r"予定|検討中|検討して|計画中|準備中|導入を検討"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
@@ -124,7 +126,8 @@ _EN_OUT = re.compile(
 )
 _EN_NEG = re.compile(
     r"\b(?:do\s+not|don't|dont|does\s+not|doesn't|cannot|can't|can\s+not|no|not|never|without|neither|nor|"
-    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer|used\s+to|stopped|apart\s+from|other\s+than)\b",
+    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer|used\s+to|stopped|apart\s+from|other\s+than|"
+    r"plan(?:s|ning)?\s+to|considering|hope\s+to|not\s+yet)\b",
     re.I,
 )
 _EN_NEG_NOT = re.compile(
@@ -141,6 +144,10 @@ _EN_PAST_AFTER = re.compile(
 )
 
 
+# the shop describes itself as someone's partner (研削盤メーカーの協力工場として組立を担当): no work is sent out
+_JA_SELF_PARTNER = re.compile(
+    r"(?:協力工場|協力会社|協力企業|下請け?|外注先)として|の(?:協力工場|協力会社|協力企業|下請け?)(?:です|を(?:して|務め))"
+)
 _JA_CUSTOMERS = re.compile(
     r"(?:屋|工場|業者|会社|メーカー)(?:さん|様)?(?:から|より)の?(?:お?仕事|ご?依頼|ご?注文|受注|ご?相談)"
 )
@@ -178,7 +185,7 @@ def clause_role(
         return None  # めっき工場様からのご依頼が多い: customers, not partners
     if _JA_NOT_THIS.match(after):
         return "negated"  # めっきではなく塗装で
-    if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)):
+    if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)) and not _JA_SELF_PARTNER.search(whole):
         return "outsourced"
     if _JA_PAST_BEFORE.search(text[a:start]) and _JA_PAST_AFTER.search(after):
         return "negated"  # 以前はめっきもやっていました: no longer done
@@ -229,6 +236,7 @@ _JA_OBJECT_AFTER = re.compile(
     r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具|構造(?!物))"
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
+_JA_SHOP_OF = re.compile(r"^の(?:下請け?|協力工場|協力会社|仕事|外注先|お客様|顧客)")
 _EN_OBJECT_BEFORE = re.compile(
     r"\bpre-?$|(?:already|remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
     r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
@@ -252,7 +260,8 @@ def object_only(text: str, start: int, end: int, need: bool = False) -> str | No
             return "object"
         m = _JA_SHOP_AFTER.match(after)
         # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
-        shop = m and re.match(r"^(?:さん|様|に|へ|から|で(?!す|ござ)|と|の方|向け)", after[m.end() :])
+        shop = m and (re.match(r"^(?:さん|様|に|へ|から|で(?!す|ござ)|と|の方|向け)", after[m.end() :])
+                      or _JA_SHOP_OF.match(after[m.end() :]))
         return "shop" if shop else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
@@ -265,8 +274,10 @@ def object_only(text: str, start: int, end: int, need: bool = False) -> str | No
         re.I,
     ):
         return "shop"  # "for local machine shops": the customers, not this shop
-    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
-        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,3}$",
+    if re.match(r"^\s+(?:shops?|compan(?:y|ies)|firms?|makers?|manufacturers?|plants?|factor(?:y|ies)|workshops|"
+                r"suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
+        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby|supply|supplies|serve|serving|"
+                  r"customers?|clients?|include|including)\s+(?:\S+\s+){0,3}$",
                   text[max(0, start - 40) : start], re.I)
     ):
         return "shop"

@@ -476,3 +476,39 @@ def test_a_razor_edge_is_grinding(norm):
 def test_the_seekers_own_made_thing_is_the_object(norm):
     assert "fabrication" not in _steps(norm, "Our outdoor steel stairs are getting rusty at the welds.")
     assert "fabrication" in _steps(norm, "We need steel stairs for a warehouse mezzanine.")
+
+
+# --- round 4h: planned work, the shop as someone's partner, steps around this shop's work ---------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("切削加工。熱処理は取引先で行っています。", "heat_treatment"),
+        ("切削加工。5軸加工は今後対応予定です。", "five_axis_machining"),
+        ("切削加工。ワイヤーカットも検討中です。", "wire_edm"),
+        ("We plan to add 5-axis machining next year.", "five_axis_machining"),
+        ("We are considering buying a laser cutter.", "laser_cutting"),
+    ],
+)
+def test_planned_or_partner_work_is_not_done_here(norm, text, code):
+    assert code not in _profile(norm, text)
+
+
+@pytest.mark.parametrize(
+    "text, absent, present",
+    [
+        ("研削盤メーカーの協力工場として組立を担当。", "grinding", "assembly"),
+        ("大手プレスメーカーの下請けとして金型部品を切削。", "pressing", "machining"),
+        ("We supply a major stamping company with machined die parts.", "pressing", None),
+        ("Blasting before painting.", "painting", "blasting"),
+        ("We grind parts after heat treatment.", "heat_treatment", "grinding"),
+    ],
+)
+def test_round4h_profile_roles(norm, text, absent, present):
+    got = _profile(norm, text)
+    assert absent not in got and (present is None or present in got)
+
+
+def test_a_step_said_to_be_at_a_partner_factory_stays_outsourced(norm):
+    text = "アルミのMIG溶接専門。機械加工は協力工場です。"
+    assert "machining" not in _profile(norm, text) and "machining" in _not_done(norm, text)
