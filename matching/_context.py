@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ._scope import MADE_CODES
+from ._scope import MADE_CODES, self_clause
 
 _EN_PROBLEM_VERB = re.compile(
     r"^(?:\s+[a-z0-9\-]+){1,3}\s+(?:keep\s+|always\s+|often\s+|still\s+|all\s+|tend\s+to\s+|sometimes\s+)?"
@@ -189,8 +189,9 @@ def object_in_clause(
         return True  # "stamping punches", "forging dies": the tools' use
     if profile:
         # "blasting before painting", "we grind parts after heat treatment": the step around this shop's work
-        return latin and bool(re.search(r"\b(?:before|after|prior\s+to|ahead\s+of)\s+(?:the\s+)?$",
-                                        text[max(clause[0], start - 20) : start], re.I))
+        return (latin and not self_clause(text, clause)  # "… after machining in our own shop" keeps machining
+                and bool(re.search(r"\b(?:before|after|prior\s+to|ahead\s+of)\s+(?:the\s+)?$",
+                                   text[max(clause[0], start - 20) : start], re.I)))
     if latin:
         return need_history_en(text, start, end, clause[0])  # "an old cast part", "the logo printed on"
     return need_condition_ja(text[end - 1 : end], unicodedata.normalize("NFKC", text[end : end + 12]))
