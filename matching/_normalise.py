@@ -13,6 +13,13 @@ from typing import Any, NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
+from ._context import (
+    belongs_to,
+    object_in_clause,
+    opening_products,
+    tool_material,
+)
+from ._english import WEAK_VERBS, keep_weak, phrasal_turn, verb_forms
 from ._scope import (
     MADE_CODES,
     clause_of,
@@ -75,6 +82,15 @@ _GRADE_PREFIXES = frozenset(
 )
 
 
+# a bare alloy number only names a material in a material's position: "in 6061", "from 4140", "grade 304"
+_ALLOY_NUMBER = re.compile(
+    r"\b(?:in|of|from|using|grade|alloy)\s+(?!(?:19|20)[0-9]{2}\b(?!-))"  # not a year ("in 2017")
+    r"([0-9]{3,5}(?:-?[a-z][0-9]{0,2})?)\b(?!\s*(?:pcs|pieces|parts|units|sets|off|mm|x)\b)",
+    re.I,
+)
+_FUNCTION_WORDS = frozenset("in of to at on by or as is no we my up an be do go if it so us am me he or vs".split())
+
+
 def _grade_gap(s: str, a: int) -> bool:
     """Whether the separator at ``a`` (after letters, before digits) joins a grade: a run of at most two
     letters ("A-5052", "M 6", "Ti-6Al") or a known grade prefix."""
@@ -82,6 +98,8 @@ def _grade_gap(s: str, a: int) -> bool:
     while j > 0 and "a" <= s[j - 1] <= "z":
         j -= 1
     run = s[j:a]
+    if run in _FUNCTION_WORDS and (j == 0 or not s[j - 1].isalnum()) and s[a] == " ":
+        return False  # "in 6061", "of 4140", "to 200": an English word before a number, not a grade
     return len(run) <= 2 or run in _GRADE_PREFIXES
 
 
@@ -214,136 +232,11 @@ _PROSE_BLOCK = frozenset(
         "シリコン|スポンジ|カーボン|箱|ケース|カバー|パネル|ボックス|ブロック|プレート|"
         # product nouns and material forms: a shop that makes rivets does no riveting
         # and bare "FRP" is a material
-        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板"
+        "リベット|ネジ|ばね鋼|punches|dies|die|切削品|機械加工品|frp|spring steel|marking|銘板|"
+        # foil stamping (on boxes, leather, covers alike) says no process in prose
+        "箔押し|foil stamping|hot foil stamping"
     ).split("|")
 )
-
-
-# Bare English verbs that are also common nouns or other words ("turn", "mill", "cast", "ground", "paint",
-# "stamp", "saw"): read only where the syntax makes them a shop-floor verb (see ``_weak_ok``): coordinated with
-# another process ("turned, hardened and ground", "turn, harden, grind"), an imperative ("Forge 500 hooks",
-# "please saw the bar"), after a subject or a modal ("we also turn", "can you knurl"), or a participle after
-# be/get/have ("need them ground", "to be tapped"). Every regular form is generated (-s, -ed, -ing with
-# e-dropping and consonant doubling); irregular participles are listed.
-_WEAK_VERBS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "turn": ("turning", ()),
-    "mill": ("milling", ()),
-    "grind": ("grinding", ("ground",)),
-    "cast": ("casting", ("cast",)),
-    "paint": ("painting", ()),
-    "polish": ("polishing", ()),
-    "plate": ("plating", ()),
-    "forge": ("forging", ()),
-    "stamp": ("pressing", ()),
-    "saw": ("sawing", ("sawn",)),
-    "bore": ("drilling", ()),
-    "tap": ("drilling", ()),
-    "ream": ("drilling", ()),
-    "countersink": ("drilling", ("countersunk",)),
-    "knurl": ("turning", ()),
-    "broach": ("machining", ()),
-    "hone": ("lapping", ()),
-    "lap": ("lapping", ()),
-    "spin": ("metal_spinning", ("spun",)),
-    "bend": ("bending", ("bent",)),
-    "fold": ("bending", ()),
-    "print": ("printing", ()),
-    "extrude": ("extrusion", ()),
-    "temper": ("annealing", ()),
-    "pickle": ("conversion_coating", ()),
-    "chamfer": ("deburring", ()),
-    "machine": ("machining", ()),
-    "weld": ("welding", ()),
-    "coat": ("coating", ()),
-    "press": ("pressing", ()),
-    "punch": ("punching", ()),
-    "roll": ("bending", ()),
-    "shear": ("pressing", ()),
-    "sew": ("sewing", ("sewn",)),
-    "dye": ("dyeing", ()),
-    "bind": ("bookbinding", ("bound",)),
-    "mould": ("injection_molding", ()),
-    "mold": ("injection_molding", ()),
-    "blast": ("blasting", ()),
-    "tumble": ("barrel_finishing", ()),
-    "drill": ("drilling", ()),
-    "harden": ("hardening", ()),
-    "anneal": ("annealing", ()),
-    "solder": ("soldering", ()),
-    "braze": ("brazing", ()),
-    "rivet": ("riveting", ()),
-    "glue": ("adhesive_bonding", ()),
-    "engrave": ("engraving", ()),
-    "etch": ("etching", ()),
-    "emboss": ("engraving", ()),
-    "scan": ("scanning_3d", ()),
-    "inspect": ("inspection", ()),
-    "assemble": ("assembly", ()),
-    "crimp": ("wire_harness", ()),
-}
-_VOWELS = "aeiou"
-
-
-def verb_forms(base: str, irregular: tuple[str, ...] = ()) -> set[str]:
-    """The regular forms of an English verb: base, -s/-es, -ed, -ing, with e-dropping (machine → machining),
-    consonant doubling after a short vowel (tap → tapped, cut → cutting), plus the given irregular forms."""
-    out = {base, *irregular}
-    out.add(base + ("es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s"))
-    if base.endswith("e") and not base.endswith("ee"):
-        stem = base[:-1]
-        out.update({base + "d", stem + "ing"})
-    else:
-        double = (
-            len(base) >= 3 and base[-1] not in _VOWELS + "wxy" and base[-2] in _VOWELS and base[-3] not in _VOWELS
-            and len(base) <= 4
-        )
-        stem = base + base[-1] if double else base
-        out.update({stem + "ed", stem + "ing"})
-    return out
-
-
-_WEAK_SEP = re.compile(
-    r"^\s*(?:[,/&+、・;]\s*(?:(?:and|or|then|and then|plus)\s+)?|(?:and|or|then|and then|plus|as well as)\s+)$", re.I
-)
-_WEAK_LEAD = re.compile(
-    r"(?:^|[.!?;:\n(\-•・*]\s*|\b(?:to|please|pls|you|we|i|they|also|can|could|will|would|must|need|needs|not|never|n.t|"
-    r"want|wants|then|and|or|who|that|which|shop|someone|somebody|anyone|help\s+us|us)\s+)$",
-    re.I,
-)
-_WEAK_PASSIVE = re.compile(
-    r"\b(?:be|been|being|is|are|was|were|get|gets|got|getting|have|has|had|them|it|these|those|all|"
-    r"parts?|pieces?|pcs|off)\s+(?:\w+ly\s+|then\s+|also\s+)?$",
-    re.I,
-)
-_WEAK_CAUSATIVE = re.compile(r"\b(?:need|needs|want|wants|get|have|having|had|like)\s+(?:[a-z0-9\-]+\s+){1,4}$", re.I)
-_WEAK_NOUN_AFTER = re.compile(
-    r"^\s*(?:of|shop|shops|house|houses|iron|steel|stone|wheel|wheels|marks?|into|over|around|round|"
-    r"blue|brown|black|green|yellow|red|white|grey|gray|rusty|bad|dark|dull|pale)\b",
-    re.I,
-)
-_TURN_PHRASAL = re.compile(r"^\s*(?:out|off|up|away|over|around|round|into)\b", re.I)
-
-
-def _weak_ok(text: str, start: int, end: int, form: str, neighbours: list[tuple[int, int]]) -> bool:
-    """Whether a bare verb at text[start:end] is a shop-floor verb here (see ``_WEAK_VERBS``)."""
-    for a, b in neighbours:  # coordinated with another process: "turned, hardened and ground"
-        gap = text[b:start] if b <= start else text[end:a]
-        if len(gap) <= 12 and _WEAK_SEP.match(gap):
-            return True
-    if _WEAK_NOUN_AFTER.match(text[end : end + 10]) or (
-        form.startswith("turn") and _TURN_PHRASAL.match(text[end : end + 8])
-    ):
-        return False  # "turned blue", "turns out", "turning into": not lathe work
-    before = text[max(0, start - 24) : start]
-    if _WEAK_LEAD.search(before) and not form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")):
-        # "we turn", "Forge 500 hooks" (not "you turns" / plurals; a participle first is an adjective:
-        # "printed gift boxes")
-        return not form.endswith("s") or form.endswith("ss")
-    if form.endswith(("ed", "en", "un", "ut", "ound", "ent", "ast", "ewn", "awn")) and (
-        _WEAK_PASSIVE.search(before) or _WEAK_CAUSATIVE.search(text[max(0, start - 40) : start])
-    ):
-        return True  # "to be ground", "need them tapped", "want the holes tapped"
-    return False
 
 
 _PLATING_METALS = {
@@ -383,35 +276,21 @@ _IMPLIED_MATERIAL = {
 }
 
 
-def _phrasal_turn(hit: tuple, tt: TokenText, original: str) -> bool:
-    """"turning into", "turned out", "turns blue": the English phrasal verb, not lathe work."""
-    src = hit[3]
-    if not src[:4].lower() == "turn" or " " in src.strip():
-        return False
-    end = tt.ends[hit[1] - 1]
-    return bool(_TURN_PHRASAL.match(original[end : end + 8]) or _WEAK_NOUN_AFTER.match(original[end : end + 10]))
+def implied_material(code: str) -> str | None:
+    """The material a process works by itself (rubber moulding → rubber, sewing → fabric), if any."""
+    return _IMPLIED_MATERIAL.get(code)
 
 
-def _keep_weak(hits: list, tt: TokenText, original: str) -> list:
-    """Drop the bare-verb hits that are not in a verb's position (``_weak_ok``); a verb accepted by its
-    position anchors the next one ("turn, harden, grind")."""
-    def span(h: tuple) -> tuple[int, int]:
-        return tt.starts[h[0]], tt.ends[h[1] - 1]
+_GENERIC_CUT = frozenset({"切断", "切断加工", "cutting", "cut"})
+_CUTTERS = frozenset({"laser_cutting", "water_jet", "wire_edm", "punching"})
 
-    anchors = [span(h) for h in hits if h[2].kind == "process" and h[2].via != "weak"]
-    pending = [h for h in hits if h[2].via == "weak"]
-    kept: set[int] = set()
-    changed = True
-    while changed and pending:
-        changed = False
-        for h in list(pending):
-            a, b = span(h)
-            if _weak_ok(original, a, b, original[a:b].lower(), anchors):
-                kept.add(id(h))
-                anchors.append((a, b))
-                pending.remove(h)
-                changed = True
-    return [h for h in hits if h[2].via != "weak" or id(h) in kept]
+
+def _without_generic_cut(found: list[Resolved]) -> list[Resolved]:
+    """A bare 切断 / "cutting" in a profile that names its cutting method (ファイバーレーザー加工機で…切断) is that
+    method's work, not sawing."""
+    if not any(r.code in _CUTTERS for r in found):
+        return found
+    return [r for r in found if not (r.code == "sawing" and (r.source or "").strip().lower() in _GENERIC_CUT)]
 
 
 _DEFAULT: Normaliser | None = None
@@ -431,7 +310,7 @@ class _ProseReading(NamedTuple):
     hints: tuple[str, ...]
 
 
-_CLAUSE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+_CLAUSE_END = re.compile(r"[。｡．！？!?\n]|\.(?:\s|$)")
 
 
 def _clause(text: str, source: str) -> str:
@@ -632,7 +511,7 @@ class Normaliser:
             query_keys[k] = query_keys.get(k, []) + v
         # bare verbs, read only in a verb's position (_weak_ok); a verb whose base form is already a key keeps
         # its regular forms to the scanner's suffix rule, only its irregular forms are added
-        for base, (code, irregular) in _WEAK_VERBS.items():
+        for base, (code, irregular) in WEAK_VERBS.items():
             if code not in tax.processes:
                 continue
             weak = [_Entry("process", code, 1.0, "weak")]
@@ -727,8 +606,8 @@ class Normaliser:
         cands = self._japanese_candidates(tt, table) + _latin_candidates(tt, table, rx)
         cands.sort(key=lambda c: (c[0], -c[1]))
         hits = _longest_hits(cands, tt, original, query)
-        hits = [h for h in hits if not _phrasal_turn(h, tt, original)]
-        return _keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
+        hits = [h for h in hits if not phrasal_turn(h, tt, original)]
+        return keep_weak(hits, tt, original) if any(h[2].via == "weak" for h in hits) else hits
 
     def _japanese_candidates(
         self, tt: TokenText, table: dict[str, list[_Entry]]
@@ -845,6 +724,8 @@ class Normaliser:
         mat_starts: set[int],
         profile: bool,
         code: str = "",
+        made_spans: tuple = (),
+        problem: bool = False,
     ) -> str:
         """The role of a mention that reads as a step locally, given its clause: "act", "context" (the object
         or a state), "negated", "outsourced" (profiles only) or "hint" (a made thing nobody makes here)."""
@@ -864,6 +745,13 @@ class Normaliser:
             return "context"
         if not profile and tt.latin[a] and seeker_does_it(text, os_):
             return "context"
+        if object_in_clause(text, clause, os_, oe, tt.latin[b - 1], profile, problem, code):
+            return "context"  # the part with a problem, equipment sold, tools sharpened, a need's own history
+        made = made_thing(code, text[os_:oe])
+        if made and not tt.latin[b - 1] and belongs_to(text, oe):
+            return "context"  # 治具のベースプレート: the part belongs to a jig; nobody makes the jig
+        if profile and made and code in MADE_CODES and opening_products(text, os_, list(made_spans)):
+            return "act"  # "Coil springs — compression, extension and torsion": the shop's product line
         if (
             tt.latin[b - 1]
             and text[os_:oe].endswith("ed")
@@ -880,6 +768,8 @@ class Normaliser:
         ):
             return "context"  # 鉄の架台に赤錆: the object of the need, not a request to make one
         if tt.latin[b - 1] and made_thing(code, text[os_:oe]):
+            if not profile and _EN_OWNED.search(text[max(clause[0], os_ - 40) : os_]):
+                return "context"  # "our outdoor steel stairs are getting rusty": the thing the seeker has
             nxt = _EN_NEXT_WORD.match(text[oe : oe + 30].lower())
             if nxt and nxt.group(1) not in _EN_FUNCTION and nxt.group(1) not in _EN_ADVERBS:
                 return "context"  # "mold plates", "gear box": the thing names the part, not a step
@@ -922,7 +812,10 @@ class Normaliser:
         profile = not outcomes if profile is None else profile
         found = self._read_mentions(text, folded, hits, profile)
         self._add_grades(text, folded, found)
-        groups, strength, inferred = self._outcome_groups(found, tuple(material_codes))
+        mats_hint = tuple(material_codes)
+        if outcomes and not found.materials and not mats_hint and tool_material(text):
+            mats_hint = ("tool_steel",)  # a die, mould, punch or cutting tool: read its outcomes for tool steel
+        groups, strength, inferred = self._outcome_groups(found, mats_hint)
         processes, materials, roles, negated = found.processes, found.materials, found.roles, found.negated
         plist = list(processes.values()) + [r for c, r in inferred.items() if c not in processes]
         unresolved: list[str] = []
@@ -955,14 +848,23 @@ class Normaliser:
         found = _Mentions(covered=[False] * len(folded.text))
         proc_hits = [(a, b) for a, b, e, _ in hits if e.kind == "process"]
         mat_starts = {a for a, _b, e, _ in hits if e.kind == "material"}
+        made_spans = tuple(
+            (folded.starts[a], folded.ends[b - 1], made_thing(e.code, src))
+            for a, b, e, src in hits
+            if e.kind == "process"
+        )
         spans = clauses(text)
+        outcomes = self.taxonomy.outcomes
+        problem = any(e.kind == "outcome" and outcomes[int(e.code)].strength == "problem" for _a, _b, e, _s in hits)
         for a, b, e, src in hits:
             for i in range(a, b):
                 found.covered[i] = True
             if e.kind == "stop":
                 continue
             if e.kind == "process":
-                role = self._process_role(text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src)
+                role = self._process_role(
+                    text, folded, spans, a, b, proc_hits, mat_starts, profile, e.code, src, made_spans, problem
+                )
                 if role == "state":
                     continue  # the material the part is made of, not a step anyone does or wants
                 if role == "negated":
@@ -997,12 +899,14 @@ class Normaliser:
         profile: bool,
         code: str,
         src: str,
+        made_spans: tuple = (),
+        problem: bool = False,
     ) -> str:
         """The role of the process mention at [a, b): "act", "context", "hint", "state", "negated" or
         "outsourced", by its grammar and then by the scope of its clause."""
         role = _role(folded, text, a, b, proc_hits)
         if role == "act":
-            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code)
+            role = self._scope(text, folded, spans, a, b, mat_starts, profile, code, made_spans, problem)
         if role == "act" and code in MADE_CODES and "作" in src and _method_before(text, folded, a, proc_hits):
             role = "context"  # ワイヤーカットでパンチを作って: the punch is what the named method makes
         return role
@@ -1021,6 +925,13 @@ class Normaliser:
                 if code and code not in materials:
                     src = _span(text, folded, a, b)
                     materials[code] = self.make_resolved("material", code, 0.95, src, "grade")
+        for m in _ALLOY_NUMBER.finditer(text):  # "brackets in 6061", "made from 4140": a bare alloy number
+            num = m.group(1)
+            base = re.split(r"-|(?<=[0-9])(?=[a-z])", num, flags=re.I)[0]  # 2024-T3 → 2024
+            hit = self._exact.get(fold(num), ()) or self._exact.get(fold(base), ())
+            for e in hit:
+                if e.kind == "material" and e.code not in materials:
+                    materials[e.code] = self.make_resolved("material", e.code, 0.9, m.group(1), "grade")
 
     def _outcome_groups(
         self, found: _Mentions, materials_hint: tuple[str, ...]
@@ -1036,9 +947,13 @@ class Normaliser:
         # by_material keys are material families or, for a finer reading, material codes (tool_steel, composite)
         named = {c for c in (*found.materials, *materials_hint) if c in tax.materials}
         fams = {tax.materials[c].family for c in named} | named
+        given = bool(found.materials)
         for gi, src in found.outcome_hits.items():
             g = tax.outcomes[gi]
             options = [(c, conf) for c, conf in g.for_materials(fams) if c not in found.negated]
+            if (given and (g.strength == "shape" or g.name in _PRODUCT_GROUPS)
+                    and all(_IMPLIED_MATERIAL.get(c, "") not in ("", *fams) for c, _conf in options)):
+                continue  # "glass table tops": a product of another material calls for none of its processes
             if not options:
                 continue
             named = [code for code, _ in options if code in processes and roles.get(code) == "act"]
@@ -1094,6 +1009,7 @@ class Normaliser:
                 src = (prose[m.start() : m.end()] if same else m.group(0)).strip()
                 found.append(self.make_resolved("process", code, 1.0, src, "machine"))
         found = self._plating_metals(prose[:MAX_TEXT], found, blocked)
+        found = _without_generic_cut(found)
         caps = tuple(
             Evidence(
                 r.kind, r.code, r.label_ja, r.label_en, "prose", _clause(prose, r.source), r.confidence, r.source
@@ -1116,8 +1032,11 @@ class Normaliser:
                    for r in found):
             return found
         out = list(found)
+        spans = clauses(prose)
         for m in _PLATING_METAL.finditer(prose):
             code = _PLATING_METALS.get(m.group(1)) or _PLATING_METALS[m.group(1).lower()]
+            if clause_role(prose, clause_of(spans, m.start()), m.start(), m.end()) is not None:
+                continue  # "Zinc we used to do", 亜鉛は外注: not a plating this shop does
             if code in tax.processes and code not in blocked and all(r.code != code for r in out):
                 out.append(self.make_resolved("process", code, 0.9, m.group(1), "plating-metal"))
         return out
@@ -1252,9 +1171,10 @@ class Normaliser:
         have = {code for kind, code in caps if kind == "material"}
         if any(e.kind == "material" and e.level == "listed" for e in caps.values()):
             return  # the owner listed the materials: the list is theirs to complete
+        named = bool(have)  # "hand-stitched leather wallets": stitching implies no fabric when leather is named
         for ev in [e for e in caps.values() if e.kind == "process"]:
             found = []
-            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials:
+            if _IMPLIED_MATERIAL.get(ev.code) in tax.materials and not named:
                 found.append(_IMPLIED_MATERIAL[ev.code])
             src = fold(ev.source or "")
             if len(src) >= 4 and not src.isascii() and ev.code not in MADE_CODES:
@@ -1312,6 +1232,10 @@ _EN_NEG_BEFORE = re.compile(
 _EN_NEG_AFTER = re.compile(
     r"^\s*(?:is\s+|are\s+|will\s+be\s+)?(?:not\s+(?:needed|required|necessary|wanted|possible|available|"
     r"offered|allowed)|unnecessary|unavailable|not\s+in[\s-]house)"
+    # "pcb design is not something we offer", "electropolishing is not done here", "isn't offered"
+    r"|^\s*[:：\-–—(]\s*(?:not|no|n/a|none)\b"  # "welding: not available", "painting - no"
+    r"|^\s*(?:is|are)(?:\s+not|n't)\s+(?:done|offered|provided|performed|carried\s+out|handled|something|"
+    r"anything|part\s+of|a\s+service|among|one\s+of|what\s+we)\b"
 )
 _JA_NEG_AFTER = re.compile(
     r"^(?:加工|処理)?(?:は|も|を|が)?(?:不可|不要|なし|無し|ナシ|しない|せず|しません|できない|できません|出来ない|"
@@ -1328,13 +1252,14 @@ _EN_FUNCTION = {
     "but", "if", "please", "per", "of", "finish", "finishing", "service", "services", "work", "shop",
 }
 _EN_ADVERBS = {"too", "also", "first", "please", "well", "again", "as", "now", "later", "soon", "only"}
+_EN_OWNED = re.compile(r"\b(?:our|my|their|these|those|your|its)\s+(?:[a-z\-']+\s+){0,3}$", re.I)
 _EN_NEXT_WORD = re.compile(r"^\s+([a-z][a-z0-9\-/]*)")
 _EN_PARTICIPLE_IRREGULAR = {"cast", "spun", "ground", "bent", "drawn", "built", "made", "forged", "cut"}
 _JA_DONE_AFTER = re.compile(
     r"^(?:加工)?(?:した|された|済み|済|してある|してあった|されている|されてる|した後の|後の)の?"
     r"(?!後|あと|ら|い|て|ほう|方|上で|うえ|ところ|こと|とき|時|場合|ため|[、。,.!?！？\s]|$)"
 )
-_JA_PART_AFTER = re.compile(r"^(?:部|箇所|個所|面|品|物|部品|パーツ|製品|ビード|跡|痕|ライン)(?=[のをにへ])")
+_JA_PART_AFTER = re.compile(r"^(?:部|箇所|個所|面|品|物|部品|パーツ|製品|ビード|跡|痕|ライン)(?=[のをにへがはも])")
 _JA_OF_AFTER = re.compile(
     r"^((?:[一-龥々ァ-ヺー]|[a-zA-Z0-9]){0,8})の(?!あと|後|前|まえ|うえ|上で|ため|際|時|とき|場合|ご|お|依頼|相談|"
     r"見積|一貫|両方|全|各|ほか|他|ような|よう|技術|経験|実績|専門|工場|会社|職人|仕事|対応|設備)"

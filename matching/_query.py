@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._geo import WARDS, normalise_ward
-from ._normalise import MAX_TEXT, Normaliser
+from ._normalise import MAX_TEXT, Normaliser, implied_material
 from ._taxonomy import Taxonomy
 from ._types import Extraction, MatchingInputError, NeedQuery, Resolved
 
@@ -17,6 +17,8 @@ MAX_STEPS = 12
 MAX_LIST = 50
 
 _INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|ではなく|じゃなく", re.I)
+# a repair request names its fix; the damage words ("the cracked bracket re-welded") add no step of their own
+_REPAIR = re.compile(r"\b(?:repair\w*|fix|fixed|mend\w*|re-[a-z]+)\b|修理|補修|直して|直し", re.I)
 _MAKE_WORD = re.compile(r"作り|作っ|作る|作れ|製作|\bmake\b|\bmade\b|\bbuild\b", re.I)
 
 OutcomeGroup = tuple[tuple[Resolved, ...], str]  # the alternatives of one outcome / problem / shape, its strength
@@ -162,6 +164,8 @@ class QueryCompiler:
         reading = self._read_need(text, plist, mlist)
         self._apply_exclusions(query, reading)
         reading.outcome_groups = self._applicable_outcomes(reading)
+        if not reading.explicit and not any(st == "problem" for _g, st in reading.outcome_groups):
+            reading.explicit, reading.context = reading.context, {}  # no problem left: the context is the request
         required = self._required_steps(text, reading)
         soft = [self._group((r,), "context") for r in reading.context.values()]
         required_sets = [g.resolved for g in required]
@@ -279,14 +283,21 @@ class QueryCompiler:
 
     def _applicable_outcomes(self, reading: _NeedReading) -> list[OutcomeGroup]:
         """Per outcome group, the alternatives that suit the need's materials (a process only for some
-        material families is dropped for others), or the whole group when none suits."""
+        material families is dropped for others); a group none of whose alternatives suits is dropped."""
         families = {self.taxonomy.materials[c].family for c in reading.materials}
+        if not families:  # "rubber seals": the named process says the material
+            implied = {implied_material(c) for c in (*reading.explicit, *reading.context)} - {None}
+            families = {self.taxonomy.materials[c].family for c in implied if c in self.taxonomy.materials}
 
         def applicable(r: Resolved) -> bool:
             only = self.taxonomy.material_only.get(r.code)
             return not (families and only and not families.intersection(only))
 
-        return [(tuple(r for r in g if applicable(r)) or g, s) for g, s in reading.outcome_groups]
+        out = [(tuple(r for r in g if applicable(r)), s) for g, s in reading.outcome_groups]
+        # a problem none of whose processes applies to the named material (rubber seals that crack: no heat
+        # treatment) is left out; with no material named every group stays whole
+        return [(kept or g, s) for (kept, s), (g, _s) in zip(out, reading.outcome_groups, strict=True)
+                if kept or not families]
 
     def _group(self, alts: Sequence[Resolved], strength: str) -> StepGroup:
         """A step of alternatives, each weighted by its confidence relative to the most confident one."""
@@ -334,7 +345,7 @@ class QueryCompiler:
     def _open_problems(self, text: str, reading: _NeedReading) -> list[StepGroup]:
         """A problem the named steps do not address is one more step ("matte texture … before anodising"),
         unless the need says the named step replaces the old way ("machined from one block instead")."""
-        if _INSTEAD.search(text):
+        if _INSTEAD.search(text) or (reading.explicit and _REPAIR.search(text)):
             return []
         tax = self.taxonomy
         return [

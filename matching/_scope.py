@@ -20,8 +20,8 @@ import unicodedata
 
 # --- clauses ------------------------------------------------------------------------------------------
 
-_HARD_END = re.compile(r"[。！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s")
-_SOFT_END = re.compile(r"[、，,]")
+_HARD_END = re.compile(r"[。｡！？!?\n\r※;；\u3000]|\.(?=\s|$)|\s[-–—]\s")
+_SOFT_END = re.compile(r"[、､，,]")
 _JA_CLAUSE_PIECE = re.compile(
     r"[はがをでにもへ](?![一-龥ァ-ヺ])|(?:[しりいちきみびぎけえ]|て|で|して|ており|おり|おらず|ず|ので|から|けど|"
     r"けれど|ども|が|ため|ながら|つつ|ば|たら|うえ|上)\s*$|[a-z]{3,}\s"
@@ -31,6 +31,9 @@ _EN_CLAUSE_START = re.compile(
     r"we|our|they|i)\b",
     re.I,
 )
+
+
+_EN_TOPIC = re.compile(r"\s*(?:for|as\s+for|regarding|concerning|about)\s+[^,]{1,40}$", re.I)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -54,6 +57,8 @@ def _soft_split(text: str, a: int, b: int) -> list[tuple[int, int]]:
         rest = text[m.end() : b]
         if piece.isascii() or not piece.strip():
             ends = bool(_EN_CLAUSE_START.match(rest)) if piece.isascii() else False
+            if ends and _EN_TOPIC.match(text, start, m.start()):
+                ends = False  # "For welding, we refer customers to a neighbour": the topic of that clause
         else:
             ends = bool(_JA_CLAUSE_PIECE.search(piece))
         if ends:
@@ -79,7 +84,7 @@ _JA_OUT = re.compile(
     # referring the work on, or buying the step's result in: 紹介する, 知り合いの工場, 仕入れ, 取り寄せ, 購入
     r"(?<![社己品])紹介(?:する|します|して|いた|致|の形|しており)|知り合い|知人の|近所の(?:工場|会社|業者)|"
     r"(?:さん|業者|工場|会社|メーカー|先|職|師|屋)(?:から|より)[^、。]{0,10}(?:仕入|取り寄せ|購入|買)|"
-    r"グループ会社|関連会社|"
+    r"グループ会社|関連会社|取引先(?:で|に|へ|さん|様)|別会社|別の(?:会社|工場)|専門(?:メーカー|工場|会社|店)(?:へ|に|で(?!す)|さん|と)|(?:工場|会社|業者|メーカー)と連携|"
     r"outsourc|not\s+in[- ]house|sent\s+out|by\s+partners"
 )
 _JA_SELF = re.compile(r"自社|社内|内製|当社(?:に|で)|弊社(?:に|で)|自前|一人で|自分で")
@@ -92,7 +97,10 @@ _JA_NEG = re.compile(
     r"(?<=[がはも])[^、。]{0,6}?[らかさたなまわがばけせてねべめれい]ない(?!で|と|よう|くても|ければ|限り)|"
     # the mention ends on a verb stem and the negative follows at once: 金型を作|らない, 研磨をし|ない
     r"^[らかさたなまわがばれけせてめべしきりいちみびぎじ]?(?:ない|なく|ません|ず(?!つ))(?!で|と|よう|くても|ければ|限り)|"
-    r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない"
+    r"断っ|断り|断る|持っていない|持ってない|持っておらず|設備が?ない|設備はない|"
+    r"休止|やめ(?:まし|た|て)|止めました|廃止|撤退|終了しました|"
+    # not yet: planned, being considered
+    r"予定|検討中|検討して|計画中|準備中|導入を検討"
 )
 _JA_NEG_NOT = re.compile(
     r"問題(?:あり|ござい)ません|構いません|かまいません|差し支え|心配(?:あり|いり)ません|限りません|"
@@ -104,6 +112,9 @@ _JA_NOT_THIS = re.compile(r"^(?:加工|処理)?(?:で|じゃ)は?なく|^(?:加�
 _EN_OUT = re.compile(
     r"\b(?:outsourc\w*|sub-?contract\w*|sen[dt]s?\s+(?:\w+\s+)?out|farm(?:ed|s)?\s+out|partner\w*|"
     r"third[- ]part(?:y|ies)|externally|other\s+shops?|come\s+from|arranged\s+(?:with|through|by)|"
+    r"leaves?\s+(?:it\s+|them\s+|that\s+)?to\s+(?:a|an|the|our)|left\s+to\s+(?:a|an|the|our)|"
+    r"taken\s+care\s+of\s+by|looked\s+after\s+by|off-?site|"
+    r"(?:done|made|handled|carried\s+out|performed)\s+(?:outside|externally|elsewhere)|"
     r"done\s+(?:by|through|elsewhere|at)|work\s+with|through\s+(?:a|our)\s+\w+|not\s+in[- ]house|"
     r"sent\s+to|go(?:es)?\s+(?:out\s+)?to\s+(?:our|a|an|the|local|nearby|trusted|another)|neighbou?r\w*|"
     r"introduce\s+(?:you\s+to|a\s+friend|partners?|another|other)|refer(?:s|red|ring)?\s+(?:it|them|you|customers|to)|"
@@ -115,7 +126,8 @@ _EN_OUT = re.compile(
 )
 _EN_NEG = re.compile(
     r"\b(?:do\s+not|don't|dont|does\s+not|doesn't|cannot|can't|can\s+not|no|not|never|without|neither|nor|"
-    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer)\b",
+    r"except|excluding|unable\s+to|won't|will\s+not|no\s+longer|used\s+to|stopped|apart\s+from|other\s+than|"
+    r"plan(?:s|ning)?\s+to|considering|hope\s+to|not\s+yet)\b",
     re.I,
 )
 _EN_NEG_NOT = re.compile(
@@ -123,6 +135,24 @@ _EN_NEG_NOT = re.compile(
     r"without\s+(?:a\s+)?drawings?|no\s+mold\s+needed)\b",
     re.I,
 )
+
+
+_EN_PAST_AFTER = re.compile(
+    r"^[^,.;]{0,12}\b(?:we\s+)?used\s+to\b|\b(?:was|were|has\s+been|have\s+been)\s+(?:discontinued|stopped|"
+    r"dropped|closed)|\bline\s+(?:was\s+)?closed\b",
+    re.I,
+)
+
+
+# the shop describes itself as someone's partner (研削盤メーカーの協力工場として組立を担当): no work is sent out
+_JA_SELF_PARTNER = re.compile(
+    r"(?:協力工場|協力会社|協力企業|下請け?|外注先)として|の(?:協力工場|協力会社|協力企業|下請け?)(?:です|を(?:して|務め))"
+)
+_JA_CUSTOMERS = re.compile(
+    r"(?:屋|工場|業者|会社|メーカー)(?:さん|様)?(?:から|より)の?(?:お?仕事|ご?依頼|ご?注文|受注|ご?相談)"
+)
+_JA_PAST_BEFORE = re.compile(r"以前は|昔は|かつては|前は|当初は")
+_JA_PAST_AFTER = re.compile(r"ていました|ておりました|ていた(?!だ)|でした")
 
 
 def clause_role(
@@ -138,6 +168,8 @@ def clause_role(
     if whole.isascii() or text[start:end].isascii() and _ascii_share(whole) > 0.7:
         if partners and _en_outsourced(text, a, b, start, end):
             return "outsourced"
+        if _EN_PAST_AFTER.search(text[end : min(b, end + 50)]):
+            return "negated"  # "Zinc we used to do, but that line closed": no longer done
         before = text[max(a, start - 60) : start]
         for m in _EN_NEG.finditer(before):
             between = before[m.end() :]
@@ -149,10 +181,14 @@ def clause_role(
         return None
     if _JA_ONLY.match(after):
         return None  # 切削しかできません: "only machining"
+    if _JA_CUSTOMERS.search(whole):
+        return None  # めっき工場様からのご依頼が多い: customers, not partners
     if _JA_NOT_THIS.match(after):
         return "negated"  # めっきではなく塗装で
-    if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)):
+    if partners and _JA_OUT.search(unicodedata.normalize("NFKC", whole)) and not _JA_SELF_PARTNER.search(whole):
         return "outsourced"
+    if _JA_PAST_BEFORE.search(text[a:start]) and _JA_PAST_AFTER.search(after):
+        return "negated"  # 以前はめっきもやっていました: no longer done
     m = _JA_NEG.search(after)
     if m:
         tail = after[max(0, m.start() - 6) : m.end() + 4]
@@ -197,9 +233,10 @@ def self_clause(text: str, clause: tuple[int, int]) -> bool:
 
 _JA_OBJECT_AFTER = re.compile(
     r"^(?:[一-龥ァ-ヺー]{0,3}の?(?:除去|取り|とり|落とし|おとし|剥離|剥がし|はがし|除け|よけ)"  # 溶接焼けの除去
-    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具)"
+    r"|調|風|用|向け|前|まえ|後|あと|済|品|物|もの|跡|痕|焼け|やけ|ビード|部品|製品|工具|構造(?!物))"
 )
 _JA_SHOP_AFTER = re.compile(r"^(?:屋|業者|メーカー|会社|工場|所)")
+_JA_SHOP_OF = re.compile(r"^の(?:下請け?|協力工場|協力会社|仕事|外注先|お客様|顧客)")
 _EN_OBJECT_BEFORE = re.compile(
     r"\bpre-?$|(?:already|remov(?:e|es|ing|al\s+of)|strip(?:s|ping)?|clean(?:s|ing)?(?:\s+up)?|get(?:ting)?\s+rid\s+of|"
     r"repair(?:s|ing)?\s+of)\s+(?:the\s+|any\s+|old\s+)?$",
@@ -223,19 +260,24 @@ def object_only(text: str, start: int, end: int, need: bool = False) -> str | No
             return "object"
         m = _JA_SHOP_AFTER.match(after)
         # 熱処理屋さんにお願い, 型屋さんで: another shop; プレス屋です: this one
-        return "shop" if m and re.match(r"^(?:さん|に|へ|から|で(?!す|ござ)|と|の方)", after[m.end() :]) else None
+        shop = m and (re.match(r"^(?:さん|様|に|へ|から|で(?!す|ござ)|と|の方|向け)", after[m.end() :])
+                      or _JA_SHOP_OF.match(after[m.end() :]))
+        return "shop" if shop else None
     if _EN_OBJECT_BEFORE.search(text[max(0, start - 30) : start]):
         return "object"
     if need and _EN_STATE_AFTER.search(text[max(0, start - 60) : start]):
         return "object"
-    if re.search(r"shops?$", text[start:end], re.I) and re.search(
-        r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,2}$",
+    if re.search(r"(?:shops?|ery|ries|ers)$", text[start:end], re.I) and re.search(
+        r"\b(?:for|to|from|with|by|other|local|partner|neighbou?ring|nearby|customers?|clients?|include|including|"
+        r"serve|serving|such\s+as)\s+(?:\S+\s+){0,2}$",
         text[max(0, start - 40) : start],
         re.I,
     ):
         return "shop"  # "for local machine shops": the customers, not this shop
-    if re.match(r"^\s+(?:shops?|companies|workshops|suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
-        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby)\s+(?:\S+\s+){0,3}$",
+    if re.match(r"^\s+(?:shops?|compan(?:y|ies)|firms?|makers?|manufacturers?|plants?|factor(?:y|ies)|workshops|"
+                r"suppliers|vendors|houses)\b", text[end : end + 20], re.I) and (
+        re.search(r"\b(?:to|from|with|by|other|local|partner|neighbou?ring|nearby|supply|supplies|serve|serving|"
+                  r"customers?|clients?|include|including)\s+(?:\S+\s+){0,3}$",
                   text[max(0, start - 40) : start], re.I)
     ):
         return "shop"
@@ -258,7 +300,10 @@ _MAKE = re.compile(
 )
 
 
-_MADE_NOUNS = re.compile(r"^(?:家具|看板|furniture|signs?|signboards?)$", re.I)
+# products named by their process (鋳物, "castings", "stampings"): made here only when the clause says so
+_MADE_NOUNS = re.compile(
+    r"^(?:家具|看板|鋳物|furniture|signs?|signboards?|castings|stampings|pressings|moldings|mouldings)$", re.I
+)
 
 
 def made_thing(code: str, source: str) -> bool:
