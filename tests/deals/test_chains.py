@@ -181,7 +181,8 @@ def test_a_factory_outside_the_candidates_cannot_be_swapped_in(app, world, chain
     response = seeker.post(f"/deals/chains/drafts/{draft_id}",
                            data=_compose_data(world, chain, **{"steps-2-factory": str(outsider)}),
                            content_type="multipart/form-data")
-    assert response.status_code == 200 and "この工程の候補の中から工場を選んでください。" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "この工程の候補の中から工場を選んでください。" in response.get_data(as_text=True)
     # "Do not send this step" leaves it out of the deal.
     deal_id = _send(app, seeker, world, chain, **{"steps-1-factory": ""})
     with app.app_context():
