@@ -41,6 +41,11 @@ def _step_visible(deal, step) -> bool:
     return services.step_details_visible(current_user, deal, step)
 
 
+@bp.app_template_global("deals_unsent_drafts")
+def _unsent_drafts() -> list:
+    return services.unsent_drafts(current_user)
+
+
 @bp.app_template_global("deals_step_reroutable")
 def _step_reroutable(step) -> bool:
     return services.reroutable(step)

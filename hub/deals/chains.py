@@ -131,6 +131,15 @@ def load_draft(actor: User | None, draft_id: int) -> ChainDraft | None:
     return draft
 
 
+def unsent_drafts(actor: User | None, limit: int = 10) -> list[ChainDraft]:
+    """The chain requests this person started and has not sent yet, newest first."""
+    if not is_signed_in(actor):
+        return []
+    return list(db.session.scalars(select(ChainDraft).where(
+        ChainDraft.requester_id == actor.id, ChainDraft.deal_id.is_(None))
+        .order_by(ChainDraft.updated_at.desc(), ChainDraft.id.desc()).limit(limit)))
+
+
 def draft_factories(draft: ChainDraft) -> dict[int, Factory]:
     """Every published factory the draft names (chosen or candidate), in one query."""
     return _published([c for s in draft.steps for c in s.get("candidates") or []])

@@ -26,6 +26,7 @@ from hub.deals.chains import (  # noqa: F401  (re-exported)
     send_draft,
     start_draft,
     step_details_visible,
+    unsent_drafts,
     update_draft,
 )
 from hub.deals.inquiries import (  # noqa: F401  (re-exported)

@@ -357,3 +357,39 @@ def test_services_refuse_what_the_pages_would_not_offer(app, world, chain):
             services.reroute(stranger, step)
         assert isinstance(step, DealStep)
         db.session.rollback()
+
+
+def test_the_planner_carries_the_need_for_its_owner_only(app, world, chain, signin):
+    owner = signin(world.seeker)
+    page = owner.get(f"/match/chain?need={world.need}").get_data(as_text=True)
+    assert f'name="need" value="{world.need}"' in page and "MC加工" in page  # the need's steps, prefilled
+    page = owner.get(f"/match/chain?need={world.need}&steps=研削").get_data(as_text=True)
+    assert 'data-testid="compose-chain-form"' in page and page.count(f'name="need" value="{world.need}"') == 2
+    other = signin(world.stranger).get(f"/match/chain?need={world.need}&steps=研削").get_data(as_text=True)
+    assert 'name="need"' not in other
+    assert 'data-testid="plan-chain"' in owner.get(f"/needs/{world.need}").get_data(as_text=True)
+
+
+def test_unsent_drafts_are_listed_in_the_inbox_until_sent(app, world, chain, signin):
+    seeker = signin(world.seeker)
+    draft_id = _draft_id(seeker.post("/deals/chains", data=_plan(world, chain)))
+    inbox = seeker.get("/deals/").get_data(as_text=True)
+    assert 'data-testid="chain-drafts"' in inbox and f"/deals/chains/drafts/{draft_id}" in inbox
+    assert 'data-testid="chain-drafts"' not in signin(world.stranger).get("/deals/").get_data(as_text=True)
+    seeker.post(f"/deals/chains/drafts/{draft_id}", data=_compose_data(world, chain),
+                content_type="multipart/form-data")
+    seeker.post(f"/deals/chains/drafts/{draft_id}/send")
+    assert 'data-testid="chain-drafts"' not in seeker.get("/deals/").get_data(as_text=True)
+
+
+def test_the_composer_and_review_speak_english(app, world, chain, signin):
+    seeker = signin(world.seeker)
+    seeker.get("/lang/en")
+    draft_id = _draft_id(seeker.post("/deals/chains", data=_plan(world, chain)))
+    page = seeker.get(f"/deals/chains/drafts/{draft_id}").get_data(as_text=True)
+    assert "Compose the chain request" in page and "Planner's choice" in page and "Mori Grinding" in page
+    assert "Step 3 of 3" in page and "工程ごとの依頼を作成" not in page
+    data = _compose_data(world, chain, **{"steps-0-drawing": [(io.BytesIO(PDF), "a.pdf"), (io.BytesIO(PDF), "b.pdf")]})
+    seeker.post(f"/deals/chains/drafts/{draft_id}", data=data, content_type="multipart/form-data")
+    review = seeker.get(f"/deals/chains/drafts/{draft_id}/review").get_data(as_text=True)
+    assert "Review the chain request" in review and "a.pdf, b.pdf" in review and "Send the requests" in review
