@@ -214,9 +214,10 @@ def answer(actor: User, step: DealStep, *, accept: bool, reason: str | None = No
     touch(deal)
     add_event(deal, actor, f"answer:{step.status}:{step.id}")
     db.session.flush()
+    asked = {s.factory_id for s in deal.steps if s.position == step.position}
     notify(requester_side_users(deal), deal, "answer", actor,
            {"factory": step.factory.name, "status": step.status, "reason": step.decline_reason or "",
-            **step_params(deal, step)})
+            "next_candidate": any(c not in asked for c in step.candidates or []), **step_params(deal, step)})
     return step
 
 

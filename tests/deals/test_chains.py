@@ -299,7 +299,12 @@ def test_events_and_notifications_name_their_step(app, world, chain, signin):
 
         email = db.session.get(User, world.seeker).email
     [answer] = [m for m in _mails_to(app, email) if m.kind == "deals_answer"]
-    assert "工程 2/3（アルマイト）" in answer.body_text and "次の候補に送り直せます" in answer.body_text
+    assert "工程 2/3（アルマイト）" in answer.body_text and "この工程には他の候補がありません。" in answer.body_text
+    with app.app_context():
+        grinding_id = db.session.get(Deal, deal_id).steps[2].id
+    _decline(signin, chain["grinder_user"], deal_id, grinding_id)  # this step has a candidate left
+    answer = [m for m in _mails_to(app, email) if m.kind == "deals_answer"][-1]
+    assert "工程 3/3（研削加工）" in answer.body_text and "次の候補に送り直せます" in answer.body_text
 
 
 def test_closing_as_a_joint_order_with_a_step_awaiting_its_answer_asks_first(app, world, chain, signin):
