@@ -163,11 +163,12 @@ def chain_compose(draft_id: int):
         form.phone.data = draft.phone
     forms = _step_forms(draft, factories, request.form if request.method == "POST" else None)
     chosen = draft.need_drawings
-    if form.validate_on_submit():
+    form_ok = form.validate_on_submit()
+    if request.method == "POST" and "csrf_token" not in form.errors:
         chosen = [i for i in (int_or_none(v) for v in request.form.getlist("need_drawing")[:50]) if i]
         steps_ok = all([f.validate() for f in forms])  # every form, so that every error shows
         uploads_ok = _keep_uploads(draft, forms)  # after validate(), which would clear a refused file's reason
-        if uploads_ok and steps_ok:
+        if form_ok and steps_ok and uploads_ok:
             try:
                 services.update_draft(current_user, draft, _requests(forms), phone=form.phone.data,
                                       need_drawings=chosen)

@@ -149,13 +149,13 @@ def test_compose_errors_keep_everything_typed_and_the_drawings_already_uploaded(
     seeker = signin(world.seeker)
     draft_id = _draft_id(seeker.post("/deals/chains", data=_plan(world, chain)))
     data = _compose_data(world, chain, **{
-        "steps-0-quantity": "abc", "steps-1-due_date": (date.today() - timedelta(days=1)).isoformat(),
+        "phone": "0" * 41, "steps-0-quantity": "abc", "steps-1-due_date": (date.today() - timedelta(days=1)).isoformat(),
         "steps-1-note": "この文章は消えてはいけない", "steps-0-drawing": (io.BytesIO(PDF), "kept.pdf"),
         "steps-1-drawing": (io.BytesIO(b"MZ not a drawing"), "virus.exe")})
     response = seeker.post(f"/deals/chains/drafts/{draft_id}", data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "この文章は消えてはいけない" in page and 'value="abc"' in page
+    assert "この文章は消えてはいけない" in page and 'value="abc"' in page and 'value="' + "0" * 41 + '"' in page
     assert "過去の日付です。" in page  # the past date is named
     assert "図面はPDF、PNG、JPEG、STEP形式でアップロードしてください。" in page  # the refused file says why
     assert "kept.pdf" in page  # the good drawing is kept with the draft
