@@ -149,7 +149,8 @@ def test_compose_errors_keep_everything_typed_and_the_drawings_already_uploaded(
     seeker = signin(world.seeker)
     draft_id = _draft_id(seeker.post("/deals/chains", data=_plan(world, chain)))
     data = _compose_data(world, chain, **{
-        "phone": "0" * 41, "steps-0-quantity": "abc", "steps-1-due_date": (date.today() - timedelta(days=1)).isoformat(),
+        "phone": "0" * 41, "steps-0-quantity": "abc",
+        "steps-1-due_date": (date.today() - timedelta(days=1)).isoformat(),
         "steps-1-note": "この文章は消えてはいけない", "steps-0-drawing": (io.BytesIO(PDF), "kept.pdf"),
         "steps-1-drawing": (io.BytesIO(b"MZ not a drawing"), "virus.exe")})
     response = seeker.post(f"/deals/chains/drafts/{draft_id}", data=data, content_type="multipart/form-data")
