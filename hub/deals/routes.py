@@ -143,7 +143,7 @@ def event_text(body: str, deal: Deal) -> str:
     elif parts[0] == "outcome" and len(parts) > 1:
         text = _("The deal was closed: %(outcome)s.", outcome=outcome_label(parts[1]))
     elif parts[0] == "reroute" and len(parts) > 2:
-        old, step = steps.get(parts[1]), step
+        old = steps.get(parts[1])  # the declined request; ``step`` is the new one
         text = _("The request was sent to %(factory)s instead of %(before)s.", factory=factory,
                  before=old.factory.name if old is not None else "")
     label = step_of(deal, step)
