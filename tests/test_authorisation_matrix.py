@@ -76,6 +76,8 @@ row("POST", "/api/v1/deals/<int:deal_id>/steps/<int:step_id>/answer", "LF+NNF",
 row("POST", "/api/v1/deals/<int:deal_id>/steps/<int:step_id>/status", "LF+NNF",
     body={"status": "in_progress"}, deal_id="deal", step_id="step")
 row("POST", "/api/v1/deals/<int:deal_id>/steps/<int:step_id>/withdraw", "L+FNNF", deal_id="deal", step_id="step")
+row("POST", "/api/v1/deals/<int:deal_id>/steps/<int:step_id>/reroute", "L+FNNF", body={}, deal_id="deal",
+    step_id="step")
 row("POST", "/api/v1/deals/chains", "L+++F+",
     body={"steps": [{"factory_id": "@factory_a", "process": "milling"}], "message": "見積もりお願いします"})
 row("POST", "/api/v1/deals/inquiries", "L+++F+", body={"factory_id": "@factory_a", "message": "見積もりお願いします"})
@@ -102,11 +104,8 @@ row("DELETE", "/api/v1/auth/tokens/<int:token_id>", "LN+NNN", token_id="token_a"
 row("GET", "/auth/account/tokens", "L+++++")
 row("POST", "/auth/account/tokens", "L+++++")
 row("POST", "/auth/account/tokens/<int:token_id>/revoke", "LNRNNN", token_id="token_a")
-row("GET", "/match/needs/<int:need_id>/team", "L+NNFN", need_id="need",
-    query="team=milling:@factory_a,surface_grinding:@factory_b")
 # POST carries the team in its form (none here): the owner passes the access check, then gets 404 for "no team".
-row("POST", "/match/needs/<int:need_id>/team", "LNNNFN", need_id="need",
-    query="team=milling:@factory_a,surface_grinding:@factory_b")
+row("POST", "/match/needs/<int:need_id>/team", "L+NNFN", need_id="need")
 row("GET", "/openfactory/confirm/<token>", "NNNNNN", token="=not-a-token")
 row("POST", "/openfactory/confirm/<token>", "NNNNNN", token="=not-a-token")
 row("POST", "/factories/<int:factory_id>/capabilities/review", "LF+FF+", factory_id="factory_a")
@@ -136,6 +135,11 @@ row("POST", "/deals/<int:deal_id>/report", "LRRNNR", deal_id="deal")
 row("POST", "/deals/<int:deal_id>/steps/<int:step_id>/answer", "LRRNNR", deal_id="deal", step_id="step")
 row("POST", "/deals/<int:deal_id>/steps/<int:step_id>/status", "LRRNNR", deal_id="deal", step_id="step")
 row("POST", "/deals/<int:deal_id>/steps/<int:step_id>/withdraw", "LRFNNF", deal_id="deal", step_id="step")
+row("POST", "/deals/<int:deal_id>/steps/<int:step_id>/reroute", "LRFNNF", deal_id="deal", step_id="step")
+row("GET", "/deals/chains/drafts/<int:draft_id>", "L+NNNN", draft_id="draft")
+row("POST", "/deals/chains/drafts/<int:draft_id>", "LRNNNN", draft_id="draft")
+row("GET", "/deals/chains/drafts/<int:draft_id>/review", "L+NNNN", draft_id="draft")
+row("POST", "/deals/chains/drafts/<int:draft_id>/send", "LRNNNN", draft_id="draft")
 row("POST", "/deals/<int:deal_id>/unblock", "L++NN+", deal_id="deal")
 row("POST", "/deals/chains", "LRRRFR")
 row("GET", "/deals/inquiries/new", "L+NNFN", query="need=@need&factory=@factory_a")
@@ -420,6 +424,9 @@ def _needs_and_deals(app, ids: dict, clients: dict) -> None:
     ids["deal"] = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     with app.app_context():
         ids["step"] = db.session.get(Deal, ids["deal"]).steps[0].id
+    response = seeker.post("/deals/chains", data={"steps-0-process": "milling", "steps-0-factory": ids["factory_a"],
+                                                  "steps-0-candidates": str(ids["factory_b"])})
+    ids["draft"] = int(response.headers["Location"].rsplit("/", 1)[1])  # the seeker's chain request, not sent
     member_a.post(f"/deals/{ids['deal']}/steps/{ids['step']}/answer", data={"decision": "accept",
                                                                               "phone": "03-9999-0000"})
     seeker.post(f"/deals/{ids['deal']}/messages", data={"body": "図面です", "files": (io.BytesIO(PDF), "d.pdf")},

@@ -37,7 +37,7 @@ def _fail(status: int, code: str, message: str, field: str | None = None):
 
 
 def _raise(exc: services.DealError):
-    code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status, "validation_failed")
+    code = exc.code or {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status, "validation_failed")
     _fail(exc.status, code, exc.message, exc.field)
 
 
@@ -70,19 +70,30 @@ def _step(deal: Deal, step_id: int) -> DealStep:
 
 
 def step_dict(user, deal: Deal, step: DealStep, locale: str) -> dict:
+    visible = services.step_details_visible(user, deal, step)
     data = {
         "id": step.id, "position": step.position,
         "factory": {"id": step.factory_id, "name": step.factory.display_name(locale)},
         "process": {"code": step.process_code, "label": capability_label(step.process_code, locale)}
         if step.process_code else None,
-        "input": step.input_text, "quantity": step.quantity,
-        "due_date": step.due_date.isoformat() if step.due_date else None,  # a calendar date, not a timestamp
-        "status": step.status, "decline_reason": step.decline_reason, "contact": None,
+        "input": step.input_text, "status": step.status, "contact": None,
+        # What was asked: only the requesting side and the factory asked for this step see it.
+        "quantity": step.quantity if visible else None,
+        "due_date": step.due_date.isoformat() if visible and step.due_date else None,  # a calendar date
+        "material": step.material if visible else None, "note": step.message if visible else None,
+        "decline_reason": step.decline_reason if visible else None,
+        "drawings": [{"id": a.id, "name": a.original_name, "url": f"/api/v1/deals/{deal.id}/attachments/{a.id}"}
+                     for a in step.drawings] if visible else [],
+        "candidates": [],
     }
-    if services.is_requester_side(user, deal) and services.contacts_visible(user, deal, step):
-        members = services.factory_members([step.factory_id]).get(step.factory_id, [])
-        data["contact"] = {"address": step.factory.address, "phone": step.factory_phone,
-                           "emails": [u.email for u in members]}
+    if services.is_requester_side(user, deal):
+        if services.reroutable(step):
+            data["candidates"] = [{"id": f.id, "name": f.display_name(locale)}
+                                  for f in services.next_candidates(user, step)]
+        if services.contacts_visible(user, deal, step):
+            members = services.factory_members([step.factory_id]).get(step.factory_id, [])
+            data["contact"] = {"address": step.factory.address, "phone": step.factory_phone,
+                               "emails": [u.email for u in members]}
     return data
 
 
@@ -181,38 +192,6 @@ def api_create_inquiry():
     return _done(deal_dict(g.api_user, deal, request_locale(), detail=True), 201)
 
 
-@bp.route("/deals/chains", methods=["POST"])
-@token_required("seeker", "factory", "organiser")
-@api_inquiry_limit
-def api_create_chain():
-    """Send one request per step of a chain plan, grouped in one deal."""
-    data = json_body()
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        _fail(400, "validation_failed", _("Expected a list of steps."), "steps")
-    if len(raw_steps) > services.MAX_STEPS:
-        _fail(400, "validation_failed", _("A plan can have at most %(n)s steps.", n=services.MAX_STEPS), "steps")
-    steps = []
-    for raw in raw_steps:
-        if not isinstance(raw, dict):
-            _fail(400, "validation_failed", _("Each step must be an object."), "steps")
-        factory_id = get_int(raw, "factory_id", required=True, low=1, high=2**31 - 1)
-        steps.append(services.ChainStep(get_str(raw, "process", max_len=60), db.session.get(Factory, factory_id),
-                                        get_str(raw, "input", max_len=200) or ""))
-    need_id = get_int(data, "need_id", low=1, high=2**31 - 1)
-    need = db.session.get(Need, need_id) if need_id else None
-    if need_id and (need is None or not services.can_ask_about(g.api_user, need)):
-        _fail(404, "not_found", _("No such need."), "need_id")
-    try:
-        deal = services.create_chain(g.api_user, steps, message=get_str(data, "message", required=True, max_len=5000),
-                                     need=need, quantity=get_int(data, "quantity", low=1, high=10_000_000),
-                                     due_date=_get_date(data, "due_date"), phone=get_str(data, "phone", max_len=40))
-    except services.DealError as exc:
-        db.session.rollback()
-        _raise(exc)
-    return _done(deal_dict(g.api_user, deal, request_locale(), detail=True), 201)
-
-
 @bp.route("/deals/<int:deal_id>")
 @token_required()
 def api_get_deal(deal_id: int):
@@ -297,7 +276,9 @@ def api_attachment(deal_id: int, attachment_id: int):
     attachment = db.session.get(DealAttachment, attachment_id)
     if attachment is None or attachment.deal_id != deal_id:
         raise ApiError(404, "not_found", _("No such file."))
-    _deal(deal_id, thread=True)
+    _deal(deal_id)
+    if not services.can_open_attachment(g.api_user, attachment):
+        raise ApiError(404, "not_found", _("No such file."))
     return attachment.send()
 
 
@@ -308,9 +289,12 @@ def api_close(deal_id: int):
     data = json_body()
     outcome = get_str(data, "outcome", required=True, max_len=20)
     reason = get_str(data, "reason", max_len=1000)
+    confirm = data.get("confirm", False)
+    if not isinstance(confirm, bool):
+        _fail(400, "validation_failed", _("Expected true or false."), "confirm")
     deal = _deal(deal_id)
     try:
-        services.close_deal(g.api_user, deal, outcome, reason)
+        services.close_deal(g.api_user, deal, outcome, reason, confirm=confirm)
     except services.DealError as exc:
         db.session.rollback()
         _raise(exc)
@@ -391,8 +375,16 @@ OPENAPI_SCHEMAS = {
         "status": {"type": "string", "enum": ["requested", "accepted", "in_progress", "delivered", "declined",
                                               "withdrawn"]},
         "decline_reason": {"type": "string", "nullable": True},
+        "material": {"type": "string", "nullable": True}, "note": {"type": "string", "nullable": True},
+        "drawings": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "url": {"type": "string"}}}},
+        "candidates": {"type": "array", "description": "for the requester, when the step was declined: the factories "
+                       "it can be re-routed to, next candidate first",
+                       "items": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                                  "name": {"type": "string"}}}},
         "contact": {"type": "object", "nullable": True, "description": "only after the factory accepted"},
-    }},
+    }, "description": "quantity, due_date, material, note, decline_reason and drawings are null/empty for a reader "
+                      "other than the requesting side and the factory asked for this step"},
     "Deal": {"type": "object", "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["inquiry", "partner_step", "chain"]},
         "title": {"type": "string"}, "need_id": {"type": "integer", "nullable": True},
@@ -433,15 +425,6 @@ OPENAPI_PATHS = {
             "phone": {"type": "string"}, "process": {"type": "string", "description": "taxonomy code"},
             "from_factory_id": {"type": "integer", "description": "your factory, for a partner request"}}},
         _DEAL, 400, 401, 403, 404, 409, 415, 429, status="201")},
-    "/deals/chains": {"post": _post(
-        "Send one request per step of a chain plan, grouped in one deal; rate-limited",
-        {"type": "object", "required": ["steps", "message"], "properties": {
-            "steps": {"type": "array", "maxItems": 12, "items": {"type": "object", "required": ["factory_id"],
-                      "properties": {"factory_id": {"type": "integer"}, "process": {"type": "string"},
-                                     "input": {"type": "string"}}}},
-            "need_id": {"type": "integer"}, "message": {"type": "string"}, "quantity": {"type": "integer"},
-            "due_date": {"type": "string", "format": "date"}, "phone": {"type": "string"}}},
-        _DEAL, 400, 401, 403, 404, 415, 429, status="201")},
     "/deals/{deal_id}": {"parameters": [_DEAL_ID], "get": {
         "summary": "One deal (participants, and organisers reviewing a report)", "security": _SEC,
         "responses": {"200": {"description": "The deal", **json_content(_DEAL)}, **error_responses(401, 404)}}},
@@ -484,7 +467,10 @@ OPENAPI_PATHS = {
         "Close the deal as a joint order, a joint development, or abandoned (with a reason)",
         {"type": "object", "required": ["outcome"], "properties": {
             "outcome": {"type": "string", "enum": ["joint_order", "joint_development", "abandoned"]},
-            "reason": {"type": "string"}}},
+            "reason": {"type": "string"},
+            "confirm": {"type": "boolean", "description": "close as a joint order or development although "
+                        "requests still await an answer (they are withdrawn); without it: 409 "
+                        "confirmation_required"}}},
         _DEAL, 400, 401, 403, 404, 409, 415)},
     "/deals/{deal_id}/ratings": {"parameters": [_DEAL_ID], "post": _post(
         "Rate the other side of a closed deal (1–5 each)",
@@ -505,3 +491,7 @@ OPENAPI_PATHS = {
         "responses": {"200": {"description": "Notifications", **json_content({"type": "object"})},
                       **error_responses(400, 401)}}},
 }
+
+from hub.deals import chain_api  # noqa: E402  (the chain composer's endpoints register on bp)
+
+OPENAPI_PATHS.update(chain_api.OPENAPI_PATHS)

@@ -6,7 +6,16 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -46,15 +55,6 @@ class InquiryForm(FlaskForm):
             raise ValidationError(_l("The date is in the past."))
 
 
-class ChainForm(FlaskForm):
-    """The steps come as steps-N-process / steps-N-factory / steps-N-input (parsed in the view)."""
-
-    message = TextAreaField(_l("Message to every factory"), validators=[Optional(), Length(max=5000)])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=10_000_000)])
-    due_date = DateField(_l("Needed by"), validators=[Optional()])
-    phone = StringField(_l("Your phone number (optional)"), validators=[Optional(), Length(max=40)])
-
-
 class AnswerForm(FlaskForm):
     decision = RadioField(_l("Your answer"), choices=decision_choices,
                           validators=[DataRequired()])
@@ -79,6 +79,7 @@ class MessageForm(FlaskForm):
 class CloseForm(FlaskForm):
     outcome = SelectField(_l("How did it end?"), choices=outcome_choices, validators=[DataRequired()])
     reason = TextAreaField(_l("Notes (required when abandoned)"), validators=[Optional(), Length(max=1000)])
+    confirm = HiddenField(validators=[Optional(), Length(max=1)])  # "1": close although requests await answers
 
     def validate_reason(self, field):
         if self.outcome.data == "abandoned" and not (field.data or "").strip():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -15,11 +15,12 @@ from hub.deals.models import (
     ACTIVE_STEP_STATUSES,
     Block,
     Deal,
+    DealAttachment,
     DealStatus,
     DealStep,
     StepStatus,
 )
-from hub.deals.notifications import notify, notify_factory
+from hub.deals.notifications import notify, notify_factory, step_params
 from hub.deals.rules import (
     MAX_STEPS,
     STEP_FLOW,
@@ -46,7 +47,7 @@ def _clean_phone(phone: str | None) -> str | None:
     return phone[:40] or None
 
 
-def _check_not_blocked_by_factory(actor: User, factory: Factory) -> None:
+def check_not_blocked_by_factory(actor: User, factory: Factory) -> None:
     members = [u.id for u in factory_members([factory.id]).get(factory.id, [])]
     if members and db.session.scalar(select(func.count(Block.id)).where(
             Block.blocker_id.in_(members), Block.target_key.in_(party_keys(actor)))):
@@ -58,7 +59,7 @@ def _check_recipient(actor: User, factory: Factory | None) -> Factory:
         raise DealError(_("No such factory."), 404, "factory")
     if user_factory_id(actor) == factory.id:
         raise DealError(_("You cannot send an inquiry to your own factory."), 400, "factory")
-    _check_not_blocked_by_factory(actor, factory)
+    check_not_blocked_by_factory(actor, factory)
     return factory
 
 
@@ -118,14 +119,24 @@ def create_inquiry(actor: User, factory: Factory | None, *, message: str, need: 
 
 @dataclass
 class ChainStep:
+    """One step of a chain request: the factory asked and what is asked of it (the deal-wide ``message``,
+    ``quantity`` and ``due_date`` of :func:`create_chain` fill what a step leaves empty)."""
+
     process_code: str | None
     factory: Factory | None
     input_text: str = ""
+    quantity: int | None = None
+    due_date: date | None = None
+    material: str = ""
+    note: str = ""
+    candidates: list[int] = field(default_factory=list)  # other factories for the step, offered when it is declined
+    drawings: list = field(default_factory=list)  # stored documents (the composer's uploads) sent with the step
 
 
-def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Need | None = None,
+def create_chain(actor: User, steps: list[ChainStep], *, message: str = "", need: Need | None = None,
                  quantity: int | None = None, due_date: date | None = None, phone: str | None = None) -> Deal:
-    """Send one request per step of a chain plan, grouped in one deal (nakama-mawashi)."""
+    """Send one request per step of a chain plan, grouped in one deal (nakama-mawashi); each factory is told what
+    was asked of its own steps."""
     if not is_signed_in(actor) or actor.role not in ("seeker", "factory", "organiser"):
         raise NotAllowed()
     if not steps:
@@ -135,8 +146,6 @@ def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Nee
     if need is not None and not can_ask_about(actor, need):
         raise NotAllowed(_("You can only send inquiries about your own needs."))
     message = (message or "").strip()
-    if not message:
-        raise DealError(_("Please write a message."), 400, "message")
     own = user_factory_id(actor)
     from matching import Taxonomy
 
@@ -149,7 +158,7 @@ def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Nee
             raise DealError(_("Unknown process."), 400, "process")
         if step.factory.id == own:
             continue  # the requester's own factory does this step itself
-        _check_not_blocked_by_factory(actor, step.factory)
+        check_not_blocked_by_factory(actor, step.factory)
         kept.append(step)
     if not kept:
         raise DealError(_("Every step is done by your own factory: there is nobody to ask."), 400, "steps")
@@ -157,16 +166,26 @@ def create_chain(actor: User, steps: list[ChainStep], *, message: str, need: Nee
     deal = Deal(kind="chain", title=title[:200], need_id=need.id if need else None, requester_id=actor.id,
                 requester=actor, requester_factory_id=own, requester_phone=_clean_phone(phone))
     for position, step in enumerate(kept, start=1):
-        deal.steps.append(DealStep(position=position, factory_id=step.factory.id, factory=step.factory,
-                                   process_code=step.process_code or None, input_text=(step.input_text or "")[:200],
-                                   message=message[:20000], quantity=quantity, due_date=due_date))
+        deal.steps.append(DealStep(
+            position=position, factory_id=step.factory.id, factory=step.factory,
+            process_code=step.process_code or None, input_text=(step.input_text or "")[:200],
+            message=((step.note or "").strip() or message)[:20000],
+            quantity=step.quantity if step.quantity is not None else quantity,
+            due_date=step.due_date or due_date, material=(step.material or "").strip()[:200] or None,
+            candidates=[c for c in step.candidates if c != step.factory.id][:12] or None))
     db.session.add(deal)
+    db.session.flush()
+    for row, step in zip(deal.steps, kept, strict=True):
+        for drawing in step.drawings:
+            db.session.add(DealAttachment(deal_id=deal.id, step_id=row.id, uploader_id=actor.id,
+                                          original_name=drawing.original_name, stored_name=drawing.stored_name,
+                                          content_type=drawing.content_type, size_bytes=drawing.size_bytes))
     db.session.flush()
     notified: set[int] = set()
     for step in deal.steps:
         if step.factory_id not in notified:
             notified.add(step.factory_id)
-            notify_factory(deal, step, actor)
+            notify_factory(deal, step, actor, steps=[s for s in deal.steps if s.factory_id == step.factory_id])
     return deal
 
 
@@ -195,8 +214,10 @@ def answer(actor: User, step: DealStep, *, accept: bool, reason: str | None = No
     touch(deal)
     add_event(deal, actor, f"answer:{step.status}:{step.id}")
     db.session.flush()
+    asked = {s.factory_id for s in deal.steps if s.position == step.position}
     notify(requester_side_users(deal), deal, "answer", actor,
-           {"factory": step.factory.name, "status": step.status, "reason": step.decline_reason or ""})
+           {"factory": step.factory.name, "status": step.status, "reason": step.decline_reason or "",
+            "next_candidate": any(c not in asked for c in step.candidates or []), **step_params(deal, step)})
     return step
 
 
@@ -212,7 +233,7 @@ def withdraw(actor: User, step: DealStep) -> DealStep:
     add_event(deal, actor, f"status:withdrawn:{step.id}")
     db.session.flush()
     notify([u for users in factory_members([step.factory_id]).values() for u in users], deal, "status", actor,
-           {"factory": step.factory.name, "status": "withdrawn"})
+           {"factory": step.factory.name, "status": "withdrawn", **step_params(deal, step)})
     return step
 
 
@@ -231,5 +252,6 @@ def set_step_status(actor: User, step: DealStep, status: str) -> DealStep:
     touch(deal)
     add_event(deal, actor, f"status:{status}:{step.id}")
     db.session.flush()
-    notify(participants(deal), deal, "status", actor, {"factory": step.factory.name, "status": status})
+    notify(participants(deal), deal, "status", actor,
+           {"factory": step.factory.name, "status": status, **step_params(deal, step)})
     return step

@@ -80,8 +80,9 @@ class Deal(db.Model):
     requester = relationship("User", foreign_keys=[requester_id])
     requester_factory = relationship("Factory", foreign_keys=[requester_factory_id])
     closed_by = relationship("User", foreign_keys=[closed_by_id])
+    # A re-routed step keeps its position: the declined request first, then the one sent to the next candidate.
     steps: Mapped[list[DealStep]] = relationship(back_populates="deal", cascade="all, delete-orphan",
-                                                 order_by="DealStep.position")
+                                                 order_by="[DealStep.position, DealStep.id]")
     messages: Mapped[list[DealMessage]] = relationship(back_populates="deal", cascade="all, delete-orphan",
                                                        order_by="DealMessage.id")
     ratings: Mapped[list[DealRating]] = relationship(back_populates="deal", cascade="all, delete-orphan")
@@ -102,6 +103,9 @@ class DealStep(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int | None]
     due_date: Mapped[date | None]
+    material: Mapped[str | None] = mapped_column(String(200))  # what the requester asked the step to be made of
+    # Other factories the chain planner found for this step, best first: offered when the step is declined.
+    candidates: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default=StepStatus.REQUESTED, index=True)
     decline_reason: Mapped[str | None] = mapped_column(String(1000))
     factory_phone: Mapped[str | None] = mapped_column(String(40))  # revealed only after acceptance
@@ -112,6 +116,7 @@ class DealStep(db.Model):
 
     deal: Mapped[Deal] = relationship(back_populates="steps")
     factory = relationship("Factory")
+    drawings: Mapped[list[DealAttachment]] = relationship(order_by="DealAttachment.id", viewonly=True)
 
 
 class DealMessage(db.Model):
@@ -140,6 +145,8 @@ class DealAttachment(StoredDocumentMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("deal_messages.id", ondelete="CASCADE"), index=True)
+    # A drawing sent with one step's request (not in the thread): only the requester and that step's factory see it.
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("deal_steps.id", ondelete="CASCADE"), index=True)
     uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     message: Mapped[DealMessage | None] = relationship(back_populates="attachments")
@@ -237,6 +244,9 @@ class DealReport(db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id])
 
 
-__all__ = ["DealStatus", "StepStatus", "ReportStatus", "EmailState",
+from hub.deals.chain_models import ChainDraft, ChainDraftFile  # noqa: E402  (the chain composer's drafts)
+
+__all__ = ["ChainDraft", "ChainDraftFile",
+           "DealStatus", "StepStatus", "ReportStatus", "EmailState",
            "Deal", "DealStep", "DealMessage", "DealAttachment", "DealRating", "Notification",
            "NotificationPreference", "Block", "DealReport"]

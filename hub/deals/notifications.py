@@ -79,9 +79,29 @@ def notify(users, deal: Deal, kind: str, actor: User | None, params: dict | None
     return made
 
 
-def notify_factory(deal: Deal, step: DealStep, actor: User) -> None:
+def step_params(deal: Deal, step: DealStep) -> dict:
+    """Which step of a chain an event is about (its position of how many, and its process), for notifications and
+    emails; nothing for a one-step inquiry."""
+    if deal.kind != "chain":
+        return {}
+    return {"step": step.position, "steps_total": max((s.position for s in deal.steps), default=step.position),
+            "process": step.process_code or "", "input": step.input_text or ""}
+
+
+def request_summary(step: DealStep) -> dict:
+    """What was asked of one step, as the factory's email states it (stored with the notification)."""
+    return {"position": step.position, "process": step.process_code or "", "input": step.input_text or "",
+            "quantity": step.quantity, "due_date": step.due_date.isoformat() if step.due_date else None,
+            "material": step.material or "", "note": step.message or "",
+            "drawings": [d.original_name for d in step.drawings]}
+
+
+def notify_factory(deal: Deal, step: DealStep, actor: User, steps: list[DealStep] | None = None) -> None:
+    """Tell a factory's members about a request: what is asked of each of its ``steps`` (default: ``step``)."""
     members = factory_members([step.factory_id]).get(step.factory_id, [])
-    notify(members, deal, "inquiry", actor, {"factory": step.factory.name, "requester": actor.name})
+    notify(members, deal, "inquiry", actor, {"factory": step.factory.name, "requester": actor.name,
+                                             "requests": [request_summary(s) for s in steps or [step]],
+                                             **step_params(deal, step)})
 
 
 def send_digests() -> int:

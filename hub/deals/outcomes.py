@@ -43,8 +43,14 @@ def can_close(user: User | None, deal: Deal) -> bool:
     return is_requester_side(user, deal) or any(s.status in ACCEPTED_STEP_STATUSES for s in my_steps(user, deal))
 
 
-def close_deal(actor: User, deal: Deal, outcome: str, reason: str | None = None) -> Deal:
-    """Record how the deal ended: a joint order, a joint development (needs an accepted step), or abandoned."""
+def awaiting_steps(deal: Deal) -> list[DealStep]:
+    """Steps still waiting for the factory's answer (closing the deal withdraws them)."""
+    return [s for s in deal.steps if s.status == StepStatus.REQUESTED]
+
+
+def close_deal(actor: User, deal: Deal, outcome: str, reason: str | None = None, *, confirm: bool = False) -> Deal:
+    """Record how the deal ended: a joint order, a joint development (needs an accepted step), or abandoned.
+    A joint order or development while a step still awaits its answer needs ``confirm`` (the step is withdrawn)."""
     if deal.status != DealStatus.OPEN:
         raise DealError(_("This deal is closed."), 409)
     if not can_close(actor, deal):
@@ -56,6 +62,9 @@ def close_deal(actor: User, deal: Deal, outcome: str, reason: str | None = None)
         raise DealError(_("Please say why the deal was abandoned."), 400, "reason")
     if outcome != "abandoned" and not any(s.status in ACCEPTED_STEP_STATUSES for s in deal.steps):
         raise DealError(_("A joint order or development needs at least one accepted step."), 409, "outcome")
+    if outcome != "abandoned" and awaiting_steps(deal) and not confirm:
+        raise DealError(_("%(n)s requests are still waiting for an answer: closing the deal withdraws them. Please "
+                          "confirm.", n=len(awaiting_steps(deal))), 409, "confirm", code="confirmation_required")
     for step in deal.steps:
         if step.status == StepStatus.REQUESTED:
             step.status = StepStatus.WITHDRAWN

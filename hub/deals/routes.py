@@ -22,11 +22,11 @@ from hub.core import providers
 from hub.core.forms import flash_form_errors
 from hub.core.i18n import request_locale
 from hub.core.labels import capability_label
-from hub.core.params import int_or_none, is_index, page_arg
+from hub.core.params import int_or_none, page_arg
 from hub.deals import services
+from hub.deals.chain_labels import step_of, step_of_params
 from hub.deals.forms import (
     AnswerForm,
-    ChainForm,
     CloseForm,
     EmptyForm,
     InquiryForm,
@@ -127,25 +127,38 @@ def outcome_label(outcome: str | None) -> str:
 
 @bp.app_template_global("deals_event_text")
 def event_text(body: str, deal: Deal) -> str:
-    """A line the hub wrote in the thread, in the reader's language."""
+    """A line the hub wrote in the thread, in the reader's language; in a chain, it names its step."""
     parts = body.split(":")
     steps = {str(s.id): s for s in deal.steps}
     step = steps.get(parts[2]) if len(parts) > 2 else None
     factory = step.factory.name if step is not None else ""
+    text = body
     if parts[0] == "answer" and len(parts) > 1:
         if parts[1] == "accepted":
-            return _("%(factory)s accepted the inquiry.", factory=factory)
-        return _("%(factory)s declined the inquiry.", factory=factory)
-    if parts[0] == "status" and len(parts) > 1:
-        return _("%(factory)s: the step is now “%(status)s”.", factory=factory, status=step_status_label(parts[1]))
-    if parts[0] == "outcome" and len(parts) > 1:
-        return _("The deal was closed: %(outcome)s.", outcome=outcome_label(parts[1]))
-    return body
+            text = _("%(factory)s accepted the inquiry.", factory=factory)
+        else:
+            text = _("%(factory)s declined the inquiry.", factory=factory)
+    elif parts[0] == "status" and len(parts) > 1:
+        text = _("%(factory)s: the step is now “%(status)s”.", factory=factory, status=step_status_label(parts[1]))
+    elif parts[0] == "outcome" and len(parts) > 1:
+        text = _("The deal was closed: %(outcome)s.", outcome=outcome_label(parts[1]))
+    elif parts[0] == "reroute" and len(parts) > 2:
+        old = steps.get(parts[1])  # the declined request; ``step`` is the new one
+        text = _("The request was sent to %(factory)s instead of %(before)s.", factory=factory,
+                 before=old.factory.name if old is not None else "")
+    label = step_of(deal, step)
+    return f"{label}: {text}" if label else text
 
 
 @bp.app_template_global("deals_notification_text")
 def notification_text(note: Notification) -> str:
-    """One notification as a sentence in the reader's language."""
+    """One notification as a sentence in the reader's language (in a chain, with its step)."""
+    text = _notification_sentence(note)
+    label = step_of_params(note.params) if note.kind in ("inquiry", "answer", "status") else ""
+    return f"{label}: {text}" if label else text
+
+
+def _notification_sentence(note: Notification) -> str:
     p = note.params or {}
     title = p.get("deal_title", "")
     if note.kind == "inquiry":
@@ -245,59 +258,6 @@ def new_inquiry():
             return redirect(url_for("deals.detail", deal_id=deal.id))
     return render_template("deals/new_inquiry.html", form=form, factory=factory, need=need, process=process,
                            from_factory=from_factory, record=services.factory_record(factory.id))
-
-
-def _chain_steps() -> list[services.ChainStep]:
-    """steps-N-process / steps-N-factory / steps-N-input, in N order (at most MAX_STEPS + a margin read)."""
-    numbers = sorted({int(key.split("-")[1]) for key in request.form
-                      if key.startswith("steps-") and key.count("-") == 2 and is_index(key.split("-")[1])
-                      and len(key.split("-")[1]) < 4})
-    if len(numbers) > services.MAX_STEPS:
-        raise services.DealError(_("A plan can have at most %(n)s steps.", n=services.MAX_STEPS), 400, "steps")
-    ids = {}
-    for n in numbers:
-        raw = request.form.get(f"steps-{n}-factory", "")
-        ids[n] = int_or_none(raw)
-    factories = {f.id: f for f in db.session.scalars(select(Factory).where(
-        Factory.id.in_([i for i in ids.values() if i])))}
-    steps = []
-    for n in numbers:
-        if ids[n] is None:
-            continue  # a step the planner could not staff
-        steps.append(services.ChainStep(
-            process_code=(request.form.get(f"steps-{n}-process") or "").strip()[:60] or None,
-            factory=factories.get(ids[n]), input_text=(request.form.get(f"steps-{n}-input") or "").strip()[:200]))
-    return steps
-
-
-@bp.route("/chains", methods=["POST"])
-@roles_required("seeker", "factory", "organiser")
-@inquiry_limit
-def new_chain():
-    """Send one request per step of a chain plan, grouped in one deal."""
-    form = ChainForm()
-    need = None
-    need_raw = request.form.get("need", "")
-    if need_raw:
-        need_id = int_or_none(need_raw)
-        need = db.session.get(Need, need_id) if need_id else None
-        if need is None or not services.can_ask_about(current_user, need):
-            abort(404)
-    if not form.validate():
-        flash_form_errors(form)
-        return redirect(url_for("deals.inbox"))
-    message = (form.message.data or "").strip() or _(
-        "Could you take the step of this job shown below? Quantity and dates are in the request.")
-    try:
-        deal = services.create_chain(current_user, _chain_steps(), message=message, need=need,
-                                     quantity=form.quantity.data, due_date=form.due_date.data, phone=form.phone.data)
-    except services.DealError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("deals.inbox"))
-    commit_and_deliver()
-    flash(_("%(n)s requests have been sent.", n=len(deal.steps)), "success")
-    return redirect(url_for("deals.detail", deal_id=deal.id))
 
 
 # --- the workspace -------------------------------------------------------------------------------------------------
@@ -407,22 +367,37 @@ def download(deal_id: int, attachment_id: int):
     attachment = db.session.get(DealAttachment, attachment_id)
     if attachment is None or attachment.deal_id != deal_id:
         abort(404)
-    _deal_or_404(deal_id, thread=True)
+    _deal_or_404(deal_id)
+    if not services.can_open_attachment(current_user, attachment):
+        abort(404)  # a thread's file, or a drawing sent with another factory's step
     return attachment.send()
 
 
 @bp.route("/<int:deal_id>/close", methods=["POST"])
 @login_required
 def close(deal_id: int):
-    """Record the outcome: joint order, joint development or abandoned (with a reason)."""
+    """Record the outcome: joint order, joint development or abandoned (with a reason). A joint order while a
+    request still awaits its answer is confirmed on a page of its own first."""
     deal = _deal_or_404(deal_id)
     form = CloseForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(deal, "#outcome-section")
-    return _perform(deal, "#outcome-section",
-                    lambda: services.close_deal(current_user, deal, form.outcome.data, form.reason.data),
-                    _("The deal has been closed. Please rate the other side."))
+    try:
+        services.close_deal(current_user, deal, form.outcome.data, form.reason.data, confirm=form.confirm.data == "1")
+    except services.NotAllowed:
+        abort(403)
+    except services.DealError as exc:
+        db.session.rollback()
+        if exc.code != "confirmation_required":
+            flash(exc.message, "danger")
+            return _back(deal, "#outcome-section")
+        deal = _deal_or_404(deal_id)
+        return render_template("deals/close_confirm.html", deal=deal, form=form, message=exc.message,
+                               awaiting=services.awaiting_steps(deal))
+    commit_and_deliver()
+    flash(_("The deal has been closed. Please rate the other side."), "success")
+    return _back(deal, "#outcome-section")
 
 
 @bp.route("/<int:deal_id>/ratings", methods=["POST"])
@@ -571,3 +546,6 @@ def resolve_report(report_id: int):
     db.session.commit()
     flash(_("The report has been marked as resolved."), "success")
     return redirect(url_for("deals.reports"))
+
+
+from hub.deals import chain_views  # noqa: E402,F401  (the chain composer's pages register on bp)

@@ -36,9 +36,9 @@ STEP_FLOW = (StepStatus.ACCEPTED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED)
 class DealError(ValueError):
     """A user-facing reason an action on a deal was refused (shown as is; maps to 400/409 in the API)."""
 
-    def __init__(self, message: str, status: int = 400, field: str | None = None):
+    def __init__(self, message: str, status: int = 400, field: str | None = None, code: str | None = None):
         super().__init__(message)
-        self.message, self.status, self.field = message, status, field
+        self.message, self.status, self.field, self.code = message, status, field, code
 
 
 class NotAllowed(DealError):

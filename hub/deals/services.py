@@ -2,7 +2,8 @@
 
 The rules are split by concern: :mod:`hub.deals.rules` (sides, permissions, queries, errors),
 :mod:`hub.deals.inquiries` (inquiries, chains, answers, step status), :mod:`hub.deals.workspace` (the thread,
-blocks and reports), :mod:`hub.deals.outcomes` (closing, ratings, track records) and
+blocks and reports), :mod:`hub.deals.outcomes` (closing, ratings, track records),
+:mod:`hub.deals.chains` (the chain composer's drafts, re-routing a declined step) and
 :mod:`hub.deals.notifications` (in-app and email notifications, digests). Services take an explicit ``actor``,
 add and flush, never commit and never touch ``request``/``flash``; views and API handlers commit once, then call
 :func:`hub.mail.services.deliver_pending`.
@@ -10,6 +11,24 @@ add and flush, never commit and never touch ``request``/``flash``; views and API
 
 from __future__ import annotations
 
+from hub.deals.chains import (  # noqa: F401  (re-exported)
+    PlannedStep,
+    StepRequest,
+    add_draft_files,
+    can_open_step_drawing,
+    draft_factories,
+    draft_problems,
+    load_draft,
+    next_candidates,
+    remove_draft_file,
+    reroutable,
+    reroute,
+    send_draft,
+    start_draft,
+    step_details_visible,
+    unsent_drafts,
+    update_draft,
+)
 from hub.deals.inquiries import (  # noqa: F401  (re-exported)
     ChainStep,
     answer,
@@ -30,6 +49,7 @@ from hub.deals.notifications import (  # noqa: F401  (re-exported)
 from hub.deals.outcomes import (  # noqa: F401  (re-exported)
     RatingTarget,
     Record,
+    awaiting_steps,
     can_close,
     close_deal,
     completed_jobs,

@@ -63,8 +63,17 @@ def post_message(actor: User, deal: Deal, body: str, files=()) -> DealMessage:
 
 
 def can_open_attachment(user: User | None, attachment: DealAttachment) -> bool:
+    """A file of the thread: whoever reads the thread. A drawing sent with one step's request: the requesting side
+    and that step's factory (see :func:`hub.deals.chains.can_open_step_drawing`)."""
     deal = db.session.get(Deal, attachment.deal_id)
-    return deal is not None and can_read_thread(user, deal)
+    if deal is None:
+        return False
+    if attachment.step_id is not None:
+        from hub.deals.chains import can_open_step_drawing
+
+        step = next((s for s in deal.steps if s.id == attachment.step_id), None)
+        return step is not None and can_open_step_drawing(user, step)
+    return can_read_thread(user, deal)
 
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from hub.core.forms import split_terms
 from hub.core.labels import material_choices, process_choices, ward_choices
@@ -79,11 +79,6 @@ class ImportForm(FlaskForm):
 
 
 class TeamRequestForm(FlaskForm):
-    """A proposed team's chain request, reviewed by the need's owner before it is sent (drawings: checkboxes
-    named ``drawing`` read in the view, checked against the need's own drawings)."""
+    """A proposed team, as it travels from the need's page to the chain composer ("milling:12,anodizing:15")."""
 
     team = HiddenField(validators=[DataRequired(), Length(max=1000)])
-    message = TextAreaField(_l("Message to every factory"), validators=[DataRequired(), Length(max=5000)])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=10_000_000)])
-    due_date = DateField(_l("Needed by"), validators=[Optional()])
-    phone = StringField(_l("Your phone number (optional)"), validators=[Optional(), Length(max=40)])

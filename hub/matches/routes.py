@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from hub.auth.decorators import roles_required
 from hub.core import uploads
 from hub.core.i18n import request_locale
 from hub.core.labels import process_choices
-from hub.extensions import db, limiter
+from hub.extensions import db
 from hub.matches import explain, imports, services, teams
 from hub.matches.forms import AliasForm, ChainForm, ImportForm, SearchForm, TeamRequestForm
 from hub.matches.models import CapabilityAlias, ImportJob
@@ -53,7 +53,10 @@ def chain():
     """Route an ordered list of steps through nearby workshops (nakama-mawashi), with alternatives per step."""
     form = ChainForm(request.args)
     plan = factories = None
-    if request.args and form.validate():
+    need = _own_need(request.args.get("need"))
+    if need is not None and not request.args.get("steps"):
+        form.steps.data = "\n".join(need.processes or [])  # a chain planned for a need starts from its steps
+    if request.args.get("steps") and form.validate():
         from matching import WARDS
 
         start = None
@@ -68,7 +71,18 @@ def chain():
             ids = [s.factory_id for s in plan.steps if s.factory_id] + [
                 a for s in plan.steps for a in s.alternatives]
             factories = services.load_factories(ids)
-    return render_template("matches/chain.html", form=form, plan=plan, factories=factories or {})
+    return render_template("matches/chain.html", form=form, plan=plan, factories=factories or {}, need=need)
+
+
+def _own_need(raw: str | None):
+    """The signed-in user's own need named in the address (a chain planned for it), else None."""
+    from hub.core.params import int_or_none
+    from hub.deals import services as deals
+    from hub.needs.models import Need
+
+    need_id = int_or_none(raw or "")
+    need = db.session.get(Need, need_id) if need_id else None
+    return need if need is not None and deals.can_ask_about(current_user, need) else None
 
 
 @bp.route("/organiser/aliases", methods=["GET", "POST"])
@@ -148,50 +162,26 @@ def import_progress(job_id: int):
     return jsonify(imports.job_dict(job))
 
 
-def _team_limit() -> str:
-    return current_app.config.get("RATELIMIT_DEALS_INQUIRY", "20 per hour")
-
-
-def _team_limit_key() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else (request.remote_addr or "unknown")
-
-
-@bp.route("/match/needs/<int:need_id>/team", methods=["GET", "POST"])
+@bp.route("/match/needs/<int:need_id>/team", methods=["POST"])
 @roles_required("seeker", "factory", "organiser")
-@limiter.shared_limit(_team_limit, scope="deals-inquiries", key_func=_team_limit_key, methods=["POST"])
 def team_request(need_id: int):
-    """The need's owner reviews a proposed team's chain request (steps, quantity, deadline, drawings), then
-    sends it: one request per member, grouped in one deal."""
+    """The need's owner turns a proposed team into a chain request to compose: each member's step, the other
+    factories that do it (to swap in), and the need's quantity, deadline and materials prefilled."""
     from hub.deals import services as deals
-    from hub.mail.services import deliver_pending
     from hub.needs.models import Need
 
     need = db.session.get(Need, need_id)
     if need is None or not deals.can_ask_about(current_user, need):
         abort(404)
     form = TeamRequestForm()
-    if request.method == "GET":
-        form.team.data = request.args.get("team", "")[:1000]
-        form.quantity.data, form.due_date.data = need.quantity, need.deadline
-        form.message.data = _("We are looking for partners for this need: %(title)s. Could you take the step "
-                              "shown below? Quantity, deadline and drawings are in the request.", title=need.title)
+    if not form.validate_on_submit():
+        abort(400)
     try:
         steps = teams.decode(form.team.data)
+        draft = teams.start(current_user, need, steps, request_locale())
     except teams.TeamError:
         abort(404)
-    wanted = {int(v) for v in request.form.getlist("drawing") if v.isdigit() and len(v) < 12}
-    chosen = [a for a in need.attachments if request.method == "GET" or a.id in wanted]
-    if form.validate_on_submit():
-        try:
-            deal = teams.send(current_user, need, steps, message=form.message.data, quantity=form.quantity.data,
-                              due_date=form.due_date.data, phone=form.phone.data, drawings=chosen)
-        except deals.DealError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            deliver_pending()
-            flash(_("%(n)s requests have been sent.", n=len(deal.steps)), "success")
-            return redirect(url_for("deals.detail", deal_id=deal.id))
-    return render_template("matches/team_request.html", need=need, form=form, steps=steps,
-                           chosen={a.id for a in chosen})
+    except deals.NotAllowed:
+        abort(403)
+    db.session.commit()
+    return redirect(url_for("deals.chain_compose", draft_id=draft.id))

@@ -1,17 +1,12 @@
-"""A proposed team becomes a chain request: the need's owner reviews the steps, quantity, deadline and drawings,
-then the deals domain's chain service sends one request per member. Services flush; the view commits."""
+"""A proposed team becomes a chain request: a draft of the deals domain's chain composer, where the need's owner
+says what each member is asked, may swap a member for another factory that does the step, reviews and sends.
+Services flush; the view commits."""
 
 from __future__ import annotations
 
-import io
-
-from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
-
-from hub.core import uploads
 from hub.extensions import db
 from hub.factories.models import Factory
-from hub.needs.models import Need, NeedAttachment
+from hub.needs.models import Need
 from matching import MAX_STEPS, Taxonomy
 
 
@@ -39,25 +34,23 @@ def decode(raw: str | None) -> list[tuple[str, Factory]]:
     return [(code, factories[fid]) for code, fid in pairs]
 
 
-def send(actor, need: Need, steps: list[tuple[str, Factory]], *, message: str, quantity: int | None,
-         due_date, phone: str | None, drawings: list[NeedAttachment]):
-    """The need's owner sends the team's chain request (the deals chain service), then shares the chosen
-    drawings in the deal's thread so that every member can open them."""
+def start(actor, need: Need, steps: list[tuple[str, Factory]], lang: str):
+    """A chain draft for the need's owner to compose: each team member's step, with the other factories the chain
+    planner finds for that step as candidates to swap in (the deals domain prefills the need's quantity,
+    deadline and materials). Raises the deals domain's errors (NotAllowed, DealError)."""
     from hub.core.labels import capability_label
     from hub.deals import services as deals
+    from hub.matches.services import current_index
+    from matching import MatchingInputError, plan_chain
 
-    chain = [deals.ChainStep(process_code=code, factory=factory, input_text=capability_label(code, need.language))
-             for code, factory in steps]
-    deal = deals.create_chain(actor, chain, message=message, need=need, quantity=quantity, due_date=due_date,
-                              phone=phone)
-    files = []
-    for attachment in drawings:
-        path = uploads.folder("attachments") / attachment.stored_name
-        if path.is_file():
-            files.append(FileStorage(io.BytesIO(path.read_bytes()), filename=attachment.original_name,
-                                     content_type=attachment.content_type))
-    size = deals.MAX_ATTACHMENTS_PER_MESSAGE
-    for start in range(0, len(files), size):
-        deals.post_message(actor, deal, _("Drawings of the need “%(title)s”", title=need.title),
-                           files[start:start + size])
-    return deal
+    labels = [capability_label(code, need.language) for code, _factory in steps]
+    try:
+        plan = plan_chain(current_index(), labels, lang=lang, alternatives=5)
+        alternatives = [list(s.alternatives) if s.process is not None and s.process.code == code else []
+                        for s, (code, _f) in zip(plan.steps, steps, strict=True)]
+    except MatchingInputError:
+        alternatives = [[] for _step in steps]
+    planned = [deals.PlannedStep(process=code, input=label, factory_id=factory.id,
+                                 candidates=[a for a in alts if a != factory.id])
+               for (code, factory), label, alts in zip(steps, labels, alternatives, strict=True)]
+    return deals.start_draft(actor, planned, need=need)

@@ -1,5 +1,5 @@
 """No single factory does both steps of a need: the seeker sees a proposed team with its reasons, opens the
-prefilled chain request, reviews quantity, deadline and drawing, and sends it (issue 9)."""
+prefilled chain composer (issue 12), reviews quantity, deadline and drawing, and sends it (issue 9)."""
 
 from __future__ import annotations
 
@@ -57,13 +57,18 @@ def test_seeker_requests_a_proposed_team(page: Page, live_server, live_server_ap
     page.screenshot(path=str(screenshot_dir / "need-teams-ja.png"), full_page=True)
     team.get_by_test_id("request-team").click()
 
-    expect(page.get_by_role("heading", name="このチームに依頼する")).to_be_visible()
-    expect(page.get_by_label("数量")).to_have_value("50")
-    expect(page.get_by_label("希望納期")).to_have_value((date.today() + timedelta(days=40)).isoformat())
+    # The team opens the chain composer, prefilled from the need (issue 12).
+    expect(page.get_by_role("heading", name="工程ごとの依頼を作成")).to_be_visible()
+    first = page.get_by_test_id("compose-step-1")
+    expect(first.get_by_label("数量")).to_have_value("50")
+    expect(first.get_by_label("希望納期")).to_have_value((date.today() + timedelta(days=40)).isoformat())
+    expect(first.get_by_label("押上ワイヤーカット")).to_be_checked()
     expect(page.get_by_label("die-part.pdf")).to_be_checked()
-    expect(page.get_by_test_id("team-steps")).to_contain_text("ワイヤーカット")
     page.screenshot(path=str(screenshot_dir / "team-request-ja.png"), full_page=True)
-    page.get_by_test_id("send-team").click()
+    page.get_by_test_id("compose-review").click()
+    expect(page.get_by_test_id("review-steps")).to_contain_text("ワイヤーカット")
+    expect(page.get_by_test_id("review-need-drawings")).to_contain_text("die-part.pdf")
+    page.get_by_test_id("send-chain").click()
 
     expect(page.get_by_text("2件の依頼を送信しました。")).to_be_visible()
     expect(page.get_by_text("die-part.pdf")).to_be_visible()

@@ -233,22 +233,28 @@ def test_chain_sends_one_request_per_step(app, world, make_factory, fast_user, s
         "steps-1-process": "anodizing", "steps-1-factory": str(world.other_factory), "steps-1-input": "黒アルマイト",
         "steps-2-process": "grinding", "steps-2-factory": str(third), "steps-2-input": "研削",
     })
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/deals/chains/drafts/" in response.headers["Location"]
+    compose = response.headers["Location"]
+    response = seeker.post(compose, data={"steps-0-factory": str(world.factory), "steps-1-factory":
+                                          str(world.other_factory), "steps-2-factory": str(third)})
+    response = seeker.post(response.headers["Location"].replace("/review", "/send"))
     deal_id = int(response.headers["Location"].rsplit("/", 1)[1])
     deal, statuses = _deal(app, deal_id)
     assert deal.kind == "chain" and statuses == ["requested"] * 3
     with app.app_context():
         notified = set(db.session.scalars(db.select(Notification.user_id).where(Notification.deal_id == deal_id)))
         assert notified == {world.factory_user, world.other_factory_user, third_user}
-    # Every factory in the chain sees every step's status.
+    # Every factory in the chain sees the route: every step's factory, process and status.
     page = signin(third_user).get(f"/deals/{deal_id}").get_data(as_text=True)
     assert "蒲田精密" in page and "墨田メッキ" in page and "黒アルマイト" in page
     # Bad plans are refused without a 5xx.
-    for data in ({}, {"steps-0-factory": "999999", "steps-0-process": "milling"},
-                 {"steps-0-factory": str(world.factory), "steps-0-process": "nonsense"},
+    for data in ({}, {"steps-0-factory": str(world.factory), "steps-0-process": "nonsense"},
                  {f"steps-{i}-factory": str(world.factory) for i in range(13)}):
         response = seeker.post("/deals/chains", data=data)
-        assert response.status_code == 302 and "/deals/" in response.headers["Location"]
+        assert response.status_code == 302 and response.headers["Location"].endswith("/deals/")
+    # An unknown factory is dropped: the step stays, unsent, in the composer.
+    response = seeker.post("/deals/chains", data={"steps-0-factory": "999999", "steps-0-process": "milling"})
+    assert "/deals/chains/drafts/" in response.headers["Location"]
     assert seeker.post("/deals/chains", data={"need": "12345678", "steps-0-factory": str(world.factory)}
                        ).status_code == 404
 

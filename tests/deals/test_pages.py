@@ -104,7 +104,25 @@ def _visit_every_page(app, world, signin, lang):
     assert organiser.get("/deals/reports").status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(DealReport.id))) == 1
+    _visit_chain_pages(app, world, seeker, factory)
     return deal_id
+
+
+def _visit_chain_pages(app, world, seeker, factory):
+    """The chain composer, its review, and the confirmation asked before closing with an unanswered step."""
+    plan = {"steps-0-process": "milling", "steps-0-factory": str(world.factory), "steps-0-input": "フライス",
+            "steps-1-process": "anodizing", "steps-1-factory": str(world.other_factory), "steps-1-input": "アルマイト"}
+    compose = seeker.post("/deals/chains", data={**plan, "need": str(world.need)}).headers["Location"]
+    assert seeker.get(compose).status_code == 200
+    response = seeker.post(compose, data={"steps-0-factory": str(world.factory), "steps-0-quantity": "5",
+                                          "steps-1-factory": str(world.other_factory)})
+    assert seeker.get(response.headers["Location"]).status_code == 200
+    sent = seeker.post(response.headers["Location"].replace("/review", "/send"))
+    chain_id = int(sent.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        first = db.session.get(Deal, chain_id).steps[0].id
+    factory.post(f"/deals/{chain_id}/steps/{first}/answer", data={"decision": "accept"})
+    assert seeker.post(f"/deals/{chain_id}/close", data={"outcome": "joint_order"}).status_code == 200
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -49,7 +49,7 @@ def test_need_page_proposes_teams_when_no_factory_covers_every_step(app, client,
     first = first[:first.index("</div>\n  </div>")]
     assert "大森フライス" in first and "糀谷アルマイト" in first and "近所の塗装" not in first
     assert "2 工程中 2 工程を分担" in first  # its reasons
-    assert f'team=milling:{split_map["mill"]}%2Canodizing:{split_map["anod"]}' in first.replace(",", "%2C")
+    assert f'name="team" value="milling:{split_map["mill"]},anodizing:{split_map["anod"]}"' in first
 
 
 def test_no_teams_when_one_factory_covers_every_step(app, client, login_as, split_map, make_factory):
@@ -60,7 +60,15 @@ def test_no_teams_when_one_factory_covers_every_step(app, client, login_as, spli
     assert 'data-testid="match-list"' in page and 'data-testid="teams"' not in page
 
 
-def test_team_request_is_reviewed_then_sent_with_quantity_deadline_and_drawings(app, client, login_as, split_map):
+def _compose(client, app, need_id, team) -> str:
+    """Post the proposed team from the need's page; the address of the chain composer it leads to."""
+    response = client.post(f"/match/needs/{need_id}/team", data={"team": team})
+    assert response.status_code == 302 and "/deals/chains/drafts/" in response.headers["Location"], \
+        response.get_data(as_text=True)[:1000]
+    return response.headers["Location"]
+
+
+def test_a_team_request_opens_the_composer_prefilled_from_the_need(app, client, login_as, split_map):
     from datetime import date, timedelta
 
     from hub.deals.models import Deal, DealAttachment
@@ -71,23 +79,28 @@ def test_team_request_is_reviewed_then_sent_with_quantity_deadline_and_drawings(
     response = client.post(f"/needs/{need_id}/attachments", data={"file": (io.BytesIO(PDF), "housing.pdf")})
     assert response.status_code == 302
     team = f"milling:{split_map['mill']},anodizing:{split_map['anod']}"
-    review = client.get(f"/match/needs/{need_id}/team", query_string={"team": team}).get_data(as_text=True)
-    assert 'value="20"' in review and f'value="{deadline.isoformat()}"' in review
-    assert "housing.pdf" in review and "checked" in review
-    assert "大森フライス" in review and "糀谷アルマイト" in review
+    compose = _compose(client, app, need_id, team)
+    page = client.get(compose).get_data(as_text=True)
+    assert 'value="20"' in page and f'value="{deadline.isoformat()}"' in page and 'value="A5052"' in page
+    assert "housing.pdf" in page and "checked" in page
+    assert "大森フライス" in page and "糀谷アルマイト" in page
+    assert "遠くのフライス" in page  # another milling shop to swap in, from the chain planner
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Deal.id)).where(Deal.need_id == need_id)) == 0  # not sent
         attachment_id = db.session.get(Need, need_id).attachments[0].id
-
-    response = client.post(f"/match/needs/{need_id}/team", data={
-        "team": team, "message": "この試作をお願いできますか", "quantity": "20", "due_date": deadline.isoformat(),
-        "drawing": str(attachment_id)})
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    data = {"steps-0-factory": str(split_map["mill_far"]), "steps-0-quantity": "20",
+            "steps-0-due_date": deadline.isoformat(), "steps-0-note": "この試作をお願いできますか",
+            "steps-1-factory": str(split_map["anod"]), "steps-1-quantity": "20", "need_drawing": str(attachment_id)}
+    review = client.post(compose, data=data)
+    assert review.status_code == 302, review.get_data(as_text=True)[:2000]
+    response = client.post(review.headers["Location"].replace("/review", "/send"))
+    assert response.status_code == 302
     with app.app_context():
         deal = db.session.scalar(db.select(Deal).where(Deal.need_id == need_id))
         assert deal.kind == "chain"
         assert [(s.process_code, s.factory_id, s.quantity, s.due_date) for s in deal.steps] == [
-            ("milling", split_map["mill"], 20, deadline), ("anodizing", split_map["anod"], 20, deadline)]
+            ("milling", split_map["mill_far"], 20, deadline), ("anodizing", split_map["anod"], 20, None)]
+        assert split_map["mill"] in deal.steps[0].candidates  # the swapped-out shop is the next candidate
         shared = db.session.scalars(db.select(DealAttachment).where(DealAttachment.deal_id == deal.id)).all()
         assert [a.original_name for a in shared] == ["housing.pdf"]
 
@@ -99,8 +112,10 @@ def test_team_request_without_drawings_ticked_shares_none(app, client, login_as,
     need_id = _need(app, owner)
     client.post(f"/needs/{need_id}/attachments", data={"file": (io.BytesIO(PDF), "secret.pdf")})
     team = f"milling:{split_map['mill']},anodizing:{split_map['anod']}"
-    response = client.post(f"/match/needs/{need_id}/team", data={"team": team, "message": "お願いします"})
-    assert response.status_code == 302
+    compose = _compose(client, app, need_id, team)
+    review = client.post(compose, data={"steps-0-factory": str(split_map["mill"]),
+                                        "steps-1-factory": str(split_map["anod"])})
+    assert client.post(review.headers["Location"].replace("/review", "/send")).status_code == 302
     with app.app_context():
         deal = db.session.scalar(db.select(Deal).where(Deal.need_id == need_id))
         assert db.session.scalar(db.select(db.func.count(DealAttachment.id))
@@ -112,10 +127,10 @@ def test_team_request_is_only_for_the_owner_and_known_teams(app, client, login_a
     need_id = _need(app, other)
     mine = _need(app, login_as("seeker"))
     team = f"milling:{split_map['mill']},anodizing:{split_map['anod']}"
-    assert client.get(f"/match/needs/{need_id}/team", query_string={"team": team}).status_code == 404
-    assert client.post(f"/match/needs/{need_id}/team", data={"team": team, "message": "x"}).status_code == 404
-    for bad in ("", "milling", "nonsense:1", f"milling:{split_map['mill']},anodizing:999999", "milling:x"):
-        assert client.get(f"/match/needs/{mine}/team", query_string={"team": bad}).status_code == 404
+    assert client.post(f"/match/needs/{need_id}/team", data={"team": team}).status_code == 404
+    for bad in ("milling", "nonsense:1", f"milling:{split_map['mill']},anodizing:999999", "milling:x"):
+        assert client.post(f"/match/needs/{mine}/team", data={"team": bad}).status_code == 404
+    assert client.post(f"/match/needs/{mine}/team", data={"team": ""}).status_code == 400
 
 
 def test_seeker_removes_and_adds_steps_and_the_list_reranks(app, client, login_as, split_map):
@@ -206,16 +221,14 @@ def test_hostile_values_on_the_new_forms_never_5xx(app, client, login_as, make_f
     team = f"milling:{split_map['mill']},anodizing:{split_map['anod']}"
     for path, data in ((f"/needs/{need_id}/reading", {"action": value, "code": value}),
                        (f"/needs/{need_id}/reading", {"action": "add", "code": value}),
-                       (f"/match/needs/{need_id}/team", {"team": team, "message": value, "quantity": value,
-                                                        "due_date": value, "phone": value, "drawing": value}),
-                       (f"/match/needs/{need_id}/team", {"team": value, "message": "x"}),
+                       (f"/match/needs/{need_id}/team", {"team": team, "message": value}),
+                       (f"/match/needs/{need_id}/team", {"team": value}),
                        (f"/factories/{fid}/capabilities/review", {"kind": value, "code": value, "decision": value})):
         response = client.post(path, data=data)
         assert response.status_code < 500, (path, response.status_code)
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
-    for args in ({"team": value}, {"text": value or "x", "remove": value, "add": value}):
-        assert client.get(f"/match/needs/{need_id}/team" if "team" in args else "/match/",
-                          query_string=args).status_code < 500
+    assert client.get("/match/", query_string={"text": value or "x", "remove": value, "add": value}
+                      ).status_code < 500
 
 
 def test_search_page_summaries_cost_a_fixed_number_of_queries(app, client, make_factory):

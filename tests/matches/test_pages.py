@@ -146,7 +146,8 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
         need_id = save_need(Need(owner_id=organiser), {"title": "試作", "description": "切削とアルマイト"}).id
         db.session.commit()
     team = f"milling:{shops['mill']},anodizing:{shops['anodise']}"
-    assert client.get(f"/match/needs/{need_id}/team", query_string={"team": team}).status_code == 200
+    compose = client.post(f"/match/needs/{need_id}/team", data={"team": team})
+    assert compose.status_code == 302 and "/deals/chains/drafts/" in compose.headers["Location"]
     app.config["IMPORTS_INLINE"] = True
     try:
         location = client.post("/organiser/imports", data={"file": (io.BytesIO(b"[]"), "x.json")},
