@@ -115,7 +115,6 @@ def hub_env(db_url: str, workdir: Path, redis_url: str | None = None) -> dict[st
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1",
         "DATABASE_URL": db_url,
         "HUB_RATELIMIT_ENABLED": "false",
-        "PUBLIC_BASE_URL": "http://127.0.0.1",  # production refuses to start without it; loopback only
         "HUB_UPLOAD_FOLDER": str(workdir / "uploads"),
         "HUB_DEMO_ACCOUNTS_FILE": str(workdir / "demo-accounts.txt"),
         "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
