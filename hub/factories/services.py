@@ -186,6 +186,8 @@ def update_profile(factory: Factory, data: dict) -> Factory:
     # A centroid we placed is not the user's input: recompute it (the ward may have changed) unless a point is given.
     given = (factory.lat, factory.lon) if explicit_point or not factory.is_location_approx else (None, None)
     factory.lat, factory.lon, factory.is_location_approx = location_for(factory.ward, *given)
+    if data.get("location_approx") and factory.lat is not None:
+        factory.is_location_approx = True  # the editor's map placed it from the address (a town's centre)
     resolve_capabilities(factory)
     db.session.add(factory)
     db.session.flush()
