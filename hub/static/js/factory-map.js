@@ -15,7 +15,8 @@
 
   function baseMap(el, places) {
     var tiles = el.dataset.tiles;
-    var map = L.map(el, {minZoom: 9, maxZoom: tiles ? 18 : 16, zoomSnap: 0.5, attributionControl: Boolean(tiles)});
+    var map = L.map(el, {minZoom: 9, maxZoom: tiles ? 18 : 16, zoomSnap: 0.5, attributionControl: Boolean(tiles)})
+      .setView(TOKYO, 11);  // a view first: layers added to a map without one cannot be placed
     if (tiles) {
       L.tileLayer(tiles, {attribution: el.dataset.attribution || "", maxZoom: 18}).addTo(map);
       return map;
@@ -63,7 +64,7 @@
     var point = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     loadPlaces(el.dataset.places).then(function (places) {
       var map = baseMap(el, places);
-      map.setView(point, 14);
+      map.setView(point, 13);
       L.marker(point, {keyboard: false, title: el.dataset.label}).addTo(map)
         .bindTooltip(el.dataset.label, {permanent: true, direction: "bottom", offset: [0, 4]});
     });
@@ -110,8 +111,7 @@
         map.setView([found.lat, found.lon], found.town ? 14 : 13);
       }
       if (lat.value !== "" && lon.value !== "") {
-        put(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), approx.value === "1",
-            placedByHand ? el.dataset.msgClick : "");
+        put(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), approx.value === "1", "");
         map.setView([parseFloat(lat.value), parseFloat(lon.value)], 14);
       } else {
         map.setView(TOKYO, 11);
