@@ -31,6 +31,8 @@ SHOTS = ARTIFACTS / "journeys"
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
 # (screenshot taken by these tests, picture in docs/ used by the README): refreshed when HUB_REFRESH_DOCS=1.
 README_SHOTS = {
+    "seeker-directory-ja-desktop.png": "screenshot-directory.png",
+    "seeker-need-en-desktop.png": "screenshot-need-matches.png",
     "factory-home-ja-desktop.png": "screenshot-factory-home.png",
     "seeker-home-ja-desktop.png": "screenshot-seeker-home.png",
     "seeker-profile-en-desktop.png": "screenshot-factory-profile.png",
@@ -68,7 +70,9 @@ def demo(tmp_root, live_server_app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     SHOTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=15_000)  # a shared two-core machine: pages with the matcher can take seconds
     yield app, f"http://127.0.0.1:{server.server_port}"
+    expect.set_options(timeout=5_000)
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
@@ -107,8 +111,8 @@ def _sign_in(page: Page, email: str, lang: str) -> None:
     expect(page.get_by_test_id("home-title")).to_be_visible()
 
 
-def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def _shot(page: Page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _close(page: Page) -> None:
@@ -169,6 +173,12 @@ def test_seeker_journey_finds_a_factory_and_sends_an_inquiry(browser, demo):
         expect(page.get_by_test_id("home-needs")).to_be_visible()
         expect(page.get_by_test_id("home-replies")).to_be_visible()
         _shot(page, f"seeker-home-{lang}-{size}")
+        page.get_by_test_id("home-needs").locator("a[href^='/needs/']").first.click()
+        expect(page).to_have_url(re.compile(r"/needs/\d+$"))
+        _shot(page, f"seeker-need-{lang}-{size}")
+        page.goto(f"{base}/factories/")
+        _shot(page, f"seeker-directory-{lang}-{size}", full_page=False)
+        page.goto(f"{base}/home/")
         suggestions = page.get_by_test_id("home-suggestions")
         suggestions.locator("a[href^='/factories/']").first.click()
         expect(page).to_have_url(re.compile(r"/factories/\d+$"))
