@@ -64,9 +64,9 @@
     var point = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     loadPlaces(el.dataset.places).then(function (places) {
       var map = baseMap(el, places);
-      map.setView(point, 13);
-      L.marker(point, {keyboard: false, title: el.dataset.label}).addTo(map)
-        .bindTooltip(el.dataset.label, {permanent: true, direction: "bottom", offset: [0, 4]});
+      map.setView(point, 13, {animate: false});
+      L.marker(point, {keyboard: false, title: el.dataset.label, alt: el.dataset.label}).addTo(map)
+        .bindTooltip(el.dataset.label, {permanent: true, direction: "right", offset: [12, -20]});
     });
   }
 
@@ -87,7 +87,7 @@
         lon.value = latlng.lng.toFixed(6);
         approx.value = isApprox ? "1" : "";
         if (!marker) {
-          marker = L.marker(latlng, {draggable: true, title: el.dataset.pinTitle}).addTo(map);
+          marker = L.marker(latlng, {draggable: true, title: el.dataset.pinTitle, alt: el.dataset.pinTitle}).addTo(map);
           marker.on("dragend", function () {
             placedByHand = true;
             put(marker.getLatLng(), false, el.dataset.msgClick);
@@ -108,11 +108,11 @@
         placedByHand = false;
         var name = (el.dataset.lang === "en" ? found.ward.en : found.ward.ja) + (found.town ? " " + found.town : "");
         put(L.latLng(found.lat, found.lon), true, el.dataset.msgAddress.replace("{place}", name));
-        map.setView([found.lat, found.lon], found.town ? 14 : 13);
+        map.setView([found.lat, found.lon], found.town ? 14 : 13, {animate: false});
       }
       if (lat.value !== "" && lon.value !== "") {
         put(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), approx.value === "1", "");
-        map.setView([parseFloat(lat.value), parseFloat(lon.value)], 14);
+        map.setView([parseFloat(lat.value), parseFloat(lon.value)], 14, {animate: false});
       } else {
         map.setView(TOKYO, 11);
         fromAddress(false);
