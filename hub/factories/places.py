@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from matching import WARDS, normalise_ward
@@ -37,6 +38,18 @@ def town_of(address: str | None, ward_key: str | None) -> str | None:
     end = _TOWN_END.search(rest)
     town = rest[:end.start()] if end else rest
     return town or None
+
+
+@lru_cache(maxsize=1)
+def _town_points() -> dict[tuple[str, str], tuple[float, float]]:
+    table = json.loads(SHIPPED.read_text(encoding="utf-8")) if SHIPPED.exists() else {"towns": []}
+    return {(t["ward"], t["name"]): (t["lat"], t["lon"]) for t in table["towns"]}
+
+
+def town_point(ward_key: str | None, address: str | None) -> tuple[float, float] | None:
+    """The centre of the town an address names (from the shipped table), or None."""
+    town = town_of(address, ward_key)
+    return _town_points().get((ward_key, town)) if town else None
 
 
 def build(records: list[dict]) -> dict:

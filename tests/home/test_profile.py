@@ -99,8 +99,13 @@ def test_the_editor_has_no_coordinate_inputs_and_the_map_fills_them(app, client,
     with app.app_context():
         row = db.session.get(Factory, factory)
         assert (row.lat, row.lon, row.is_location_approx) == (35.5431, 139.7142, False)
-    # No JavaScript, no pin: the ward's centre, approximate.
+    # No JavaScript, no pin: the centre of the address's town from the shipped table, approximate.
     client.post(f"/factories/{factory}/edit", data=base)
+    with app.app_context():
+        row = db.session.get(Factory, factory)
+        assert (row.lat, row.lon, row.is_location_approx) == (35.54227, 139.71382, True)
+    # A town the table does not know: the ward's centre.
+    client.post(f"/factories/{factory}/edit", data={**base, "address": "東京都大田区蒲田1-1-1"})
     with app.app_context():
         row = db.session.get(Factory, factory)
         assert row.is_location_approx is True and round(row.lat, 4) == 35.5613
@@ -147,3 +152,19 @@ def test_town_of_an_address(address, ward, town):
     from hub.factories.places import town_of
 
     assert town_of(address, ward) == town
+
+
+def test_an_imported_factory_without_coordinates_is_placed_at_its_town(app):
+    from hub.factories.importer import import_records
+    from hub.factories.models import Factory
+
+    with app.test_request_context():
+        report = import_records(enumerate([{"external_id": "town-1", "name": "町の工場", "ward": "Ota-ku",
+                                  "address": "東京都大田区東糀谷3-1-1"},
+                                 {"external_id": "town-2", "name": "区の工場", "ward": "大田区"}], 1))
+        db.session.commit()
+        assert report.created == 2
+        placed = db.session.scalar(db.select(Factory).where(Factory.external_id == "town-1"))
+        ward_only = db.session.scalar(db.select(Factory).where(Factory.external_id == "town-2"))
+        assert (placed.lat, placed.lon, placed.is_location_approx) == (35.55461, 139.74518, True)
+        assert (round(ward_only.lat, 4), ward_only.is_location_approx) == (35.5613, True)

@@ -66,7 +66,7 @@
       var map = baseMap(el, places);
       map.setView(point, 13, {animate: false});
       L.marker(point, {keyboard: false, title: el.dataset.label, alt: el.dataset.label}).addTo(map)
-        .bindTooltip(el.dataset.label, {permanent: true, direction: "right", offset: [12, -20]});
+        .bindTooltip(el.dataset.label, {permanent: true, direction: "top", offset: [0, -38]});
     });
   }
 
