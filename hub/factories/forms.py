@@ -31,7 +31,7 @@ class FactoryForm(FlaskForm):
     ward = SelectField(_l("Ward"), choices=_ward_choices, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     # Hidden fields that the map in the editor fills (hub/static/js/factory-map.js): nobody types coordinates.
-    # Empty: the ward's centre. ``location_approx`` = "1": the pin was placed from the address, not by hand.
+    # Empty: the address's town or the ward's centre. ``location_approx`` = "1": the pin was placed from the address.
     lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)])
     lon = DecimalField(_l("Longitude"), validators=[Optional(), NumberRange(min=122, max=154)])
     location_approx = HiddenField(validators=[Optional(), AnyOf(("", "1"))])

@@ -103,7 +103,9 @@ def _sign_in(page: Page, email: str, lang: str) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))  # the menu has finished opening
     page.locator("#nav").get_by_role("link", name=WORDS[lang]["signin"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/auth/login"))
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name=WORDS[lang]["signin"], exact=True).click()
