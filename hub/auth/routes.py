@@ -62,7 +62,7 @@ def signup():
 def login():
     """Sign in with email and password (rate-limited per address)."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -72,7 +72,9 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Signed in."), "success")
-            return redirect(safe_next(request.args.get("next")))
+            # Back where the visitor was going; otherwise to the home of their role (hub/home).
+            next_page = request.args.get("next")
+            return redirect(safe_next(next_page) if next_page else url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 

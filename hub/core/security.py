@@ -38,12 +38,21 @@ CSP = (
 )
 
 
+def content_security_policy(config) -> str:
+    """The CSP: same-origin everything, plus the map tile server's origin for images when one is configured."""
+    tiles = urlparse(config.get("MAP_TILE_URL") or "")
+    host = tiles.netloc.replace("{s}.", "*.", 1) if tiles.netloc.startswith("{s}.") else tiles.netloc
+    if tiles.scheme in ("http", "https") and host and all(c not in host for c in " ;'\"{}"):
+        return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles.scheme}://{host}")
+    return CSP
+
+
 def set_security_headers(response: Response) -> Response:
     """Same-origin everything: the hub ships its own assets, so the policy can be strict."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(current_app.config))
     max_age = current_app.config.get("HSTS_MAX_AGE") or 0
     if max_age and (request.is_secure or current_app.config["PUBLIC_BASE_URL"].startswith("https://")):
         # Only for a site served over https (browsers ignore the header on http anyway).

@@ -43,6 +43,9 @@ REGISTRY: tuple[Domain, ...] = (
     Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "matches")),
     Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
     Domain("dashboard", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
+    # Each role's home after sign-in: reads what waits for the user from the other domains' public services.
+    Domain("home", own_catalogue=True, in_nav=True,
+           uses=("auth", "factories", "needs", "matches", "deals", "succession", "events", "dashboard")),
 )
 
 DOMAINS: tuple[str, ...] = tuple(domain.name for domain in REGISTRY)

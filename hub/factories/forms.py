@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import DecimalField, TermListField
@@ -30,9 +30,11 @@ class FactoryForm(FlaskForm):
     name_en = StringField(_l("Factory name (English)"), validators=[Optional(), Length(max=200)])
     ward = SelectField(_l("Ward"), choices=_ward_choices, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)],
-                     description=_l("Leave empty to use the ward's centre."))
+    # Hidden fields that the map in the editor fills (hub/static/js/factory-map.js): nobody types coordinates.
+    # Empty: the address's town or the ward's centre. ``location_approx`` = "1": the pin was placed from the address.
+    lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)])
     lon = DecimalField(_l("Longitude"), validators=[Optional(), NumberRange(min=122, max=154)])
+    location_approx = HiddenField(validators=[Optional(), AnyOf(("", "1"))])
     description = TextAreaField(_l("What we do"), validators=[Optional(), Length(max=20000)],
                                 description=_l("In your own words: processes, materials, strengths."))
     processes = TermListField(_l("Processes"), description=_l("One per line, as you call them (e.g. MC加工, NC旋盤)."))
@@ -74,6 +76,7 @@ class FactoryForm(FlaskForm):
         for key in ("name_en", "ward", "address", "tolerance", "website", "successor_status"):
             data[key] = (data[key] or "").strip() or None
         data["name"] = data["name"].strip()
+        data["location_approx"] = self.location_approx.data == "1"
         data["description"] = data["description"] or ""
         return data
 

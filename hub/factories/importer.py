@@ -244,7 +244,7 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
         confirmed, rejected = decisions.get(existing.get(ext), ((), ()))
         found = services.find_capabilities(data["processes"], data["materials"], data["description"],
                                            data["equipment"], reader, confirmed=confirmed, rejected=rejected)
-        lat, lon, approx = services.location_for(data["ward"], data["lat"], data["lon"])
+        lat, lon, approx = services.location_for(data["ward"], data["lat"], data["lon"], data.get("address"))
         values = {field: data[field] for field in IMPORTED_FIELDS}
         values.update(external_id=ext, lat=lat, lon=lon, is_location_approx=approx, updated_at=now,
                       search_text=services.search_text_for(

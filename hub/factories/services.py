@@ -12,7 +12,7 @@ from hub.auth.models import ROLE_FACTORY, User
 from hub.core.cache import remember
 from hub.core.i18n import current_locale
 from hub.extensions import db
-from hub.factories import search
+from hub.factories import places, search
 from hub.factories.models import (
     REVIEW_DECISIONS,
     Evidence,
@@ -49,10 +49,15 @@ def can_edit(user: User | None, factory: Factory) -> bool:
     )
 
 
-def location_for(ward_key: str | None, lat: float | None, lon: float | None) -> tuple[float | None, float | None, bool]:
-    """(lat, lon, approximate): the given point, else the ward's centroid (approximate), else nothing."""
+def location_for(ward_key: str | None, lat: float | None, lon: float | None,
+                 address: str | None = None) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, approximate): the given point, else the centre of the town the address names (the shipped
+    place table, hub/factories/places.py), else the ward's centroid (both approximate), else nothing."""
     if lat is not None and lon is not None:
         return lat, lon, False
+    town = places.town_point(ward_key, address)
+    if town is not None:
+        return town[0], town[1], True
     ward = WARDS.get(ward_key or "")
     if ward is not None:
         return ward.lat, ward.lon, True
@@ -189,7 +194,9 @@ def update_profile(factory: Factory, data: dict) -> Factory:
             setattr(factory, field, data[field])
     # A centroid we placed is not the user's input: recompute it (the ward may have changed) unless a point is given.
     given = (factory.lat, factory.lon) if explicit_point or not factory.is_location_approx else (None, None)
-    factory.lat, factory.lon, factory.is_location_approx = location_for(factory.ward, *given)
+    factory.lat, factory.lon, factory.is_location_approx = location_for(factory.ward, *given, factory.address)
+    if data.get("location_approx") and factory.lat is not None:
+        factory.is_location_approx = True  # the editor's map placed it from the address (a town's centre)
     resolve_capabilities(factory)
     db.session.add(factory)
     db.session.flush()

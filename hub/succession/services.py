@@ -505,3 +505,10 @@ def browse_query(q: str | None = None, ward: str | None = None, process: str | N
                                        for shown in public.view_of(listing)["processes"]))]
         query = db.select(SuccessionListing).where(SuccessionListing.id.in_(ids or [-1]))
     return query.order_by(*rows_order)
+
+
+def listings_that_fit(profile: SuccessorProfile, locale: str | None = None, limit: int = 20) -> list:
+    """Published listings for a successor's profile, best first, as (listing, fit) pairs (for their home page)."""
+    from hub.succession import fits
+
+    return fits.listings_for(profile, locale, limit=limit)
