@@ -312,10 +312,7 @@ class QueryCompiler:
         its shapes."""
         if not reading.explicit:
             problems = [self._group(g, s) for g, s in reading.outcome_groups if s == "problem"]
-            if not problems or _MAKE_WORD.search(text):
-                # "鋳鉄で作りたい" makes it in that material; "the prints on our glass bottles fade" only names
-                # the material of the part that has the problem
-                problems += self._material_default_steps(reading, lambda pcode: True)
+            problems += self._material_default_steps(reading, lambda pcode: True)
             return problems or [self._group(g, s) for g, s in reading.outcome_groups if s == "shape"]
         required = [self._named_step(r, reading.outcome_groups) for r in reading.explicit.values()]
         required += self._open_problems(text, reading)

@@ -538,17 +538,3 @@ def test_a_moulded_plastic_part_that_warps_gets_no_heat_treatment():
     idx = MatchIndex.build([FactoryProfile(1, "a", lat=35.6, lon=139.7, processes=("焼鈍",))])
     steps = idx.required_steps(NeedQuery("Our injection moulded part warps after moulding."))
     assert all("annealing" not in s and "heat_treatment" not in s for s in steps)
-
-
-def test_a_problem_with_a_glass_part_does_not_ask_for_glass_work():
-    from matching import FactoryProfile, MatchIndex, NeedQuery
-
-    idx = MatchIndex.build(
-        [
-            FactoryProfile(1, "a", lat=35.6, lon=139.7, processes=("シルク印刷",)),
-            FactoryProfile(2, "b", lat=35.6, lon=139.7, processes=("ガラス加工",)),
-        ]
-    )
-    steps = idx.required_steps(NeedQuery("The prints on our glass bottles fade in the dishwasher."))
-    assert steps and all("glass_processing" not in s for s in steps)
-    assert any("glass_processing" in s for s in idx.required_steps(NeedQuery("ガラスで花瓶を作りたい。")))
