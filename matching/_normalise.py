@@ -276,9 +276,13 @@ _IMPLIED_MATERIAL = {
 }
 
 
+_NEED_IMPLIED = {"injection_molding": "plastic", "blow_molding": "plastic", "vacuum_forming": "plastic"}
+
+
 def implied_material(code: str) -> str | None:
-    """The material a process works by itself (rubber moulding → rubber, sewing → fabric), if any."""
-    return _IMPLIED_MATERIAL.get(code)
+    """The material a process works by itself in a need (rubber moulding → rubber, sewing → fabric, "after
+    moulding" → plastic), if any."""
+    return _IMPLIED_MATERIAL.get(code) or _NEED_IMPLIED.get(code)
 
 
 _GENERIC_CUT = frozenset({"切断", "切断加工", "cutting", "cut"})

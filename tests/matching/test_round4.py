@@ -512,3 +512,29 @@ def test_round4h_profile_roles(norm, text, absent, present):
 def test_a_step_said_to_be_at_a_partner_factory_stays_outsourced(norm):
     text = "アルミのMIG溶接専門。機械加工は協力工場です。"
     assert "machining" not in _profile(norm, text) and "machining" in _not_done(norm, text)
+
+
+# --- round 4i: engineering shorthand ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Premature wear on the cam followers; spec calls for HRC 58-62 on the surface.", "induction_hardening"),
+        ("Need Ra 0.4 on the sealing face of 30 flanges.", "lapping"),
+        ("Bushings keep seizing on the shaft at high temperature.", "fluororesin_coating"),
+    ],
+)
+def test_round4i_engineering_words(norm, text, code):
+    assert code in _outcome(norm, text)
+
+
+def test_fasteners_are_not_a_joining_request(norm):
+    assert "welding" not in _outcome(norm, "Black finish on steel fasteners, RoHS compliant.")
+
+
+def test_a_moulded_plastic_part_that_warps_gets_no_heat_treatment():
+    from matching import FactoryProfile, MatchIndex, NeedQuery
+
+    idx = MatchIndex.build([FactoryProfile(1, "a", lat=35.6, lon=139.7, processes=("焼鈍",))])
+    steps = idx.required_steps(NeedQuery("Our injection moulded part warps after moulding."))
+    assert all("annealing" not in s and "heat_treatment" not in s for s in steps)
