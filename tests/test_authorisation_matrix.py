@@ -57,6 +57,7 @@ def row(method: str, rule: str, outcomes: str, body: dict | None = None, query: 
 
 row("GET", "/", "++++++")
 row("GET", "/about", "++++++")
+row("GET", "/favicon.ico", "++++++")
 row("POST", "/api/v1/auth/token", "LLLLLL", body={"email": "nobody@example.jp", "password": "wrong password"})
 row("GET", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
 row("DELETE", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
