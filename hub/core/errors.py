@@ -43,10 +43,11 @@ def unknown_host() -> Response | None:
     return Response(f"400 Bad Request: {message}\n", status=400, mimetype="text/plain")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """The JSON error body of the API, ``{"error": {"code", "message", "fields"}}``, for every handler (defined
-    here, below the API, so that the app-wide error handlers need not import it; ``hub.api.errors`` re-exports it)."""
-    response = jsonify({"error": {"code": code, "message": str(message), "fields": fields or {}}})
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
+    """The JSON error body of the API, ``{"error": {"code", "message", "fields"}}`` (plus ``extra`` members when an
+    error offers a choice), for every handler (defined here, below the API, so that the app-wide error handlers need
+    not import it; ``hub.api.errors`` re-exports it)."""
+    response = jsonify({"error": {**(extra or {}), "code": code, "message": str(message), "fields": fields or {}}})
     response.status_code = status
     return response
 

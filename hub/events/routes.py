@@ -20,7 +20,7 @@ from hub.core.params import int_or_none, page_arg
 from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
 from hub.events import checkins, confirmation, kpis, programs, services, visibility
 from hub.events.edge import show_error
-from hub.events.errors import EventsError
+from hub.events.errors import EventsError, PartyExceedsFreeSeats
 from hub.events.forms import (
     ApplyForm,
     BookingForm,
@@ -56,8 +56,8 @@ def flash_booking_outcome(booking) -> None:
     if booking.status == BOOKING_CONFIRMED:
         flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
     else:
-        flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
-                "frees up.", n=services.waitlist_position(booking)), "warning")
+        flash(_("You are on the waiting list (number %(n)s). We will email you if a place frees up.",
+                n=services.waitlist_position(booking)), "warning")
 
 
 
@@ -150,7 +150,10 @@ def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
     try:
         result = services.with_retry(lambda: confirmation.submit_booking(
             slot.id, form.name.data, email, form.party_size.data, form.locale.data, confirm=confirm,
-            vouched=vouched))
+            vouched=vouched, if_short=form.if_short.data or None))
+    except PartyExceedsFreeSeats as exc:
+        form.short_choice = exc  # the page asks: book the free seats, or wait for the whole party
+        return None
     except EventsError as exc:
         show_error(exc, form)
         return None
