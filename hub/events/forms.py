@@ -59,8 +59,9 @@ class ConfirmForm(FlaskForm):
 
 class CheckinForm(FlaskForm):
     code = StringField(_l("Code from the QR"), validators=[DataRequired(), Length(max=300)],
-                       description=_l("Scan the visitor's QR code with a scanner, or type the code printed under "
-                                      "it."))
+                       description=_l("Scan the visitor's QR code with the camera or a scanner, or type the code "
+                                      "printed under it."))
+    force = HiddenField()  # "1": admit although the booking is for another day or slot (after the warning)
 
 
 class WalkInForm(FlaskForm):
