@@ -31,8 +31,8 @@ def test_a_code_for_a_later_slot_today_is_flagged(app, client, of, book_api):
         from hub.events.models import Booking
 
         with app.app_context():
-            db.session.add(Booking(slot_id=ids["slot"], name="来場 一郎", email="g@example.jp", email_key="g@example.jp",
-                                   party_size=1, status="confirmed"))
+            db.session.add(Booking(slot_id=ids["slot"], name="来場 一郎", email="g@example.jp",
+                                   email_key="g@example.jp", party_size=1, status="confirmed"))
             db.session.commit()
             booking_id = db.session.scalar(db.select(Booking.id).where(Booking.slot_id == ids["slot"]))
     else:
