@@ -181,7 +181,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(reject_hostile_request)
     app.after_request(set_security_headers)
 
-    from hub.core.i18n import join_list, lang_ja
+    from hub.core.i18n import fit_lines, join_list, lang_ja
     from hub.core.labels import capability_label, ward_label
 
     # Globals (not a context processor) so that imported macros see them too.
@@ -193,6 +193,7 @@ def register_request_hooks(app: Flask) -> None:
     from hub.core.forms import field_id
 
     app.add_template_global(field_id)
+    app.add_template_global(fit_lines)
     app.add_template_filter(lang_ja, "lang_ja")
 
     navbar = nav_domains()

@@ -4,6 +4,7 @@ language."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from flask import request
@@ -48,3 +49,44 @@ def lang_ja(text: str | None, locale: str | None = None) -> Markup:
     if current_locale(locale) != "ja" and is_japanese(text):
         return Markup('<span lang="ja">{}</span>').format(text)
     return Markup("{}").format(text)
+
+
+def fit_lines(text: str | None, columns: int, max_lines: int = 2) -> list[str]:
+    """``text`` in at most ``max_lines`` lines of ``columns`` columns (a Japanese character takes two), words kept
+    whole where there are spaces, the last line ending in … when it had to be cut — for chart labels (a template
+    global), which must fit their column in either language."""
+    words = str(text or "").split(" ")
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if _columns(candidate) <= columns:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while _columns(current) > columns:  # a word longer than a line (Japanese has no spaces): cut it
+            cut = _cut(current, columns)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = lines[:max_lines - 1] + [last[:_cut(last, columns - 1)] + "…"]
+    return lines
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _cut(text: str, columns: int) -> int:
+    """How many characters of ``text`` fit in ``columns`` (at least one)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += _columns(ch)
+        if used > columns:
+            return max(1, index)
+    return len(text)

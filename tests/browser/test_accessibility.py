@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from hub import create_app
 from hub.extensions import db
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import make_config, reset_schema
 
 AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
@@ -115,6 +116,18 @@ MARKUP_CHECKS = """() => {
 }"""
 
 
+# Buttons broken one character per line (the phone-size bug of issue 12): a label of 3+ characters laid out on as
+# many lines as it has characters.
+SQUEEZED_BUTTONS = """() => Array.from(document.querySelectorAll('button, .btn, input[type=submit]')).filter(b => {
+  const text = (b.innerText || b.value || '').replace(/\\s+/g, '');
+  if (text.length < 3 || !b.offsetParent) { return false; }
+  const range = document.createRange();
+  range.selectNodeContents(b);
+  const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+  return lines.size >= text.length - 1;
+}).map(b => (b.innerText || b.value).trim())"""
+
+
 def _axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate("options => axe.run(document, options).then(r => r.violations.map(v => ({id: v.id, "
@@ -143,6 +156,14 @@ def test_axe_finds_no_serious_or_critical_issue_on_the_main_pages(browser: Brows
                 markup = page.evaluate(MARKUP_CHECKS)  # what axe 4.9+ no longer checks (duplicate-id was retired)
                 if markup["duplicate_ids"] or markup["empty_actions"]:
                     blocking.append({"role": role, "lang": lang, "path": path, **markup})
+                if "dashboard" in path:
+                    page.screenshot(path=str(ARTIFACTS / f"a11y-{role}-{lang}-{path.strip('/').replace('/', '-')}.png"),
+                                    full_page=True)
+                page.set_viewport_size({"width": 390, "height": 844})
+                squeezed = page.evaluate(SQUEEZED_BUTTONS)
+                page.set_viewport_size({"width": 1366, "height": 900})
+                if squeezed:
+                    blocking.append({"role": role, "lang": lang, "path": path, "squeezed_buttons": squeezed})
                 for finding in _axe(page):
                     by_impact[finding["impact"]] += 1
                     nodes_by_impact[finding["impact"]] += len(finding["nodes"])
@@ -153,4 +174,6 @@ def test_axe_finds_no_serious_or_critical_issue_on_the_main_pages(browser: Brows
             context.close()
     print(f"\naxe: {visited} pages; findings by impact {dict(by_impact)}; elements {dict(nodes_by_impact)}")
     print("\n".join(sorted(everything)))
+    for item in blocking:
+        print(item)
     assert not blocking, f"{len(blocking)} serious/critical axe findings (run with -s for the list)"
