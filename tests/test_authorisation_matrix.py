@@ -133,7 +133,7 @@ row("GET", "/deals/<int:deal_id>", "L++NN+", deal_id="deal")
 row("POST", "/deals/<int:deal_id>/block", "L++NN+", deal_id="deal")
 row("POST", "/deals/<int:deal_id>/close", "LRRNNR", deal_id="deal")
 row("GET", "/deals/<int:deal_id>/files/<int:attachment_id>", "L++NN+", deal_id="deal", attachment_id="deal_attachment")
-row("POST", "/deals/<int:deal_id>/messages", "LRRNNF", deal_id="deal")
+row("POST", "/deals/<int:deal_id>/messages", "L++NNF", deal_id="deal")  # an empty message: the page again, 400
 row("POST", "/deals/<int:deal_id>/ratings", "LRRNNR", deal_id="deal")
 row("POST", "/deals/<int:deal_id>/report", "LRRNNR", deal_id="deal")
 row("POST", "/deals/<int:deal_id>/steps/<int:step_id>/answer", "LRRNNR", deal_id="deal", step_id="step")

@@ -85,7 +85,8 @@ def discard(job: ImportJob) -> None:
 
 def last_undoable() -> ImportJob | None:
     """The most recent finished import, if it has not been undone: only the last import can be undone."""
-    job = db.session.scalar(db.select(ImportJob).where(ImportJob.status == ImportStatus.DONE)
+    job = db.session.scalar(db.select(ImportJob).where(ImportJob.status == ImportStatus.DONE,
+                                                       ImportJob.finished_at.isnot(None))
                             .order_by(ImportJob.finished_at.desc(), ImportJob.id.desc()).limit(1))
     return job if job is not None and job.undone_at is None else None
 
