@@ -87,6 +87,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    from hub.core.forms import install_field_rendering
+
+    install_field_rendering()
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=";".join(translation_dirs()))
     bootstrap.init_app(app)
     cache.init_app(app)
@@ -182,6 +185,7 @@ def register_request_hooks(app: Flask) -> None:
 
     app.after_request(private_by_default)
 
+    from hub.core.i18n import fit_lines, join_list, lang_ja
     from hub.core.labels import capability_label, select_options, ward_label
 
     # Globals (not a context processor) so that imported macros see them too.
@@ -190,6 +194,12 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_global(select_options)
     app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_endpoint")
     app.add_template_filter(tokyo_filter, "tokyo")
+    app.add_template_filter(join_list, "join_list")
+    from hub.core.forms import field_id
+
+    app.add_template_global(field_id)
+    app.add_template_global(fit_lines)
+    app.add_template_filter(lang_ja, "lang_ja")
 
     navbar = nav_domains()
 

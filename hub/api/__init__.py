@@ -19,7 +19,7 @@ limiter.limit(_api_limit)(bp)
 
 @bp.errorhandler(ApiError)
 def handle_api_error(exc: ApiError):
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
+    return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
 
 
 from hub.api import auth, factories, openapi  # noqa: E402,F401  (routes register on bp)

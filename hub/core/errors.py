@@ -35,6 +35,23 @@ def _code_name(code: int) -> str:
     }.get(code, "error" if code < 500 else "server_error")
 
 
+def _too_large_message() -> str:
+    """What a 413 says: the limit of this request (a form may allow more than the app's default)."""
+    limit = request.max_content_length or 0
+    if limit <= 0:
+        return _message(413)
+    return _("The upload is too large (at most %(mb)s MB in all). Go back to the form: what you typed is still "
+             "there; attach a smaller file and send it again.", mb=max(1, limit // (1024 * 1024)))
+
+
+def _back_to_form() -> str | None:
+    """The form the upload came from (the Referer, only on this site), for the 413 page's "back" button."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return referrer
+    return None
+
+
 def unknown_host() -> Response | None:
     """A plain 400 for a Host header outside TRUSTED_HOSTS: no page can be built for it (no URLs, no links)."""
     if not isinstance(request.routing_exception, SecurityError):
@@ -43,10 +60,11 @@ def unknown_host() -> Response | None:
     return Response(f"400 Bad Request: {message}\n", status=400, mimetype="text/plain")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """The JSON error body of the API, ``{"error": {"code", "message", "fields"}}``, for every handler (defined
-    here, below the API, so that the app-wide error handlers need not import it; ``hub.api.errors`` re-exports it)."""
-    response = jsonify({"error": {"code": code, "message": str(message), "fields": fields or {}}})
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
+    """The JSON error body of the API, ``{"error": {"code", "message", "fields"}}`` (plus ``extra`` members when an
+    error offers a choice), for every handler (defined here, below the API, so that the app-wide error handlers need
+    not import it; ``hub.api.errors`` re-exports it)."""
+    response = jsonify({"error": {**(extra or {}), "code": code, "message": str(message), "fields": fields or {}}})
     response.status_code = status
     return response
 
@@ -67,10 +85,12 @@ def register(app: Flask) -> None:
         if (refused := unknown_host()) is not None:
             return refused
         code = exc.code or 500
+        message = _too_large_message() if code == 413 else _message(code)
         if wants_json():
-            response = error_response(code, _code_name(code), _message(code))
+            response = error_response(code, _code_name(code), message)
         else:
-            response = render_template("errors/error.html", code=code, message=_message(code)), code
+            response = render_template("errors/error.html", code=code, message=message,
+                                       back=_back_to_form() if code == 413 else None), code
         return response
 
     @app.errorhandler(Exception)

@@ -70,3 +70,42 @@ def flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "danger")
+
+
+def install_field_rendering() -> None:
+    """Two HTML rules WTForms breaks, fixed once for every form (called by the app factory):
+
+    - hidden inputs (the CSRF token above all) are rendered without an ``id``: a page with several forms otherwise
+      repeats ``id="csrf_token"`` once per form (48 times on a deal's page), which HTML forbids and which confuses
+      assistive technology. Nothing refers to a hidden input by id; an explicit ``id=`` still wins;
+    - a required single ``<select>`` whose first option is a real choice (not an empty placeholder) is rendered
+      without ``required`` (HTML: such a select must start with a placeholder). A select always sends one of its
+      options, and the server validates the choice as before."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields import HiddenField, SelectField
+
+    meta = FlaskForm.Meta
+    if getattr(meta, "_hub_field_rendering", False):
+        return
+    original = meta.render_field
+
+    def render_field(self, field, render_kw):
+        own = field.render_kw or {}
+        if isinstance(field, HiddenField) and "id" not in render_kw and not own.get("id"):
+            render_kw = {**render_kw, "id": False}
+        elif type(field) is SelectField and field.flags.required and "required" not in render_kw:
+            first = next(iter(field.iter_choices()), None)
+            if first is not None and first[0] not in ("", None):
+                render_kw = {**render_kw, "required": False}
+        return original(self, field, render_kw)
+
+    meta.render_field = render_field
+    meta._hub_field_rendering = True
+
+
+def field_id(field, new_id: str):
+    """The field, rendered under another id (a template global): the same form shown several times on one page
+    (an answer form per step, a rating form per party) gets one id per copy, and its label follows."""
+    field.id = new_id
+    field.label.field_id = new_id
+    return field

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user
 
 from hub.core.cache import public_page
@@ -29,6 +29,13 @@ def index():
     needs = db.session.execute(needs_query).all()
     return render_template("core/index.html", factory_count=factory_count, ward_count=ward_count,
                            recent=recent, needs=needs)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The hub's icon at the address every browser and feed reader asks for."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/lang/<code>", methods=["GET", "POST"])

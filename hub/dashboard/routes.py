@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
+from hub.core.i18n import join_list
 from hub.core.labels import capability_label, ward_label
 from hub.core.params import int_or_none
 from hub.dashboard import services
@@ -67,5 +68,5 @@ def cluster_risk_csv():
     for risk in services.cluster_risk():
         rows.append([capability_label(risk.code), risk.providers, risk.at_risk, f"{risk.share:.0%}",
                      _("yes") if risk.about_to_lose else "",
-                     "、".join(f"{ward_label(w)} {n}" for w, n in sorted(risk.wards.items()))])
+                     join_list(f"{ward_label(w)} {n}" for w, n in sorted(risk.wards.items()))])
     return csv_response(rows, "cluster-risk.csv")

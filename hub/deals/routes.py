@@ -264,8 +264,9 @@ def new_inquiry():
 
 @bp.route("/<int:deal_id>")
 @login_required
-def detail(deal_id: int):
-    """The shared workspace: steps and their status, the thread with files, answers, outcome and ratings."""
+def detail(deal_id: int, message_form: MessageForm | None = None):
+    """The shared workspace: steps and their status, the thread with files, answers, outcome and ratings
+    (``message_form``: a refused message, shown again with what was typed and why)."""
     deal = _deal_or_404(deal_id)
     thread = services.can_read_thread(current_user, deal)
     requester_side = services.is_requester_side(current_user, deal)
@@ -285,7 +286,8 @@ def detail(deal_id: int):
         can_close=services.can_close(current_user, deal),
         rating_targets=services.rating_targets(current_user, deal),
         blocked=services.blocked_keys(current_user), requester_key=services.requester_key(deal),
-        answer_form=AnswerForm(), status_form=StepStatusForm(), message_form=MessageForm(), close_form=CloseForm(),
+        answer_form=AnswerForm(), status_form=StepStatusForm(), message_form=message_form or MessageForm(),
+        close_form=CloseForm(),
         rating_form=RatingForm(), report_form=ReportForm(), action_form=EmptyForm(),
         is_participant=requester_side or bool(mine),
     )
@@ -353,6 +355,10 @@ def post_message(deal_id: int):
         if exc.status == 403 and not (services.is_requester_side(current_user, deal)
                                       or services.my_steps(current_user, deal)):
             abort(403)  # an organiser reviewing a report reads, but does not write
+        if exc.status == 400:  # a refused file or an empty message: the page again, with what was typed
+            target = form.files if exc.field == "file" else form.body
+            target.errors = [*target.errors, exc.message]
+            return detail(deal.id, message_form=form), 400
         flash(exc.message, "danger")
         return _back(deal, "#thread")
     commit_and_deliver()

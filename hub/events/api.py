@@ -87,12 +87,18 @@ def openfactory_slot(slot_id: int):
 @limiter.limit(_booking_limit)
 def openfactory_book(slot_id: int):
     """Book seats without an account: 201 confirmed or waitlisted; 202 "pending_confirmation" when the address must
-    confirm by email (or already has a booking here: its owner is emailed); 409 when closed; 400 when invalid."""
+    confirm by email (or already has a booking here: its owner is emailed); 409 when closed, or when the party is
+    larger than the free seats and ``if_short`` does not say what to do (the error lists the choices); 400 when
+    invalid."""
     data = json_body()
     name = get_str(data, "name", required=True, max_len=120)
     email = get_str(data, "email", required=True, max_len=254)
     party_size = get_int(data, "party_size", required=True, low=1, high=services.MAX_PARTY)
     locale = get_str(data, "locale", max_len=5) or _locale()
+    if_short = get_str(data, "if_short", max_len=10) or None
+    if if_short is not None and if_short not in services.IF_SHORT:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                       {"if_short": _("Use partial or waitlist.")})
     try:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError:
@@ -102,7 +108,7 @@ def openfactory_book(slot_id: int):
     confirm = confirmation.confirmation_required()
     try:
         result = services.with_retry(lambda: confirmation.submit_booking(slot_id, name, email, party_size, locale,
-                                                                         confirm=confirm))
+                                                                         confirm=confirm, if_short=if_short))
     except EventsError as exc:
         raise api_error(exc) from None
     if result.booking is None:
@@ -153,6 +159,8 @@ def _ok(description: str, schema: dict, status: str = "200") -> dict:
 _TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
           "description": "the cancel_token returned when booking"}
 
+_CONFLICT = {"$ref": "#/components/schemas/BookingConflict"}
+
 OPENAPI_SCHEMAS = {
     "OpenFactorySlot": {"type": "object", "properties": {
         "id": {"type": "integer"},
@@ -168,6 +176,15 @@ OPENAPI_SCHEMAS = {
         "admission": {"type": "string", "enum": ["booking", "walk_in"]},
         "language": {"type": "string"}, "fee_yen": {"type": "integer"},
         "booking": {"type": "string", "enum": ["open", "not_yet", "closed", "past", "walk_in"]}}},
+    "BookingConflict": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        "free_seats": {"type": "integer", "description": "only for party_exceeds_free_seats / no_free_seats"},
+        "party_size": {"type": "integer"},
+        "choices": {"type": "array", "items": {"type": "object", "properties": {
+            "if_short": {"type": "string", "enum": ["partial", "waitlist"]},
+            "party_size": {"type": "integer", "description": "seats this choice books or waits for"},
+            "status": {"type": "string", "enum": ["confirmed", "waitlisted"]}}}}}}}},
 }
 
 OPENAPI_PATHS = {
@@ -195,7 +212,13 @@ OPENAPI_PATHS = {
                 "type": "object", "required": ["name", "email", "party_size"], "properties": {
                     "name": {"type": "string", "maxLength": 120}, "email": {"type": "string", "format": "email"},
                     "party_size": {"type": "integer", "minimum": 1, "maximum": 10},
-                    "locale": {"type": "string", "enum": ["ja", "en"]}}}}}},
+                    "locale": {"type": "string", "enum": ["ja", "en"]},
+                    "if_short": {"type": "string", "enum": ["partial", "waitlist"],
+                                 "description": "when the party is larger than the free seats: book the free "
+                                                "seats (partial: the booking's party_size is the seats booked), or "
+                                                "join the waiting list for the whole party. Without it such a "
+                                                "party gets a 409 party_exceeds_free_seats listing the choices; a "
+                                                "full slot waitlists."}}}}}},
             "responses": {**_ok("Booked or waitlisted", {"type": "object", "properties": {
                 "id": {"type": "integer"}, "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
                 "cancel_token": {"type": "string"},
@@ -207,7 +230,11 @@ OPENAPI_PATHS = {
                       {"type": "object", "properties": {
                           "status": {"type": "string", "enum": ["pending_confirmation"]},
                           "message": {"type": "string"}}}, "202"),
-                **_errors(400, 404, 409, 415, 429)}}},
+                **_errors(400, 404, 415, 429),
+                "409": {"description": "Booking is closed (booking_closed, booking_past …), or the party is larger "
+                                       "than the free seats (party_exceeds_free_seats, no_free_seats): choose with "
+                                       "if_short and send again",
+                        "content": {"application/json": {"schema": _CONFLICT}}}}}},
     "/bookings/{booking_id}": {
         "parameters": [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}},
                        _TOKEN],

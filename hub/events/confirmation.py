@@ -73,13 +73,16 @@ class Submission:
 
 
 def submit_booking(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja", *,
-                   confirm: bool, vouched: bool = False, now: datetime | None = None) -> Submission:
+                   confirm: bool, vouched: bool = False, now: datetime | None = None,
+                   if_short: str | None = None) -> Submission:
     """A visitor's booking form or API call. ``confirm``: make a request and email the link instead of booking;
-    ``vouched``: the booker proved the address (a verified account). Raises a BookingError for public reasons
-    only (slot closed, party too large, seat cap)."""
+    ``vouched``: the booker proved the address (a verified account); ``if_short``: what to do when the party is
+    larger than the free seats (:func:`services.seats_decision`). Raises a BookingError for public reasons only
+    (slot closed, party too large, seat cap, a party larger than the free seats without a choice)."""
     if confirm and not vouched:
-        return _request_confirmation(slot_id, name, email, party_size, locale, now)
-    result = services.book(slot_id, name, email, party_size, locale, now=now, email_confirmed=vouched)
+        return _request_confirmation(slot_id, name, email, party_size, locale, now, if_short)
+    result = services.book(slot_id, name, email, party_size, locale, now=now, email_confirmed=vouched,
+                           if_short=if_short)
     if result.created:
         # Other bookings of the address are shown only to someone who proved they own it.
         return Submission(result.booking, result.overlaps if vouched else [])
@@ -90,13 +93,15 @@ def submit_booking(slot_id: int, name: str, email: str, party_size: int, locale:
 
 
 def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, locale: str,
-                          now: datetime | None) -> Submission:
+                          now: datetime | None, if_short: str | None = None) -> Submission:
     if not isinstance(party_size, int) or not 1 <= party_size <= services.MAX_PARTY:
         raise BookingInvalid("invalid", _l("A party has 1 to %(n)s people.", n=services.MAX_PARTY), "party_size")
     slot = db.session.get(Slot, slot_id)
     if slot is None:
         raise BookingNotFound("not_found", _l("This slot does not exist."))
     services.check_bookable(slot, party_size, now)
+    # Ask now (seats are public facts), not only when the link is used; the choice travels with the request.
+    services.seats_decision(party_size, services.free_seats(slot), if_short)
     email = (email or "").strip()
     email_key = email.lower()
     existing = services.active_booking(slot.id, email_key)
@@ -107,7 +112,8 @@ def _request_confirmation(slot_id: int, name: str, email: str, party_size: int, 
         return Submission(None)  # the address already has links waiting: no more mail to it
     request = BookingRequest(slot_id=slot.id, name=(name or "").strip()[:120], email=email[:254],
                              email_key=email_key[:254], party_size=party_size,
-                             locale=locale if locale in ("ja", "en") else "ja", created_at=now or utcnow())
+                             locale=locale if locale in ("ja", "en") else "ja", created_at=now or utcnow(),
+                             if_short=if_short if if_short in services.IF_SHORT else None)
     db.session.add(request)
     db.session.flush()
     queue_email(request.email, "booking_confirm_request", request.locale,
@@ -170,16 +176,18 @@ def request_for_token(token: str | None) -> tuple[BookingRequest | None, bool]:
     return db.session.get(BookingRequest, request_id), False
 
 
-def confirm_request(request_id: int, now: datetime | None = None) -> services.BookingResult:
+def confirm_request(request_id: int, now: datetime | None = None,
+                    if_short: str | None = None) -> services.BookingResult:
     """The owner used the emailed link: book now (confirmed or waitlisted, under the slot lock). A link books
-    once: using it again shows that booking; after booking some other way it shows the address's booking."""
+    once: using it again shows that booking; after booking some other way it shows the address's booking.
+    ``if_short`` (the choice made on the confirmation page) overrides the one made when booking."""
     request = db.session.get(BookingRequest, request_id, populate_existing=True)
     if request is None:
         raise BookingNotFound("not_found", _l("This link is not valid."))
     if request.confirmed_at is not None and request.booking is not None:  # a link books once
         return services.BookingResult(request.booking, False, services.overlapping_bookings(request.booking))
     result = services.book(request.slot_id, request.name, request.email, request.party_size, request.locale,
-                           now=now, email_confirmed=True)
+                           now=now, email_confirmed=True, if_short=if_short or request.if_short)
     request.confirmed_at = now or utcnow()
     request.booking_id = result.booking.id
     db.session.flush()

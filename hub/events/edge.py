@@ -32,7 +32,7 @@ def api_error(exc: EventsError) -> ApiError:
     from hub.api.errors import ApiError  # here: importing hub.api loads every domain's api module
 
     fields = {exc.field: str(exc.message)} if exc.field else {}
-    return ApiError(status_of(exc), exc.code, str(exc.message), fields)
+    return ApiError(status_of(exc), exc.code, str(exc.message), fields, extra=getattr(exc, "details", None))
 
 
 def show_error(exc: EventsError, form=None) -> None:

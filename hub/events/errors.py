@@ -32,6 +32,23 @@ class BookingInvalid(BookingError, Invalid):
     """The party does not fit the rules: its size, the seats one mailbox may hold, the slot's room."""
 
 
+class PartyExceedsFreeSeats(BookingError):
+    """The party is larger than the seats still free: the visitor chooses (book the free seats, or wait for the
+    whole party) instead of being put on the waiting list without being asked. ``details`` carries the choice."""
+
+    def __init__(self, code: str, message, free_seats: int, party_size: int):
+        super().__init__(code, message, "party_size")
+        self.free_seats, self.party_size = free_seats, party_size
+
+    @property
+    def details(self) -> dict:
+        """What the API adds to its error: the free seats and each choice with what it would become."""
+        choices = [{"if_short": "waitlist", "party_size": self.party_size, "status": "waitlisted"}]
+        if self.free_seats > 0:
+            choices.insert(0, {"if_short": "partial", "party_size": self.free_seats, "status": "confirmed"})
+        return {"free_seats": self.free_seats, "party_size": self.party_size, "choices": choices}
+
+
 class BookingNotFound(BookingError):
     """No such slot or confirmation link."""
 

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from hub.core.forms import language_choices
 from hub.events.services import MAX_PARTY
@@ -48,6 +48,9 @@ class BookingForm(FlaskForm):
     party_size = IntegerField(_l("Number of people"), default=1,
                               validators=[DataRequired(), NumberRange(min=1, max=MAX_PARTY)])
     locale = SelectField(_l("Language for emails"), choices=language_choices, default="ja")
+    # Sent by the choice buttons shown when the party is larger than the free seats (never rendered as a field).
+    if_short = StringField(validators=[Optional(), AnyOf(("partial", "waitlist"))])
+    short_choice = None  # the PartyExceedsFreeSeats the page is asking about, set by the view
 
 
 class ConfirmForm(FlaskForm):
@@ -56,8 +59,9 @@ class ConfirmForm(FlaskForm):
 
 class CheckinForm(FlaskForm):
     code = StringField(_l("Code from the QR"), validators=[DataRequired(), Length(max=300)],
-                       description=_l("Scan the visitor's QR code with a scanner, or type the code printed under "
-                                      "it."))
+                       description=_l("Scan the visitor's QR code with the camera or a scanner, or type the code "
+                                      "printed under it."))
+    force = HiddenField()  # "1": admit although the booking is for another day or slot (after the warning)
 
 
 class WalkInForm(FlaskForm):

@@ -29,6 +29,13 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ShortChoice(StrEnum):
+    """A party larger than the free seats: book the free seats, or wait for the whole party."""
+
+    PARTIAL = "partial"
+    WAITLIST = "waitlist"
+
+
 class PitchStatus(StrEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
@@ -178,6 +185,7 @@ class BookingRequest(db.Model):
     the booking is made (confirmed or waitlisted, under the slot lock) only when the emailed link is used."""
 
     __tablename__ = "event_booking_requests"
+    __table_args__ = (check_in("if_short", ShortChoice),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("event_slots.id", ondelete="CASCADE"), index=True)
@@ -189,6 +197,8 @@ class BookingRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("event_bookings.id", ondelete="SET NULL"))
+    # What the visitor chose when the party was larger than the free seats (None: it fitted, or no choice yet).
+    if_short: Mapped[str | None] = mapped_column(String(10))
 
     slot: Mapped[Slot] = relationship()
     booking: Mapped[Booking | None] = relationship()

@@ -86,6 +86,10 @@ def pitch_night_detail(night_id: int):
     form.locale.data = _locale()
     if current_user.is_authenticated:
         form.name.data, form.email.data = current_user.name, current_user.email
+    return _night_page(night, form)
+
+
+def _night_page(night: PitchNight, form: BookingForm):
     counts = services.slot_counts([night.slot_id])[night.slot_id] if night.slot_id else None
     return render_template("events/pitch_night.html", night=night, form=form, counts=counts,
                            state=services.booking_state(night.slot) if night.slot else "closed",
@@ -107,6 +111,8 @@ def pitch_night_register(night_id: int):
         response = _book_and_redirect(night.slot, form, url_for("events.pitch_night_detail", night_id=night.id))
         if response is not None:
             return response
+        if form.short_choice is not None:  # ask on the page, with what was typed
+            return _night_page(night, form)
     else:
         flash(_("Please check the registration form."), "danger")
     return redirect(url_for("events.pitch_night_detail", night_id=night.id) + "#register")

@@ -20,11 +20,10 @@ from hub.core.params import int_or_none, page_arg
 from hub.core.timeutil import from_tokyo, to_tokyo, tokyo_today, utcnow
 from hub.events import checkins, confirmation, kpis, programs, services, visibility
 from hub.events.edge import show_error
-from hub.events.errors import EventsError
+from hub.events.errors import EventsError, PartyExceedsFreeSeats
 from hub.events.forms import (
     ApplyForm,
     BookingForm,
-    CheckinForm,
     ConfirmForm,
     EditionForm,
     ProgramForm,
@@ -56,8 +55,8 @@ def flash_booking_outcome(booking) -> None:
     if booking.status == BOOKING_CONFIRMED:
         flash(_("Your booking is confirmed. We have sent you an email with the details."), "success")
     else:
-        flash(_("The slot is full, so you are on the waiting list (number %(n)s). We will email you if a place "
-                "frees up.", n=services.waitlist_position(booking)), "warning")
+        flash(_("You are on the waiting list (number %(n)s). We will email you if a place frees up.",
+                n=services.waitlist_position(booking)), "warning")
 
 
 
@@ -150,7 +149,10 @@ def _book_and_redirect(slot: Slot, form: BookingForm, back: str):
     try:
         result = services.with_retry(lambda: confirmation.submit_booking(
             slot.id, form.name.data, email, form.party_size.data, form.locale.data, confirm=confirm,
-            vouched=vouched))
+            vouched=vouched, if_short=form.if_short.data or None))
+    except PartyExceedsFreeSeats as exc:
+        form.short_choice = exc  # the page asks: book the free seats, or wait for the whole party
+        return None
     except EventsError as exc:
         show_error(exc, form)
         return None
@@ -421,8 +423,8 @@ def roster_checkin(booking_id: int):
     """Check a party in from the roster."""
     booking = db.session.get(Booking, booking_id) or abort(404)
     _staffed_slot(booking.slot_id)
-    if ConfirmForm().validate_on_submit():
-        result = checkins.check_in(current_user, booking=booking)
+    if ConfirmForm().validate_on_submit():  # the slot's own roster: the staff chose this party
+        result = checkins.check_in(current_user, booking=booking, force=True)
         db.session.commit()
         flash(result.message, "success" if result.ok else "warning")
     return redirect(url_for("events.roster", slot_id=booking.slot_id) + f"#booking-{booking.id}")
@@ -439,19 +441,6 @@ def walk_in(slot_id: int):
         total = services.with_retry(lambda: checkins.add_walk_ins(db.session.get(Slot, slot.id), delta))
         flash(_("Walk-ins: %(n)s", n=total), "info")
     return redirect(url_for("events.roster", slot_id=slot.id))
-
-
-@bp.route("/checkin", methods=["GET", "POST"])
-@roles_required("factory", "organiser")
-def checkin():
-    """The mobile check-in page: scan or type the code from the visitor's QR."""
-    form = CheckinForm()
-    result = None
-    if form.validate_on_submit():
-        result = checkins.check_in(current_user, code=form.code.data)
-        db.session.commit()
-        form.code.data = ""
-    return render_template("events/checkin.html", form=form, result=result)
 
 
 # --- organisers: editions, dashboards, rosters, CSV -----------------------------------------------------------
@@ -543,4 +532,4 @@ def edition_csv(edition_id: int):
     return csv_response(table, f"openfactory-{edition.starts_on.isoformat()}-bookings.csv")
 
 # Pages defined in their own modules, on this blueprint.
-from hub.events import confirm_routes, pitch_routes, reviewer_routes  # noqa: E402,F401
+from hub.events import checkin_routes, confirm_routes, pitch_routes, reviewer_routes  # noqa: E402,F401

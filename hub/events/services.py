@@ -34,6 +34,7 @@ from hub.events.errors import (
     ParticipationError,
     ParticipationInvalid,
     ParticipationNotAllowed,
+    PartyExceedsFreeSeats,
 )
 from hub.events.models import (
     BOOKING_CANCELLED,
@@ -44,6 +45,7 @@ from hub.events.models import (
     Participation,
     PitchNight,
     Program,
+    ShortChoice,
     Slot,
 )
 from hub.events.visibility import takes_part
@@ -247,9 +249,38 @@ def seat_cap() -> int:
     return max(1, int(current_app.config.get("EVENTS_MAX_SEATS_PER_EMAIL", 10) or 10))
 
 
+IF_SHORT = tuple(ShortChoice)  # a party larger than the free seats: book those seats, or wait for all
+
+
+def seats_decision(party_size: int, free: int, if_short: str | None) -> tuple[str, int]:
+    """(status, seats) for a party when ``free`` seats are left. A party that fits is confirmed. A larger one is
+    never put on the waiting list without being asked: ``if_short`` says what the visitor chose ("partial": book
+    the free seats; "waitlist": wait for the whole party); without a choice :class:`PartyExceedsFreeSeats` asks.
+    A full slot (no free seat) waitlists without asking: its page already says so on the button."""
+    if party_size <= free:
+        return BOOKING_CONFIRMED, party_size
+    if if_short == "waitlist" or (free <= 0 and if_short is None):
+        return BOOKING_WAITLISTED, party_size
+    if if_short == "partial" and free > 0:
+        return BOOKING_CONFIRMED, free
+    if free <= 0:
+        raise PartyExceedsFreeSeats("no_free_seats", _l(
+            "The free seats were taken in the meantime. You can join the waiting list for the whole party of "
+            "%(n)s.", n=party_size), 0, party_size)
+    raise PartyExceedsFreeSeats("party_exceeds_free_seats", _l(
+        "Only %(free)s seats are free, for a party of %(n)s. Book the %(free)s free seats now, or join the "
+        "waiting list for the whole party.", free=free, n=party_size), free, party_size)
+
+
+def free_seats(slot: Slot) -> int:
+    """Seats not taken by confirmed bookings (under the slot lock this is exact; outside it, a hint)."""
+    return max(0, slot.capacity - confirmed_seats(slot.id))
+
+
 def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja",
-         now: datetime | None = None, email_confirmed: bool = False) -> BookingResult:
-    """Book ``party_size`` seats for a visitor (no account): confirmed if the seats are free, else waitlisted.
+         now: datetime | None = None, email_confirmed: bool = False, if_short: str | None = None) -> BookingResult:
+    """Book ``party_size`` seats for a visitor (no account): confirmed if the seats are free; a larger party as
+    the visitor chose (:func:`seats_decision`), else waitlisted when the slot is full.
 
     The same email on the same slot makes no second booking: the result is the existing one with
     ``created=False`` — for the service layer only. Whoever asked has not proved they own the address, so the
@@ -276,7 +307,7 @@ def book(slot_id: int, name: str, email: str, party_size: int, locale: str = "ja
     locking.race_window("EVENTS_RACE_DELAY")
     # Waiting parties never fit the free seats (each cancellation promotes those that do), so a newcomer who
     # fits takes them without jumping anyone who could have had them.
-    status = BOOKING_CONFIRMED if taken + party_size <= slot.capacity else BOOKING_WAITLISTED
+    status, party_size = seats_decision(party_size, slot.capacity - taken, if_short)
     booking = Booking(slot=slot, name=name[:120], email=email[:254], email_key=email_key[:254],
                       party_size=party_size, status=status, locale=locale if locale in ("ja", "en") else "ja",
                       email_confirmed_at=utcnow() if email_confirmed else None)

@@ -12,9 +12,11 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from dataclasses import field as _field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, text, update
 
 from hub.core.timeutil import utcnow
@@ -33,11 +35,61 @@ class ImportFileError(Exception):
     """The file as a whole could not be read."""
 
 
+class RowProblem(ValueError):
+    """Why one record is rejected: the field, a reason code and its values. ``str()`` is the English reason (the
+    command line prints it); pages show :func:`row_problem_text` in the reader's language."""
+
+    def __init__(self, field: str, code: str, **params):
+        self.field, self.code, self.params = field, code, params
+        super().__init__(f"{field}: {str(_ENGLISH[code]) % params}")
+
+
+# Reasons in English (the CLI and the stored ``reason``) and, through the catalogue, in the reader's language.
+_ENGLISH = {
+    "required": "required", "text": "expected text", "too_long": "longer than %(limit)s characters",
+    "list": "expected a list of text", "entry_too_long": "an entry is longer than 200 characters",
+    "too_many": "more than 100 entries", "whole_number": "expected a whole number", "number": "expected a number",
+    "range": "must be between %(low)s and %(high)s", "unknown_ward": "unknown ward '%(value)s'",
+    "both_or_neither": "give both or neither", "one_of": "one of %(values)s", "object": "expected an object",
+}
+ROW_MESSAGES = {
+    "required": _l("%(field)s: required"),
+    "text": _l("%(field)s: expected text"),
+    "too_long": _l("%(field)s: longer than %(limit)s characters"),
+    "list": _l("%(field)s: expected a list of text"),
+    "entry_too_long": _l("%(field)s: an entry is longer than 200 characters"),
+    "too_many": _l("%(field)s: more than 100 entries"),
+    "whole_number": _l("%(field)s: expected a whole number"),
+    "number": _l("%(field)s: expected a number"),
+    "range": _l("%(field)s: must be between %(low)s and %(high)s"),
+    "unknown_ward": _l("%(field)s: unknown ward “%(value)s”"),
+    "both_or_neither": _l("%(field)s: give both or neither"),
+    "one_of": _l("%(field)s: one of %(values)s"),
+    "object": _l("%(field)s: expected an object"),
+}
+
+
+def row_problem_text(problem: dict) -> str:
+    """A stored row error (``{"field", "code", "params", "reason"}``) in the current request's language; rows
+    stored before codes were kept show their English reason."""
+    message = ROW_MESSAGES.get(problem.get("code") or "")
+    if message is None:
+        return str(problem.get("reason") or "")
+    return str(message) % {"field": problem.get("field") or "", **(problem.get("params") or {})}
+
+
 @dataclass
 class RowError:
     row: int
     external_id: str | None
     reason: str
+    field: str | None = None
+    code: str | None = None
+    params: dict = _field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "external_id": self.external_id, "reason": self.reason, "field": self.field,
+                "code": self.code, "params": self.params}
 
 
 @dataclass
@@ -56,10 +108,10 @@ def _clean_str(value, name: str, limit: int) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"{name}: expected text")
+        raise RowProblem(name, "text")
     text = str(value).replace("\x00", "").strip()
     if len(text) > limit:
-        raise ValueError(f"{name}: longer than {limit} characters")
+        raise RowProblem(name, "too_long", limit=limit)
     return text or None
 
 
@@ -71,18 +123,18 @@ def _clean_list(value, name: str, sep: str | None) -> list[str]:
     elif isinstance(value, list):
         items = value
     else:
-        raise ValueError(f"{name}: expected a list of text")
+        raise RowProblem(name, "list")
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise ValueError(f"{name}: expected a list of text")
+            raise RowProblem(name, "list")
         text = str(item).replace("\x00", "").strip()
         if len(text) > 200:
-            raise ValueError(f"{name}: an entry is longer than 200 characters")
+            raise RowProblem(name, "entry_too_long")
         if text:
             out.append(text)
     if len(out) > 100:
-        raise ValueError(f"{name}: more than 100 entries")
+        raise RowProblem(name, "too_many")
     return out
 
 
@@ -90,16 +142,16 @@ def _clean_int(value, name: str, low: int, high: int | None) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{name}: expected a whole number")
+        raise RowProblem(name, "whole_number")
     try:
         number = int(value) if not isinstance(value, float) or value.is_integer() else None
     except (TypeError, ValueError):
         number = None
     if number is None:
-        raise ValueError(f"{name}: expected a whole number")
+        raise RowProblem(name, "whole_number")
     high = high if high is not None else date.today().year
     if not low <= number <= high:
-        raise ValueError(f"{name}: must be between {low} and {high}")
+        raise RowProblem(name, "range", low=low, high=high)
     return number
 
 
@@ -107,43 +159,43 @@ def _clean_float(value, name: str, low: float, high: float) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{name}: expected a number")
+        raise RowProblem(name, "number")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a number") from None
+        raise RowProblem(name, "number") from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise ValueError(f"{name}: must be between {low} and {high}")
+        raise RowProblem(name, "range", low=low, high=high)
     return number
 
 
 def clean_record(raw: dict, list_sep: str | None = None) -> dict:
     """Validate one import record; returns the model fields or raises ValueError with the reason."""
     if not isinstance(raw, dict):
-        raise ValueError("record: expected an object")
+        raise RowProblem("record", "object")
     data: dict = {}
     for name, limit in STR_FIELDS.items():
         data[name] = _clean_str(raw.get(name), name, limit)
     if not data["external_id"]:
-        raise ValueError("external_id: required")
+        raise RowProblem("external_id", "required")
     if not data["name"]:
-        raise ValueError("name: required")
+        raise RowProblem("name", "required")
     data["description"] = data["description"] or ""
     ward_raw = _clean_str(raw.get("ward"), "ward", 50)
     data["ward"] = normalise_ward(ward_raw) if ward_raw else None
     if ward_raw and data["ward"] is None:
-        raise ValueError(f"ward: unknown ward '{ward_raw}'")
+        raise RowProblem("ward", "unknown_ward", value=ward_raw)
     data["lat"] = _clean_float(raw.get("lat"), "lat", -90, 90)
     data["lon"] = _clean_float(raw.get("lon"), "lon", -180, 180)
     if (data["lat"] is None) != (data["lon"] is None):
-        raise ValueError("lat/lon: give both or neither")
+        raise RowProblem("lat/lon", "both_or_neither")
     for name in LIST_FIELDS:
         data[name] = _clean_list(raw.get(name), name, list_sep)
     for name, (low, high) in INT_FIELDS.items():
         data[name] = _clean_int(raw.get(name), name, low, high)
     status = _clean_str(raw.get("successor_status"), "successor_status", 20)
     if status is not None and status not in SUCCESSOR_STATUSES:
-        raise ValueError(f"successor_status: one of {', '.join(SUCCESSOR_STATUSES)}")
+        raise RowProblem("successor_status", "one_of", values=", ".join(SUCCESSOR_STATUSES))
     data["successor_status"] = status
     return data
 
@@ -185,9 +237,21 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
         yield number, {k: v for k, v in row.items() if k is not None}
 
 
+def _problem_parts(exc: ValueError) -> tuple[str | None, str | None, dict]:
+    if isinstance(exc, RowProblem):
+        return exc.field, exc.code, {k: str(v) for k, v in exc.params.items()}
+    return None, None, {}
+
+
+BatchHook = Callable[[list[int], dict[int, dict]], None]
+
+
 def import_records(rows: Iterable[tuple[int, dict]], list_sep: str | None = None,
-                   progress: Callable[[ImportReport, int], None] | None = None) -> ImportReport:
-    """Create or update factories from records, committing every BATCH rows."""
+                   progress: Callable[[ImportReport, int], None] | None = None,
+                   on_batch: BatchHook | None = None) -> ImportReport:
+    """Create or update factories from records, committing every BATCH rows. ``on_batch(created_ids, before)`` is
+    told, inside each batch's transaction, which factories it created and what the updated ones were before
+    (:func:`snapshot`), so that the import can be undone."""
     report = ImportReport()
     batch: list[tuple[int, dict]] = []
     seen = 0
@@ -198,14 +262,15 @@ def import_records(rows: Iterable[tuple[int, dict]], list_sep: str | None = None
         except ValueError as exc:
             ext = raw.get("external_id") if isinstance(raw, dict) else None
             report.rejected += 1
-            report.errors.append(RowError(number, str(ext)[:100] if ext is not None else None, str(exc)))
+            report.errors.append(RowError(number, str(ext)[:100] if ext is not None else None, str(exc),
+                                          *_problem_parts(exc)))
         if len(batch) >= BATCH:
-            _flush_batch(batch, report)
+            _flush_batch(batch, report, on_batch)
             batch = []
             if progress:
                 progress(report, seen)
     if batch:
-        _flush_batch(batch, report)
+        _flush_batch(batch, report, on_batch)
     if report.created + report.updated >= ANALYSE_AFTER:
         analyse_directory()
     if progress:
@@ -228,7 +293,7 @@ IMPORTED_FIELDS = ("name", "name_en", "address", "description", "ward", "process
                    "certifications", "employees", "founded", "owner_birth_year", "successor_status")
 
 
-def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
+def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport, on_batch: BatchHook | None = None) -> None:
     """Write one batch with a few bulk statements (no ORM object per row): ≥ 1,000 rows/s, bounded memory."""
     now = utcnow()
     ids = {data["external_id"] for _, data in batch}
@@ -259,6 +324,7 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
         else:
             new_rows[ext] = values
             report.created += 1
+    before = snapshot([row["id"] for row in updates.values()]) if on_batch and updates else {}
     if updates:
         db.session.execute(update(Factory), list(updates.values()))
         db.session.execute(delete(FactoryCapability).where(
@@ -282,6 +348,8 @@ def _flush_batch(batch: list[tuple[int, dict]], report: ImportReport) -> None:
                            replace=False)
     if updates:  # new entries only add candidates; changed ones may leave a public listing with fewer than k
         signals.mark_changed(db.session)
+    if on_batch:
+        on_batch([factory_ids[ext] for ext in new_rows], before)
     db.session.commit()
 
 
@@ -292,3 +360,122 @@ def import_file(path: Path, progress: Callable[[ImportReport, int], None] | None
         return import_records(rows, sep, progress)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ImportFileError(str(exc)) from exc
+
+
+# --- undoing an import -----------------------------------------------------------------------------------------
+
+SNAPSHOT_FIELDS = (*IMPORTED_FIELDS, "lat", "lon", "is_location_approx", "search_text", "is_published")
+CAPABILITY_FIELDS = ("kind", "code", "source", "confidence", "evidence", "phrase")
+
+
+def snapshot(factory_ids: list[int]) -> dict[int, dict]:
+    """{factory id: its imported fields and capability rows} — what an update is about to replace (JSON-safe)."""
+    if not factory_ids:
+        return {}
+    columns = [getattr(Factory, name) for name in SNAPSHOT_FIELDS]
+    found = {row[0]: {"fields": dict(zip(SNAPSHOT_FIELDS, row[1:], strict=True)), "capabilities": []}
+             for row in db.session.execute(db.select(Factory.id, *columns).where(Factory.id.in_(factory_ids)))}
+    caps = db.session.execute(db.select(FactoryCapability.factory_id, *[getattr(FactoryCapability, name)
+                                                                      for name in CAPABILITY_FIELDS])
+                              .where(FactoryCapability.factory_id.in_(factory_ids)))
+    for factory_id, *values in caps:
+        found[factory_id]["capabilities"].append(dict(zip(CAPABILITY_FIELDS, values, strict=True)))
+    return found
+
+
+def restore(before: dict[int, dict]) -> int:
+    """Put factories back as :func:`snapshot` saw them (fields and capability rows); returns how many."""
+    ids = [factory_id for factory_id in before if db.session.get(Factory, factory_id) is not None]
+    if not ids:
+        return 0
+    now = utcnow()
+    db.session.execute(update(Factory), [{"id": i, **before[i]["fields"], "updated_at": now} for i in ids])
+    db.session.execute(delete(FactoryCapability).where(FactoryCapability.factory_id.in_(ids)))
+    rows = [{"factory_id": i, **cap} for i in ids for cap in before[i]["capabilities"]]
+    if rows:
+        db.session.execute(insert(FactoryCapability), rows)
+    signals.mark_changed(db.session)
+    return len(ids)
+
+
+def remove_created(factory_ids: list[int], since) -> tuple[int, list[int]]:
+    """Delete factories an import created, unless someone has taken them up since (an organisation claimed one,
+    or it was edited after ``since``): those are kept and returned. (removed count, kept ids)."""
+    rows = db.session.execute(db.select(Factory.id, Factory.organisation_id, Factory.updated_at)
+                              .where(Factory.id.in_(factory_ids))).all()
+    kept = [i for i, organisation, updated in rows if organisation is not None or (since and updated > since)]
+    doomed = [i for i, _o, _u in rows if i not in set(kept)]
+    if doomed:
+        db.session.execute(delete(FactoryCapability).where(FactoryCapability.factory_id.in_(doomed)))
+        db.session.execute(delete(Factory).where(Factory.id.in_(doomed)))
+        signals.mark_changed(db.session)
+    return len(doomed), kept
+
+
+# --- previewing a file, and the template to fill in -----------------------------------------------------------
+
+TEMPLATE_COLUMNS = ("external_id", "name", "name_en", "ward", "address", "lat", "lon", "description", "processes",
+                    "materials", "equipment", "certifications", "employees", "founded")
+TEMPLATE_EXAMPLE = {"external_id": "ota-0001", "name": "六郷精工株式会社", "name_en": "Rokugo Seiko",
+                    "ward": "大田区", "address": "東京都大田区仲六郷2-1-1", "lat": "35.5423", "lon": "139.7138",
+                    "description": "NC旋盤による小物の切削加工。焼入れ・研削は協力工場へ。",
+                    "processes": "NC旋盤;MC加工", "materials": "SUS304;A5052", "equipment": "オークマ LB3000",
+                    "certifications": "ISO 9001", "employees": "12", "founded": "1968"}
+
+
+def template_csv() -> bytes:
+    """The import template: the header row and one example row, UTF-8 with BOM (opens intact in Excel)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    external_id: str | None
+    name: str | None
+    ward: str | None
+    processes: list[str]
+    error: RowError | None
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow] = field(default_factory=list)  # the first ``limit`` records
+    total: int = 0  # records in the file
+    rejected: int = 0  # records that would be rejected
+    errors: list[RowError] = field(default_factory=list)  # the first rejected records, wherever they are
+
+
+def preview(path: Path, limit: int = 20, max_errors: int = 50) -> Preview:
+    """Read the whole file without writing anything: its first records as they would be imported, the count of
+    records and of rejected ones, and the first rejections. Raises :class:`ImportFileError` when unreadable."""
+    rows, sep = read_records(path)
+    result = Preview()
+    try:
+        for number, raw in rows:
+            result.total += 1
+            error = None
+            try:
+                data = clean_record(raw, sep)
+            except ValueError as exc:
+                ext = raw.get("external_id") if isinstance(raw, dict) else None
+                error = RowError(number, str(ext)[:100] if ext is not None else None, str(exc), *_problem_parts(exc))
+                data = {"external_id": error.external_id, "name": raw.get("name") if isinstance(raw, dict) else None,
+                        "ward": None, "processes": []}
+                result.rejected += 1
+                if len(result.errors) < max_errors:
+                    result.errors.append(error)
+            if len(result.rows) < limit:
+                result.rows.append(PreviewRow(number, data["external_id"], _short(data.get("name")),
+                                              data.get("ward"), list(data.get("processes") or [])[:8], error))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ImportFileError(str(exc)[:300]) from exc
+    return result
+
+
+def _short(value) -> str | None:
+    return str(value)[:200] if value is not None else None

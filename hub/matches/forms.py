@@ -75,7 +75,8 @@ class AliasForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Directory file (.csv or .json)"), validators=[FileRequired(_l("Please choose a file."))])
+    file = FileField(_l("Directory file (.csv or .json)"), validators=[FileRequired(_l("Please choose a file."))],
+                     render_kw={"accept": ".csv,.json,text/csv,application/json"})
 
 
 class TeamRequestForm(FlaskForm):

@@ -62,6 +62,7 @@ class CapabilityAlias(db.Model):
 
 
 class ImportStatus(StrEnum):
+    PREVIEW = "preview"  # uploaded and previewed; nothing written until the organiser confirms
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
@@ -88,5 +89,25 @@ class ImportJob(db.Model):
     message: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    undone_at: Mapped[datetime | None]  # the organiser undid this import (its changes are reverted)
 
     user = relationship("User")
+
+
+class ImportAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+
+
+class ImportChange(db.Model):
+    """What one import did to one factory, so that the last import can be undone: a created factory is removed, an
+    updated one gets back ``before`` (its imported fields and capability rows as they were)."""
+
+    __tablename__ = "import_changes"
+    __table_args__ = (check_in("action", ImportAction),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), index=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    before: Mapped[dict | None] = mapped_column(JSON)

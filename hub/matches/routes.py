@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.auth.decorators import roles_required
-from hub.core import uploads
 from hub.core.i18n import request_locale
 from hub.core.labels import process_choices
 from hub.extensions import db
-from hub.matches import explain, imports, services, teams
-from hub.matches.forms import AliasForm, ChainForm, ImportForm, SearchForm, TeamRequestForm
-from hub.matches.models import CapabilityAlias, ImportJob
+from hub.matches import explain, services, teams
+from hub.matches.forms import AliasForm, ChainForm, SearchForm, TeamRequestForm
+from hub.matches.models import CapabilityAlias
 from matching import MatchingInputError, Taxonomy, plan_chain
 
 bp = Blueprint("matches", __name__)
@@ -127,41 +126,6 @@ def delete_alias(alias_id: int):
     return redirect(url_for("matches.aliases"))
 
 
-@bp.route("/organiser/imports", methods=["GET", "POST"])
-@roles_required("organiser")
-def import_upload():
-    """Organisers upload a directory export (CSV or JSON) and follow the import's progress."""
-    form = ImportForm()
-    if form.validate_on_submit():
-        try:
-            job = imports.create_job(form.file.data, current_user)
-        except uploads.UploadError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            db.session.commit()
-            job_id = job.id
-            imports.start_job(job_id)
-            return redirect(url_for("matches.import_status", job_id=job_id))
-    jobs = db.session.scalars(db.select(ImportJob).order_by(ImportJob.id.desc()).limit(20)).all()
-    return render_template("matches/imports.html", form=form, jobs=jobs)
-
-
-@bp.route("/organiser/imports/<int:job_id>")
-@roles_required("organiser")
-def import_status(job_id: int):
-    """One import: progress while it runs, then every rejected row with its reason."""
-    job = db.get_or_404(ImportJob, job_id)
-    return render_template("matches/import_status.html", job=job)
-
-
-@bp.route("/organiser/imports/<int:job_id>.json")
-@roles_required("organiser")
-def import_progress(job_id: int):
-    """Progress of one import, polled by the status page."""
-    job = db.get_or_404(ImportJob, job_id)
-    return jsonify(imports.job_dict(job))
-
-
 @bp.route("/match/needs/<int:need_id>/team", methods=["POST"])
 @roles_required("seeker", "factory", "organiser")
 def team_request(need_id: int):
@@ -185,3 +149,7 @@ def team_request(need_id: int):
         abort(403)
     db.session.commit()
     return redirect(url_for("deals.chain_compose", draft_id=draft.id))
+
+
+# Pages defined in their own modules, on this blueprint.
+from hub.matches import import_routes  # noqa: E402,F401

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from hub.core.forms import TermListField
+from hub.core.i18n import join_list
 from hub.core.labels import ward_choices
 from hub.succession import labels
 from hub.succession.services import resolve_processes
@@ -28,7 +29,7 @@ def _resolve(field) -> list[str]:
     if unknown:
         # gettext, not _l: a lazy string counts as safe HTML, and this one carries the user's words.
         raise ValidationError(gettext("Not recognised as a process: %(terms)s. Try another word (e.g. 旋盤, "
-                                      "plating).", terms="、".join(unknown[:5])))
+                                      "plating).", terms=join_list(unknown[:5])))
     return codes
 
 

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hub.core.i18n import current_locale
+from hub.core.i18n import current_locale, join_list
 from hub.succession import kanon
 from hub.succession.labels import EMPLOYEE_LABELS, WIDE_EMPLOYEE_LABELS, WIDE_YEARS_LABELS, YEARS_LABELS, label
 from hub.succession.models import ListingStatus
@@ -103,7 +103,7 @@ def headline(listing: SuccessionListing, locale: str | None = None) -> str:
     view = view_of(listing)
     lang = current_locale(locale)
     labels = [p["label"] for p in process_items(view, lang)[:3]]
-    processes = ", ".join(labels) if lang == "en" else "・".join(labels)
+    processes = join_list(labels, lang)
     with force_locale(lang):
         if not processes:
             return _("Workshop in %(ward)s looking for a successor", ward=area_label(view, lang))
@@ -180,7 +180,7 @@ def blocked_reason(view: dict, locale: str | None = None) -> str | None:
             terms = view["text_terms"]
             named = [taxonomy.label(c, lang) for c in terms["processes"] + terms["materials"]] + terms["certifications"]
             return _("Your text names %(terms)s; with this, only %(n)s published factories fit the listing (at least "
-                     "%(k)s are needed). Describe these in general terms.", terms="、".join(named),
+                     "%(k)s are needed). Describe these in general terms.", terms=join_list(named, lang),
                      n=view["candidates"], k=view["k"])
         return _("Even shown as generally as possible (process families, all of Tokyo, no sizes), only %(n)s "
                  "published factories fit the listing (at least %(k)s are needed), so it would point to your "

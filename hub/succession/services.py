@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from hub.auth.models import ROLE_FACTORY, ROLE_ORGANISER, ROLE_SUCCESSOR, User
 from hub.core.actors import is_signed_in
-from hub.core.i18n import current_locale
+from hub.core.i18n import current_locale, join_list
 from hub.core.timeutil import utcnow
 from hub.extensions import db
 from hub.factories.access import user_factory_id
@@ -247,7 +247,7 @@ def update_listing(listing: SuccessionListing, actor: User, data: dict) -> bool:
 def _raise_if_identifying(listing: SuccessionListing) -> None:
     found = blocking(listing)
     if found:
-        kinds = ", ".join(sorted({f.label for f in found}))
+        kinds = join_list(sorted({str(f.label) for f in found}))
         raise SuccessionError(_("The listing seems to contain %(kinds)s. Remove it before the listing can be "
                                 "published.", kinds=kinds))
 

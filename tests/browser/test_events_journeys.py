@@ -14,8 +14,9 @@ from hub.extensions import db
 PASSWORD = "events-browser-pass-1"
 
 
-def _setup_slot(app, capacity=8):
-    """A published edition with one approved factory, a tour and a slot the day after tomorrow; a member."""
+def _setup_slot(app, capacity=8, starts_in=timedelta(days=2)):
+    """A published edition with one approved factory, a tour and a slot (by default the day after tomorrow); a
+    member."""
     from hub.auth.services import create_user
     from hub.core.timeutil import tokyo_today, utcnow
     from hub.events.models import Edition, Participation, Program, Slot
@@ -34,7 +35,7 @@ def _setup_slot(app, capacity=8):
         db.session.flush()
         db.session.add(Participation(edition_id=edition.id, factory_id=factory.id, status="approved"))
         program = Program(edition_id=edition.id, factory_id=factory.id, kind="tour", title=f"へら絞りの実演{tag}")
-        start = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+        start = (utcnow() + starts_in).replace(second=0, microsecond=0)
         slot = Slot(program=program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=capacity)
         db.session.add_all([program, slot])
         member = create_user(f"member-{tag}@example.jp", PASSWORD, name="工場 次郎", role="factory", locale="ja",
@@ -94,7 +95,7 @@ def test_visitor_books_on_a_phone_and_cancels_from_the_email(page: Page, live_se
 
 
 def test_factory_member_checks_the_visitor_in_by_qr_code(page: Page, live_server, live_server_app, screenshot_dir):
-    ids = _setup_slot(live_server_app)
+    ids = _setup_slot(live_server_app, starts_in=timedelta(minutes=30))  # the visitor comes to today's slot
     response = page.request.post(f"{live_server}/api/v1/openfactory/slots/{ids['slot']}/bookings",
                                  data={"name": "来場 一郎", "email": f"ichiro-{ids['tag']}@example.jp",
                                        "party_size": 3})

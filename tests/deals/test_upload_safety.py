@@ -39,8 +39,9 @@ def test_a_pixel_bomb_is_refused_and_leaves_no_file_behind(app, world, open_deal
         "body": "two drawings", "files": [(io.BytesIO(PDF), "plan.pdf"), (io.BytesIO(STEP), "part.step"),
                                           (io.BytesIO(png_claiming(30000, 30000)), "photo.png")]},
         content_type="multipart/form-data", follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page again, with the typed message kept (issue 12)
     assert "too many pixels" in response.get_data(as_text=True)
+    assert "two drawings</textarea>" in response.get_data(as_text=True)
     assert _stored_files(app) == before  # all or nothing: plan.pdf and part.step were removed again
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(DealAttachment.id))) == 0

@@ -33,8 +33,11 @@ def _login(client, app, user_id):
     assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
 
 
+SOON = timedelta(minutes=30)  # the visitor's slot starts soon: a code scanned now is for this slot
+
+
 def test_factory_member_checks_in_by_code_and_a_second_scan_is_flagged(app, client, of, book_api):
-    ids = of()
+    ids = of(starts_in=SOON)
     booking = book_api(ids["slot"], "guest@example.jp", 3).get_json()
     _login(client, app, ids["member"])
     code = _code(app, booking["id"])
@@ -90,7 +93,7 @@ def test_another_factorys_member_cannot_check_in(app, client, of, book_api, make
 
 
 def test_waitlisted_and_cancelled_bookings_are_not_admitted(app, client, of, book_api):
-    ids = of(capacity=1)
+    ids = of(capacity=1, starts_in=SOON)
     book_api(ids["slot"], "first@example.jp")
     waiting = book_api(ids["slot"], "second@example.jp").get_json()
     _login(client, app, ids["member"])

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "hub" / "templates"
 EVENT_PAGES = {str(p.relative_to(TEMPLATES)) for p in (TEMPLATES / "events").glob("*.html")} - {
-    "events/_nav.html", "events/_labels.html"}
+    "events/_nav.html", "events/_labels.html", "events/_short_choice.html"}  # macros: imported, not rendered
 EVENT_MAILS = sorted(p.stem for p in (TEMPLATES / "events" / "mail").glob("*.txt"))
 
 
@@ -65,7 +65,7 @@ def _visit_everything(app, client, of, book_api, make_user, lang):
     client.post("/auth/login", data={"email": member_email, "password": PASSWORD})
     for url in ("/openfactory/mine", f"/openfactory/programs/{ids['program']}/edit",
                 f"/openfactory/programs/{ids['program']}/slots/new", f"/openfactory/slots/{ids['slot']}/edit",
-                f"/openfactory/slots/{ids['slot']}/roster", "/checkin", "/pitch-nights/invitations"):
+                f"/openfactory/slots/{ids['slot']}/roster", "/checkin", "/checkin/list", "/pitch-nights/invitations"):
         assert client.get(url).status_code == 200, url
     client.post("/checkin", data={"code": "forged"})
     client.post("/auth/logout")

@@ -99,20 +99,22 @@ def test_import_upload_reports_rows_and_progress(app, client, login_as):
     rows = [{"external_id": "up-1", "name": "取り込み工業", "ward": "Ota", "processes": ["MC加工"]},
             {"external_id": "up-2", "name": ""},
             {"external_id": "up-3", "name": "文章工業", "description": "へら絞りをしています"}]
-    app.config["IMPORTS_INLINE"] = True
-    try:
-        response = client.post("/organiser/imports", data={
-            "file": (io.BytesIO(json.dumps(rows, ensure_ascii=False).encode()), "dir.json")},
-            content_type="multipart/form-data")
-    finally:
-        app.config["IMPORTS_INLINE"] = False
+    response = client.post("/organiser/imports", data={
+        "file": (io.BytesIO(json.dumps(rows, ensure_ascii=False).encode()), "dir.json")},
+        content_type="multipart/form-data")
     assert response.status_code == 302
     status_url = response.headers["Location"]
+    assert client.get(status_url + ".json").get_json()["status"] == "preview"  # nothing written before the start
+    app.config["IMPORTS_INLINE"] = True
+    try:
+        assert client.post(status_url + "/start").status_code == 302
+    finally:
+        app.config["IMPORTS_INLINE"] = False
     progress = client.get(status_url + ".json").get_json()
     assert progress["status"] == "done" and progress["finished"]
     assert (progress["created"], progress["updated"], progress["rejected"]) == (2, 0, 1)
-    page = client.get(status_url).get_data(as_text=True)
-    assert "name: required" in page
+    assert "name: required" in client.get(status_url + "?lang=en").get_data(as_text=True)
+    assert "name：必須です" in client.get(status_url + "?lang=ja").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(Factory).where(Factory.external_id == "up-3")).codes("process") == [
             "metal_spinning"]
@@ -148,14 +150,16 @@ def test_every_matches_template_renders_in_both_languages(app, client, login_as,
     team = f"milling:{shops['mill']},anodizing:{shops['anodise']}"
     compose = client.post(f"/match/needs/{need_id}/team", data={"team": team})
     assert compose.status_code == 302 and "/deals/chains/drafts/" in compose.headers["Location"]
+    location = client.post("/organiser/imports", data={"file": (io.BytesIO(b"[]"), "x.json")},
+                           content_type="multipart/form-data").headers["Location"]
+    page = client.get(location)  # the preview
+    assert f'<html lang="{lang}">' in page.get_data(as_text=True)
     app.config["IMPORTS_INLINE"] = True
     try:
-        location = client.post("/organiser/imports", data={"file": (io.BytesIO(b"[]"), "x.json")},
-                               content_type="multipart/form-data").headers["Location"]
+        client.post(location + "/start")
     finally:
         app.config["IMPORTS_INLINE"] = False
-    page = client.get(location)
-    assert f'<html lang="{lang}">' in page.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in client.get(location).get_data(as_text=True)  # the finished import
     root = Path(app.root_path) / "templates" / "matches"
     expected = {f"matches/{p.name}" for p in root.glob("*.html") if not p.name.startswith("_")}  # partials: included
     assert expected <= set(rendered), expected - set(rendered)
