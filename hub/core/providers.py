@@ -24,6 +24,9 @@ TRACK_RECORDS = "track_records"  # () -> {factory_id: 0..1}
 COMPLETED_JOBS = "completed_jobs"  # (factory_ids) -> {factory_id: completed deals}
 # Offered by the matches domain, read by the deals domain.
 FITS_FOR_FACTORY = "fits_for_factory"  # (factory, lang, limit=) -> [(need, fit)]
+# Offered by the people domain, read by the factory profile and succession listings.
+KNOWHOW_CARDS = "knowhow_cards"  # (factory, viewer) -> [know-how cards of the factory the viewer may read]
+KNOWHOW_BAND = "knowhow_band"  # (factory_id) -> "none" | "some" | "substantial" | "extensive" (never a count)
 
 evidence_changed = Namespace().signal("evidence-changed")
 
