@@ -96,7 +96,7 @@ class JuniorForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    held_on = DateField(_l("Session date"), validators=[DataRequired()])
     hours = DecimalField(_l("Hours"), places=2, validators=[InputRequired(), NumberRange(min=0.25, max=12)])
     skills = SelectMultipleField(_l("Skills practised"), choices=_processes, validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

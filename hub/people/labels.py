@@ -12,7 +12,7 @@ PAIR_STATUS = {"proposed": _l("Waiting for answers"), "active": _l("Training"), 
 VISIBILITY = {"private": _l("Private to the factory"), "juniors": _l("Shared with its juniors"),
               "public": _l("Public")}
 OFFER_KIND = {"internship": _l("Internship places"), "visit": _l("School visit (出前授業)")}
-APPLICATION_STATUS = {"pending": _l("Waiting for the factory"), "accepted": _l("Accepted"),
+APPLICATION_STATUS = {"pending": _l("Waiting for the factory"), "accepted": _l("The factory accepted"),
                       "declined": _l("Declined"), "held": _l("Held")}
 
 

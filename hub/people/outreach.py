@@ -77,7 +77,7 @@ def decide(actor, application: OutreachApplication, status: str) -> OutreachAppl
         if application.status != ApplicationStatus.PENDING:
             raise PeopleError("answered", _l("This application has been answered."))
     else:
-        raise Invalid("bad_status", _l("Unknown decision."))
+        raise Invalid("bad_status", _l("Unknown answer."))
     application.status = status
     db.session.flush()
     return application
