@@ -3,7 +3,7 @@ answers and organisers record what was held."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -69,7 +69,7 @@ def offer(offer_id: int):
     form = ApplyForm()
     if request.method == "POST":
         if not is_signed_in(current_user):
-            return redirect(url_for("auth.login", next=request.path))
+            return current_app.login_manager.unauthorized()  # sign in (or confirm the email address) first
         if form.validate_on_submit():
             try:
                 outreach.apply(current_user, offer, form.school.data, form.message.data or "", form.preferred_on.data)

@@ -79,7 +79,7 @@ def test_the_juniors_factory_acts_for_its_employee(app, active_pair, make_factor
 def cards_world(app, make_factory, make_user, client_for):
     """Factory A's cards (private, shared with juniors, public), factory A's employee junior, a student paired
     with A's master, and outsiders."""
-    from tests.people.conftest import junior_form, master_form
+    from tests.people.conftest import junior_form
 
     factory_a, factory_b = make_factory(name="甲製作所"), make_factory(name="乙製作所")
     people = {"member_a": make_user("factory", factory=factory_a), "member_b": make_user("factory", factory=factory_b),
