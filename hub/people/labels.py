@@ -12,6 +12,9 @@ PAIR_STATUS = {"proposed": _l("Waiting for answers"), "active": _l("Training"), 
 VISIBILITY = {"private": _l("Private to the factory"), "juniors": _l("Shared with its juniors"),
               "public": _l("Public")}
 OFFER_KIND = {"internship": _l("Internship places"), "visit": _l("School visit (出前授業)")}
+KNOWHOW_BAND = {"some": _l("Some of its know-how is documented"),
+                "substantial": _l("Much of its know-how is documented"),
+                "extensive": _l("Its know-how is extensively documented")}
 APPLICATION_STATUS = {"pending": _l("Waiting for the factory"), "accepted": _l("The factory accepted"),
                       "declined": _l("Declined"), "held": _l("Held")}
 
@@ -30,6 +33,10 @@ def offer_kind(value: str) -> str:
 
 def application_status(value: str) -> str:
     return str(APPLICATION_STATUS.get(value, value))
+
+
+def knowhow_band(value: str) -> str:
+    return str(KNOWHOW_BAND.get(value, ""))
 
 
 def reason(item: dict) -> str:

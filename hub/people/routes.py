@@ -23,6 +23,14 @@ bp.add_app_template_global(labels.pair_status, "people_status")
 bp.add_app_template_global(labels.visibility, "people_visibility")
 bp.add_app_template_global(labels.offer_kind, "people_offer_kind")
 bp.add_app_template_global(labels.application_status, "people_application_status")
+bp.add_app_template_global(labels.knowhow_band, "people_knowhow_band_label")
+
+
+@bp.app_template_global("people_knowhow_band")
+def people_knowhow_band(factory_id: int | None) -> str:
+    """How much of a factory's know-how is documented, as a band (never a count or a title): for anonymous
+    succession listings (people/_knowhow_band.html)."""
+    return cards.documented_band(factory_id) if factory_id else "none"
 
 
 @bp.app_template_global("people_knowhow")

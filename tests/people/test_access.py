@@ -173,6 +173,14 @@ def test_factory_profile_shows_the_know_how_a_visitor_may_read(cards_world, app)
     with app.test_request_context():
         assert providers.call(providers.KNOWHOW_BAND, ids["factory_a"]) == "some"
         assert providers.call(providers.KNOWHOW_BAND, ids["factory_a"] + 1) == "none"
+        # A succession listing of the factory says only the band (no count, no title).
+        from types import SimpleNamespace
+
+        from flask import render_template
+
+        html = render_template("people/_knowhow_band.html", l=SimpleNamespace(factory_id=ids["factory_a"]))
+        assert "技能の一部が技能カードに記録されています" in html and "段取り" not in html and "3" not in html
+        assert render_template("people/_knowhow_band.html", l=SimpleNamespace(factory_id=None)).strip() == ""
 
 
 def test_pairs_are_private(app, active_pair, make_user, client_for):
