@@ -133,3 +133,14 @@ def test_every_programme_page_reads_in_both_languages(app, lang, active_pair, re
     expected = {f"people/{p.name}" for p in root.glob("*.html") if not p.name.startswith("_")}
     missing = expected - set(rendered)
     assert not missing, missing
+
+
+def test_clips_are_recognised_by_their_bytes_not_their_names():
+    from hub.core.uploads import video_type
+
+    webm = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+    assert video_type(webm + bytes(32)) == ("video/webm", ".webm")
+    assert video_type(b"\x00\x00\x00\x1cftypmp42" + bytes(32)) == ("video/mp4", ".mp4")
+    assert video_type(b"\x00\x00\x00\x1cftypheic" + bytes(32)) is None  # an ISO media photo, not a clip
+    assert video_type(b"\x1a\x45\xdf\xa3" + b"matroska" + bytes(32)) is None  # Matroska that is not WebM
+    assert video_type(b"<html><video>" + bytes(32)) is None
