@@ -40,7 +40,7 @@ REGISTRY: tuple[Domain, ...] = (
     Domain("deals", own_catalogue=True, in_nav=True, uses=("auth", "factories", "needs", "mail")),
     Domain("succession", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
     Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "matches")),
-    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
+    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
     Domain("dashboard", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
 )
 

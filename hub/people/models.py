@@ -79,6 +79,7 @@ class Master(db.Model):
     skills: Mapped[list[MasterSkill]] = relationship(back_populates="master", cascade="all, delete-orphan",
                                                      order_by="MasterSkill.id")
     factory = relationship("Factory")
+    user = relationship("User", foreign_keys=[user_id])
 
 
 class MasterSkill(db.Model):

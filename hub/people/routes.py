@@ -12,7 +12,8 @@ from hub.auth.decorators import roles_required
 from hub.extensions import db
 from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
-from hub.people import cards, labels, services
+from hub.mail.services import commit_and_deliver
+from hub.people import cards, labels, notify, services
 from hub.people.errors import PeopleError, show_error
 from hub.people.forms import ActionForm, JuniorForm, MasterForm
 from hub.people.models import Junior, Master, Pair, PairStatus
@@ -183,7 +184,8 @@ def propose(junior_id: int, master_id: int):
     except PeopleError as exc:
         show_error(exc)
         return redirect(url_for("people.suggestions", junior_id=junior.id))
-    db.session.commit()
+    notify.proposed(pair, current_user)
+    commit_and_deliver()
     flash(_("The pair has been proposed to the master."), "success")
     return redirect(url_for("people.pair", pair_id=pair.id))
 
@@ -204,7 +206,8 @@ def _pair_for_sides(pair_id: int) -> Pair:
     return pair
 
 
-def _act(pair: Pair, action, message: str):
+def _act(pair: Pair, action, message: str, then=None):
+    """Run a service on a button press; ``then`` (e.g. queueing emails) after it succeeded, before the commit."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -212,7 +215,9 @@ def _act(pair: Pair, action, message: str):
     except PeopleError as exc:
         show_error(exc)
     else:
-        db.session.commit()
+        if then is not None:
+            then()
+        commit_and_deliver()
         flash(message, "success")
     return redirect(url_for("people.pair", pair_id=pair.id))
 
@@ -234,7 +239,8 @@ def confirm(pair_id: int):
     pair = db.get_or_404(Pair, pair_id)
     yes = request.form.get("confirm") == "1"
     return _act(pair, lambda: services.confirm(current_user, pair, yes),
-                _("The pair is confirmed: training can start.") if yes else _("The pair has been rejected."))
+                _("The pair is confirmed: training can start.") if yes else _("The pair has been rejected."),
+                then=(lambda: notify.confirmed(pair)) if yes else None)
 
 
 @bp.route("/pairs/<int:pair_id>/end", methods=["POST"])

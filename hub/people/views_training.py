@@ -11,7 +11,8 @@ from hub.auth.decorators import roles_required
 from hub.auth.identity import external_url
 from hub.core import uploads
 from hub.extensions import db
-from hub.people import services, training
+from hub.mail.services import commit_and_deliver
+from hub.people import notify, services, training
 from hub.people.errors import PeopleError, show_error
 from hub.people.forms import ActionForm, CertifyForm, SessionForm
 from hub.people.models import Milestone, Pair, PairStatus, SessionPhoto, TrainingSession
@@ -118,7 +119,8 @@ def certify(pair_id: int):
         except PeopleError as exc:
             show_error(exc)
         else:
-            db.session.commit()
+            notify.certified(pair)
+            commit_and_deliver()
             flash(_("The junior is certified."), "success")
             return redirect(url_for("people.certificate", pair_id=pair.id))
     else:

@@ -92,6 +92,16 @@ def test_the_whole_flow_certifies_and_counts(app, active_pair, api_token, client
     check = app.test_client().get(f"/people/verify?code={code.lower().replace('-', ' ')}")
     assert check.status_code == 200 and "本物" in check.get_data(as_text=True)
     assert app.test_client().get("/people/verify?code=MJ-2222-2222-2222").status_code == 404
+    with app.app_context():  # each side was told: the proposal (master), the confirmation and the certificate
+        from hub.mail.models import EmailMessage
+
+        sent = {(m.recipient, m.kind) for m in db.session.scalars(db.select(EmailMessage))}
+        mails = {kind for recipient, kind in sent if recipient == "master1@example.jp"}
+        assert {"people_proposed", "people_confirmed", "people_certified"} <= mails
+        assert {kind for recipient, kind in sent if recipient == "junior1@example.jp"} == {
+            "people_confirmed", "people_certified"}  # the junior proposed: no mail asking them to answer
+        body = db.session.scalar(db.select(EmailMessage.body_text).where(EmailMessage.kind == "people_certified"))
+        assert code in body and f"/people/pairs/{pair_id}" in body
     _, headers = api_token("organiser")
     values = {i["key"]: i["value"] for i in client.get(f"/api/v1/kpis?year={tokyo_today().year}",
                                                         headers=headers).get_json()["indicators"]}
