@@ -47,6 +47,7 @@ def _pair(factory_id, master_name, junior_name, code, started, certified, today)
                      for week in range(1, 4)]
     if certified:
         pair.certificate = Certificate(code=new_code(), milestone_title=DEFAULT_PLAN[-1]["title"],
+                                       milestone_title_en=DEFAULT_PLAN[-1]["title_en"],
                                        junior_name=junior_name, master_name=master_name, process_code=code,
                                        certified_on=certified)
     return pair

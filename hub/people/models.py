@@ -225,6 +225,7 @@ class Certificate(db.Model):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), unique=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     milestone_title: Mapped[str] = mapped_column(String(200), default="")
+    milestone_title_en: Mapped[str] = mapped_column(String(200), default="")
     junior_name: Mapped[str] = mapped_column(String(120))
     master_name: Mapped[str] = mapped_column(String(120))
     process_code: Mapped[str] = mapped_column(String(60))
@@ -233,6 +234,10 @@ class Certificate(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     pair: Mapped[Pair] = relationship(back_populates="certificate")
+
+    def milestone_in(self, locale: str) -> str:
+        """The milestone's title in ``locale`` (English when there is one, else as the plan wrote it)."""
+        return self.milestone_title_en if locale == "en" and self.milestone_title_en else self.milestone_title
 
 
 class AllowanceRate(db.Model):

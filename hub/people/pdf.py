@@ -65,7 +65,7 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.ln(3)
     _centred(pdf, 11, f"This certifies that {certificate.junior_name} has learned {skill_en} under senior master "
                       f"{certificate.master_name}", 7)
-    _centred(pdf, 11, f"and reached the milestone \u201c{certificate.milestone_title}\u201d.", 7)
+    _centred(pdf, 11, f"and reached the milestone \u201c{certificate.milestone_in('en')}\u201d.", 7)
     pdf.ln(8)
     day = certificate.certified_on
     _centred(pdf, 13, f"認定日 {day.year}年{day.month}月{day.day}日 / Certified on {day.isoformat()}", 9)

@@ -118,7 +118,8 @@ def certify(actor, pair: Pair, milestone: Milestone) -> Certificate:
     code = new_code()
     while db.session.scalar(db.select(Certificate.id).where(Certificate.code == code)) is not None:
         code = new_code()
-    certificate = Certificate(pair=pair, code=code, milestone_title=milestone.title, junior_name=pair.junior.name,
+    certificate = Certificate(pair=pair, code=code, milestone_title=milestone.title,
+                              milestone_title_en=milestone.title_en or "", junior_name=pair.junior.name,
                               master_name=pair.master.name, process_code=pair.process_code, certified_on=today,
                               issued_by_id=actor.id)
     db.session.add(certificate)

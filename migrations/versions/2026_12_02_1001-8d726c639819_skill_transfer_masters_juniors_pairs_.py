@@ -265,6 +265,7 @@ def upgrade():
     sa.Column('pair_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('milestone_title', sa.String(length=200), nullable=False),
+    sa.Column('milestone_title_en', sa.String(length=200), nullable=False),
     sa.Column('junior_name', sa.String(length=120), nullable=False),
     sa.Column('master_name', sa.String(length=120), nullable=False),
     sa.Column('process_code', sa.String(length=60), nullable=False),

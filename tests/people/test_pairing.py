@@ -92,6 +92,11 @@ def test_the_whole_flow_certifies_and_counts(app, active_pair, api_token, client
     check = app.test_client().get(f"/people/verify?code={code.lower().replace('-', ' ')}")
     assert check.status_code == 200 and "本物" in check.get_data(as_text=True)
     assert app.test_client().get("/people/verify?code=MJ-2222-2222-2222").status_code == 404
+    english = app.test_client()
+    english.get("/lang/en")
+    text = english.get(f"/people/verify?code={code}").get_data(as_text=True)
+    assert "This certificate is genuine." in text and "Working alone to the required accuracy" in text
+    assert "Turning" in text or "turning" in text
     with app.app_context():  # each side was told: the proposal (master), the confirmation and the certificate
         from hub.mail.models import EmailMessage
 
