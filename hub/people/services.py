@@ -79,6 +79,18 @@ def is_junior_side(user, pair: Pair) -> bool:
                                          and user_factory_id(user) == junior.employer_id)
 
 
+def acts_for_master(user, pair: Pair) -> bool:
+    """The master — or an organiser, when the master has no account (registered by the office, or a pair recorded
+    before the hub ran the programme): someone must answer and confirm for them."""
+    return is_master_side(user, pair) or (is_organiser(user) and pair.master.user_id is None)
+
+
+def acts_for_junior(user, pair: Pair) -> bool:
+    """The junior's side — or an organiser, when the junior has neither an account nor a member factory."""
+    return is_junior_side(user, pair) or (is_organiser(user) and pair.junior.user_id is None
+                                          and pair.junior.employer_id is None)
+
+
 def can_view_pair(user, pair: Pair) -> bool:
     """The pair, its plan, its training log and its allowance: both sides and organisers only."""
     return is_organiser(user) or is_master_side(user, pair) or is_junior_side(user, pair)
@@ -284,9 +296,9 @@ def propose(actor, junior: Junior, master: Master, process_code: str) -> Pair:
     pair = Pair(master=master, junior=junior, process_code=process_code or found.process_code,
                 reasons=found.reasons, created_by_id=actor.id)
     db.session.add(pair)
-    if is_master_side(actor, pair):
+    if acts_for_master(actor, pair):
         pair.master_accepted_at = utcnow()
-    if is_junior_side(actor, pair):
+    if acts_for_junior(actor, pair):
         pair.junior_accepted_at = utcnow()
     db.session.flush()
     return pair
@@ -296,7 +308,7 @@ def accept(actor, pair: Pair, yes: bool = True) -> Pair:
     """The master, or the junior's side (the junior or their factory), accepts or declines a proposed pair."""
     if pair.status != PairStatus.PROPOSED:
         raise PeopleError("not_proposed", _l("This pair is no longer waiting for an answer."))
-    master_side, junior_side = is_master_side(actor, pair), is_junior_side(actor, pair)
+    master_side, junior_side = acts_for_master(actor, pair), acts_for_junior(actor, pair)
     if not (master_side or junior_side):
         raise NotAllowed("not_allowed", _l("Only the master and the junior's side answer."))
     if not yes:

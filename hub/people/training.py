@@ -14,7 +14,7 @@ from hub.core.timeutil import tokyo_today, utcnow
 from hub.extensions import db
 from hub.people.errors import Invalid, NotAllowed, PeopleError
 from hub.people.models import Certificate, Milestone, Pair, PairStatus, SessionPhoto, TrainingSession
-from hub.people.services import is_junior_side, is_master_side, is_organiser
+from hub.people.services import acts_for_junior, acts_for_master, is_organiser
 
 MAX_HOURS_A_DAY = Decimal(12)
 # Verification codes: no 0/O, 1/I/L, so that a code read off paper is typed right.
@@ -24,7 +24,7 @@ _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def log_session(actor, pair: Pair, held_on: date, hours: Decimal, skills: list[str], notes: str,
                 photos=()) -> TrainingSession:
     """Either side logs a session of an active pair; the logging side's confirmation is given with it."""
-    master_side, junior_side = is_master_side(actor, pair), is_junior_side(actor, pair)
+    master_side, junior_side = acts_for_master(actor, pair), acts_for_junior(actor, pair)
     if not (master_side or junior_side):
         raise NotAllowed("not_allowed", _l("Only the master and the junior's side log training."))
     if pair.status != PairStatus.ACTIVE:
@@ -49,7 +49,7 @@ def log_session(actor, pair: Pair, held_on: date, hours: Decimal, skills: list[s
 def confirm_session(actor, session: TrainingSession) -> TrainingSession:
     """The other side confirms a session (the hours then count toward the plan and the allowance)."""
     pair = session.pair
-    master_side, junior_side = is_master_side(actor, pair), is_junior_side(actor, pair)
+    master_side, junior_side = acts_for_master(actor, pair), acts_for_junior(actor, pair)
     if not (master_side or junior_side):
         raise NotAllowed("not_allowed", _l("Only the master and the junior's side confirm training."))
     now = utcnow()

@@ -29,8 +29,8 @@ def _certify_form(pair: Pair) -> CertifyForm:
 def _render_pair(pair: Pair, session_form: SessionForm | None = None):
     from hub.people import allowances
 
-    side_master, side_junior = services.is_master_side(current_user, pair), services.is_junior_side(current_user,
-                                                                                                     pair)
+    side_master, side_junior = services.acts_for_master(current_user, pair), services.acts_for_junior(current_user,
+                                                                                                       pair)
     session_form = session_form or SessionForm()
     if not session_form.skills.data:
         session_form.skills.data = [pair.process_code]

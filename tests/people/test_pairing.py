@@ -121,3 +121,26 @@ def test_certification_needs_confirmed_training(app, active_pair):
     office.post(f"/people/pairs/{pair_id}/certify", data={"cert-milestone_id": milestone_id})
     with app.app_context():
         assert db.session.get(Pair, pair_id).status == "active"  # the session is not confirmed by the junior yet
+
+
+def test_the_office_answers_for_people_without_an_account(app, client, login_as):
+    """A master registered by the office and a junior without an account or a factory: an organiser accepts, logs
+    and confirms for them, so such a pair (like those recorded before the hub ran the programme) can be certified."""
+    login_as("organiser")
+    assert client.post("/people/masters/new", data=master_form("電話だけの親方")).status_code == 302
+    assert client.post("/people/juniors/new", data=junior_form("見習い君", kind="apprentice",
+                                                               employer_id="0")).status_code == 302
+    with app.app_context():
+        m_id = db.session.scalar(db.select(Master.id).where(Master.name == "電話だけの親方"))
+        j_id = db.session.scalar(db.select(Junior.id).where(Junior.name == "見習い君"))
+    client.post(f"/people/juniors/{j_id}/propose/{m_id}", data={"process_code": "turning"})
+    with app.app_context():
+        pair = db.session.scalar(db.select(Pair).where(Pair.junior_id == j_id))
+        pair_id = pair.id
+        assert pair.master_accepted_at and pair.junior_accepted_at
+    client.post(f"/people/pairs/{pair_id}/confirm", data={"confirm": "1"})
+    assert client.post(f"/people/pairs/{pair_id}/sessions", data={
+        "held_on": tokyo_today().isoformat(), "hours": "4"}).status_code == 302
+    with app.app_context():
+        pair = db.session.get(Pair, pair_id)
+        assert pair.status == "active" and pair.sessions[0].is_confirmed
