@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub.core.labels import capability_label
 
-PAIR_STATUS = {"proposed": _l("Waiting for answers"), "active": _l("Training"), "certified": _l("Certified"),
+PAIR_STATUS = {"proposed": _l("Waiting for answers"), "active": _l("Training"), "certified": _l("Certified (status)"),
                "declined": _l("Declined"), "ended": _l("Ended")}
 VISIBILITY = {"private": _l("Private to the factory"), "juniors": _l("Shared with its juniors"),
               "public": _l("Public")}
