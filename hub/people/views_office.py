@@ -11,13 +11,12 @@ from flask_login import current_user
 
 from hub.auth.decorators import roles_required
 from hub.core.csvexport import csv_response
-from hub.core.labels import capability_label
 from hub.core.timeutil import tokyo_today
 from hub.extensions import db
 from hub.people import allowances, outreach, services
 from hub.people.errors import PeopleError, show_error
 from hub.people.forms import RateForm, SettingsForm, TemplateForm
-from hub.people.models import ApplicationStatus, OutreachApplication, PlanTemplate
+from hub.people.models import ApplicationStatus, OutreachApplication, OutreachOffer, PlanTemplate
 from hub.people.routes import bp
 
 
@@ -113,8 +112,9 @@ def outreach_office():
     if not 2000 <= year <= 2100:
         abort(400)
     rows = db.session.scalars(db.select(OutreachApplication).where(OutreachApplication.status.in_(
-        (ApplicationStatus.ACCEPTED, ApplicationStatus.HELD))).order_by(OutreachApplication.id.desc()).limit(300))
+        (ApplicationStatus.ACCEPTED, ApplicationStatus.HELD)))
+        .options(db.selectinload(OutreachApplication.offer).selectinload(OutreachOffer.factory))
+        .order_by(OutreachApplication.id.desc()).limit(300))
     tally = outreach.tally(year)
     db.session.commit()
-    return render_template("people/outreach_office.html", tally=tally, year=year, applications=list(rows),
-                           capability_label=capability_label)
+    return render_template("people/outreach_office.html", tally=tally, year=year, applications=list(rows))

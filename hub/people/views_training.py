@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from hub.auth.decorators import roles_required
 from hub.auth.identity import external_url
 from hub.core import uploads
+from hub.core.timeutil import tokyo_today
 from hub.extensions import db
 from hub.mail.services import commit_and_deliver
 from hub.people import notify, services, training
@@ -34,7 +35,7 @@ def _render_pair(pair: Pair, session_form: SessionForm | None = None):
     session_form = session_form or SessionForm()
     if not session_form.skills.data:
         session_form.skills.data = [pair.process_code]
-    allowance = allowances.for_pair(pair, pair.started_on, training.tokyo_today()) if pair.started_on else None
+    allowance = allowances.for_pair(pair, pair.started_on, tokyo_today()) if pair.started_on else None
     return render_template("people/pair.html", pair=pair, progress=training.progress(pair), form=ActionForm(),
                            session_form=session_form, certify_form=_certify_form(pair), side_master=side_master,
                            side_junior=side_junior, is_organiser=services.is_organiser(current_user),
