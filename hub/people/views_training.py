@@ -46,7 +46,9 @@ def _render_pair(pair: Pair, session_form: SessionForm | None = None):
 @login_required
 def pair(pair_id: int):
     """The pair's plan, progress and training log: both sides and organisers only."""
-    return _render_pair(_pair_for_sides(pair_id))
+    loaded = db.session.get(Pair, pair_id, options=[  # the log and its photos in one query each, however long
+        db.selectinload(Pair.sessions).selectinload(TrainingSession.photos), db.selectinload(Pair.milestones)])
+    return _render_pair(_pair_for_sides(loaded.id if loaded else pair_id))
 
 
 @bp.route("/pairs/<int:pair_id>/sessions", methods=["POST"])
