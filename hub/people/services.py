@@ -293,7 +293,9 @@ def propose(actor, junior: Junior, master: Master, process_code: str) -> Pair:
     if found is None:
         raise PeopleError("not_suggested", _l("This master cannot take this junior now (skills, distance or "
                                               "places)."))
-    pair = Pair(master=master, junior=junior, process_code=process_code or found.process_code,
+    if process_code not in (junior.goals or []):  # only one of the junior's goals, else the suggestion's
+        process_code = found.process_code
+    pair = Pair(master=master, junior=junior, process_code=process_code,
                 reasons=found.reasons, created_by_id=actor.id)
     db.session.add(pair)
     if acts_for_master(actor, pair):
