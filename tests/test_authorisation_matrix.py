@@ -60,6 +60,7 @@ row("GET", "/about", "++++++")
 row("POST", "/api/v1/auth/token", "LLLLLL", body={"email": "nobody@example.jp", "password": "wrong password"})
 row("GET", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
 row("DELETE", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
+row("GET", "/api/v1/certificates/<code>", "++++++", code="certificate_code")
 row("GET", "/api/v1/deals", "L+++++")
 row("GET", "/api/v1/deals/<int:deal_id>", "L++NN+", deal_id="deal")
 row("GET", "/api/v1/deals/<int:deal_id>/attachments/<int:attachment_id>", "L++NN+",

@@ -92,6 +92,9 @@ def test_the_whole_flow_certifies_and_counts(app, active_pair, api_token, client
     check = app.test_client().get(f"/people/verify?code={code.lower().replace('-', ' ')}")
     assert check.status_code == 200 and "本物" in check.get_data(as_text=True)
     assert app.test_client().get("/people/verify?code=MJ-2222-2222-2222").status_code == 404
+    api = app.test_client().get(f"/api/v1/certificates/{code.lower()}").get_json()
+    assert api["valid"] and api["code"] == code and api["process"]["code"] == "turning"
+    assert app.test_client().get("/api/v1/certificates/MJ-2222-2222-2222").status_code == 404
     english = app.test_client()
     english.get("/lang/en")
     text = english.get(f"/people/verify?code={code}").get_data(as_text=True)
