@@ -157,10 +157,8 @@ def save_master(actor, master: Master | None, data: dict, skills: list[dict]) ->
     elif not can_edit_master(actor, master):
         raise NotAllowed("not_allowed", _l("You may not edit this master."))
     for name in MASTER_FIELDS:
-        if name in data:
+        if name in data and (name != "max_juniors" or is_organiser(actor)):  # the limit is the organisers' to set
             setattr(master, name, data[name])
-    if not is_organiser(actor):
-        master.max_juniors = master.max_juniors if master.id else None  # the limit is the organisers' to set
     codes = [s["process_code"] for s in skills]
     if not codes:
         raise Invalid("no_skill", _l("Name at least one skill."), "skills")
