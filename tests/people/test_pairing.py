@@ -147,3 +147,19 @@ def test_the_office_answers_for_people_without_an_account(app, client, login_as)
     with app.app_context():
         pair = db.session.get(Pair, pair_id)
         assert pair.status == "active" and pair.sessions[0].is_confirmed
+
+
+def test_only_organisers_set_a_masters_own_limit(app, make_user, client_for):
+    user = make_user("seeker")
+    master = client_for(user)
+    master.post("/people/masters/new", data=master_form("欲張りな親方", max_juniors="15"))
+    with app.app_context():
+        row = db.session.scalar(db.select(Master).where(Master.user_id == user))
+        master_id = row.id
+        assert row.max_juniors is None
+    office = client_for(make_user("organiser"))
+    assert office.post(f"/people/masters/{master_id}/edit", data=master_form("欲張りな親方", max_juniors="1")) \
+        .status_code == 302
+    with app.app_context():
+        row = db.session.get(Master, master_id)
+        assert row.max_juniors == 1 and services.master_limit(row) == 1
