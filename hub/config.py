@@ -59,6 +59,7 @@ def base_config(instance_path: str) -> dict:
         "PHOTO_MAX_PIXELS": 40_000_000,
         "PHOTO_MAX_SIDE": 1600,
         "ATTACHMENT_MAX_BYTES": 15 * 1024 * 1024,
+        "VIDEO_MAX_BYTES": 15 * 1024 * 1024,  # a know-how card's short clip (below MAX_CONTENT_LENGTH)
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "LANGUAGES": ["ja", "en"],

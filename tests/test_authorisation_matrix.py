@@ -61,6 +61,7 @@ row("GET", "/favicon.ico", "++++++")
 row("POST", "/api/v1/auth/token", "LLLLLL", body={"email": "nobody@example.jp", "password": "wrong password"})
 row("GET", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
 row("DELETE", "/api/v1/bookings/<int:booking_id>", "NNNNNN", booking_id="booking")
+row("GET", "/api/v1/certificates/<code>", "++++++", code="certificate_code")
 row("GET", "/api/v1/deals", "L+++++")
 row("GET", "/api/v1/deals/<int:deal_id>", "L++NN+", deal_id="deal")
 row("GET", "/api/v1/deals/<int:deal_id>/attachments/<int:attachment_id>", "L++NN+",
@@ -250,10 +251,6 @@ row("POST", "/organiser/imports/<int:job_id>/discard", "LFFFFR", job_id="job")
 row("POST", "/organiser/imports/<int:job_id>/undo", "LFFFFR", job_id="job")
 row("GET", "/organiser/outbox/", "LFFFF+")
 row("GET", "/organiser/outbox/<int:message_id>", "LFFFF+", message_id="message")
-row("GET", "/organiser/pairs/", "LFFFF+")
-row("POST", "/organiser/pairs/", "LFFFF+")
-row("GET", "/organiser/pairs/<int:pair_id>", "LFFFF+", pair_id="pair")
-row("POST", "/organiser/pairs/<int:pair_id>", "LFFFFR", pair_id="pair")
 row("GET", "/pitch-nights/", "++++++")
 row("GET", "/pitch-nights/<int:night_id>", "++++++", night_id="night")
 row("GET", "/pitch-nights/<int:night_id>/edit", "LFFFF+", night_id="night")
@@ -322,6 +319,62 @@ row("GET", "/succession/profile", "LFFF+F")
 row("POST", "/succession/profile", "LFFFRF")
 row("GET", "/succession/requests", "LFFF+F")
 row("GET", "/succession/review", "LFFFF+")
+
+# Skill transfer (hub/people): the seeker is a master; factory A's employee (no account) is the junior of the active
+# "pair" and of the certified "pair_done"; factory A wrote a private know-how "card" with a clip; factory A offers a
+# school visit ("offer") the seeker applied to ("application").
+row("GET", "/people/", "++++++")
+row("GET", "/people/cards", "++++++")
+row("GET", "/people/cards/<int:card_id>", "NN+NN+", card_id="card")
+row("GET", "/people/cards/<int:card_id>/edit", "LN+NN+", card_id="card")
+row("GET", "/people/cards/<int:card_id>/media/<int:media_id>", "NN+NN+", card_id="card", media_id="card_media")
+row("GET", "/people/cards/new", "L+++FF")
+row("GET", "/people/juniors/<int:junior_id>/edit", "LF+FF+", junior_id="junior")
+row("GET", "/people/juniors/<int:junior_id>/suggestions", "LF+FF+", junior_id="junior")
+row("GET", "/people/juniors/new", "L+++++")
+row("GET", "/people/masters/<int:master_id>/edit", "L+FFF+", master_id="master")
+row("GET", "/people/masters/new", "LR++++")
+row("GET", "/people/office/allowances", "LFFFF+")
+row("GET", "/people/office/allowances.csv", "LFFFF+")
+row("GET", "/people/office/outreach", "LFFFF+")
+row("GET", "/people/office/settings", "LFFFF+")
+row("GET", "/people/office/templates", "LFFFF+")
+row("GET", "/people/outreach", "++++++")
+row("GET", "/people/outreach/<int:offer_id>", "++++++", offer_id="offer")
+row("GET", "/people/outreach/<int:offer_id>/edit", "LF+FF+", offer_id="offer")
+row("GET", "/people/outreach/new", "LF++FF")
+row("GET", "/people/pairs", "LFFFF+")
+row("GET", "/people/pairs/<int:pair_id>", "L++NN+", pair_id="pair")
+row("GET", "/people/pairs/<int:pair_id>/certificate", "L++NN+", pair_id="pair_done")
+row("GET", "/people/pairs/<int:pair_id>/certificate.pdf", "L++NN+", pair_id="pair_done")
+row("GET", "/people/people", "LFFFF+")
+row("GET", "/people/sessions/<int:session_id>/photos/<int:photo_id>", "L++NN+",
+    session_id="training", photo_id="training_photo")
+row("GET", "/people/verify", "++++++", query="code=@certificate_code")
+row("POST", "/people/cards/<int:card_id>/delete", "LNRNNR", card_id="card")
+row("POST", "/people/cards/<int:card_id>/edit", "LNRNNR", card_id="card")
+row("POST", "/people/cards/<int:card_id>/media", "LNRNNR", card_id="card")
+row("POST", "/people/cards/<int:card_id>/media/<int:media_id>/delete", "LNRNNR", card_id="card", media_id="card_media")
+row("POST", "/people/cards/new", "L+++FF")
+row("POST", "/people/juniors/<int:junior_id>/edit", "LF+FF+", junior_id="junior")
+row("POST", "/people/juniors/<int:junior_id>/propose/<int:master_id>", "LFRFFR", junior_id="junior", master_id="master")
+row("POST", "/people/juniors/new", "L+++++")
+row("POST", "/people/masters/<int:master_id>/edit", "L+FFF+", master_id="master")
+row("POST", "/people/masters/new", "LR++++")
+row("POST", "/people/milestones/<int:milestone_id>/reached", "LFFFFR", milestone_id="milestone")
+row("POST", "/people/office/allowances", "LFFFF+")
+row("POST", "/people/office/settings", "LFFFF+")
+row("POST", "/people/office/templates", "LFFFF+")
+row("POST", "/people/outreach/<int:offer_id>", "L+++++", offer_id="offer")
+row("POST", "/people/outreach/<int:offer_id>/edit", "LF+FF+", offer_id="offer")
+row("POST", "/people/outreach/applications/<int:application_id>/decide", "LRRNNR", application_id="application")
+row("POST", "/people/outreach/new", "LF++FF")
+row("POST", "/people/pairs/<int:pair_id>/answer", "LRRNNR", pair_id="pair")
+row("POST", "/people/pairs/<int:pair_id>/certify", "LFFFFR", pair_id="pair")
+row("POST", "/people/pairs/<int:pair_id>/confirm", "LFFFFR", pair_id="pair")
+row("POST", "/people/pairs/<int:pair_id>/end", "LFFFFR", pair_id="pair")
+row("POST", "/people/pairs/<int:pair_id>/sessions", "L++NN+", pair_id="pair")
+row("POST", "/people/sessions/<int:session_id>/confirm", "LRRNNR", session_id="training")
 
 
 # --- the world: two factories, one account per role, and one object of each kind --------------------------------
@@ -541,18 +594,62 @@ def _office(app, ids: dict) -> None:
     from hub.factories.models import FactoryClaim
     from hub.mail.models import EmailMessage
     from hub.matches.models import CapabilityAlias, ImportJob
-    from hub.people.models import MeisterPair
 
     with app.app_context():
         alias = CapabilityAlias(alias="まとりくす", kind="process", code="surface_grinding")
         job = ImportJob(user_id=ids["organiser"], filename="d.csv", stored_name="matrix-none.csv", status="done")
-        pair = MeisterPair(factory_id=ids["factory_a"], master_name="親方", junior_name="弟子",
-                           process_code="surface_grinding", started_on=tokyo_date())
         claim = FactoryClaim(factory_id=ids["factory_free"], user_id=ids["member_b"], method="organiser")
-        db.session.add_all([alias, job, pair, claim])
+        db.session.add_all([alias, job, claim])
         db.session.commit()
-        ids.update(alias=alias.id, job=job.id, pair=pair.id, claim=claim.id,
+        ids.update(alias=alias.id, job=job.id, claim=claim.id,
                    message=db.session.scalar(db.select(EmailMessage.id)))
+
+
+def _people(app, ids: dict) -> None:
+    """The seeker is a master; factory A's employee (no account) is the junior of an active and a certified pair;
+    factory A has a private know-how card with a clip and offers a school visit the seeker applied to."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from werkzeug.datastructures import FileStorage
+
+    from hub.core import uploads
+    from hub.people import models as p
+
+    with app.test_request_context():
+        now = datetime(2026, 1, 5)
+        master = p.Master(user_id=ids["seeker"], name="親方", ward="ota",
+                          skills=[p.MasterSkill(process_code="surface_grinding", years=30, level=5)])
+        junior = p.Junior(name="弟子", employer_id=ids["factory_a"], kind="employee", goals=["surface_grinding"],
+                          ward="ota")
+        pairs = []
+        for status in ("active", "certified"):
+            pair = p.Pair(master=master, junior=junior, process_code="surface_grinding", status=status,
+                          master_accepted_at=now, junior_accepted_at=now, confirmed_at=now,
+                          started_on=tokyo_date() - timedelta(days=30),
+                          certified_on=tokyo_date() if status == "certified" else None)
+            pair.milestones = [p.Milestone(position=0, title="基本", target_hours=10)]
+            photo = uploads.save_photo(FileStorage(io.BytesIO(_jpeg()), "a.jpg"))
+            pair.sessions = [p.TrainingSession(held_on=tokyo_date(), hours=Decimal(2), skills=["surface_grinding"],
+                                               master_confirmed_at=now, photos=[p.SessionPhoto(
+                                                   stored_name=photo.stored_name, size_bytes=photo.size_bytes)])]
+            pairs.append(pair)
+        pairs[1].certificate = p.Certificate(code="MJ-2345-6789-ABCD", milestone_title="基本", junior_name="弟子",
+                                             master_name="親方", process_code="surface_grinding",
+                                             certified_on=tokyo_date())
+        clip = uploads.save_video(FileStorage(io.BytesIO(b"\x00\x00\x00\x18ftypmp42" + bytes(64)), "c.mp4"),
+                                  p.CardMedia.upload_kind)
+        card = p.KnowhowCard(title="研削の勘所", process_code="surface_grinding", factory_id=ids["factory_a"],
+                             visibility="private", steps="一")
+        card.media = [p.CardMedia(kind="video", **p.CardMedia.stored_columns(clip))]
+        offer = p.OutreachOffer(factory_id=ids["factory_a"], kind="visit", title="出前授業", places=2)
+        offer.applications = [p.OutreachApplication(applicant_id=ids["seeker"], school="区立中学校")]
+        db.session.add_all([master, junior, *pairs, card, offer])
+        db.session.commit()
+        ids.update(master=master.id, junior=junior.id, pair=pairs[0].id, pair_done=pairs[1].id,
+                   training=pairs[0].sessions[0].id, training_photo=pairs[0].sessions[0].photos[0].id,
+                   milestone=pairs[0].milestones[0].id, certificate_code=pairs[1].certificate.code, card=card.id,
+                   card_media=card.media[0].id, offer=offer.id, application=offer.applications[0].id)
 
 
 def tokyo_date():
@@ -569,6 +666,7 @@ def build_world(app) -> tuple[dict, dict, dict]:
     _succession(app, ids, clients)
     _events(app, ids, clients)
     _office(app, ids)
+    _people(app, ids)
     tokens = _tokens(app)
     from hub.auth.models import ApiToken
 

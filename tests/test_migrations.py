@@ -117,8 +117,9 @@ def test_status_checks_upgrade_keeps_demo_data(tmp_path):
         assert {row[0] for row in before["succession_listings"]}, "the demo has succession listings"
         engine.dispose()
 
-        _flask(url, tmp_path, "db", "upgrade")
-        _flask(url, tmp_path, "db", "check")
+        # Up to this revision only: later ones may move data on purpose (e.g. the old meister_pairs rows become
+        # masters, juniors and pairs); test_no_drift_between_models_and_migrations checks the head.
+        _flask(url, tmp_path, "db", "upgrade", STATUS_CHECKS_REVISION)
         engine = create_engine(url)
         assert _all_rows(engine, columns) == before
         with engine.connect() as conn:
@@ -161,3 +162,55 @@ def test_every_status_column_has_its_check_constraint(app):
             name = f"ck_{table}_{column}"
             assert name in found, (table, sorted(found))
             assert all(f"'{value}'" in found[name] for value in values(enum)), (name, found[name])
+
+
+# --- Skill transfer (issue 14): the old pairs of names become people and pairs ----------------------------------
+
+SKILLS_REVISION = "8d726c639819"
+
+
+def test_old_meister_pairs_become_masters_juniors_and_pairs(tmp_path):
+    """Rows typed into the old organiser form are migrated: one master per name, a junior per pair (an employee of
+    the pair's factory), the pair certified when it was — so meister_pairs counts the same — and back on downgrade."""
+    url, cleanup = _scratch_database(tmp_path)
+    try:
+        _flask(url, tmp_path, "db", "upgrade", STATUS_CHECKS_REVISION)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO factories (id, name, ward, is_location_approx, description, processes, materials, "
+                "equipment, certifications, search_text, is_published, created_at, updated_at) SELECT 77, '大田精工', "
+                "'ota', false, '', '[]', '[]', '[]', '[]', '', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP"))
+            for factory, master, junior, code, started, certified in (
+                    (77, "佐藤 昭二", "田中 翔", "turning", "2025-04-01", "2026-03-31"),
+                    (None, "佐藤 昭二", "高橋 美咲", "milling", "2025-05-01", None),
+                    (None, "鈴木 勝", "中村 あかり", "metal_spinning", "2024-01-10", "2025-02-01")):
+                conn.execute(text("INSERT INTO meister_pairs (factory_id, master_name, junior_name, process_code, "
+                                  "started_on, certified_on, notes, created_at) VALUES (:f, :m, :j, :c, :s, :d, '', "
+                                  "CURRENT_TIMESTAMP)"), {"f": factory, "m": master, "j": junior, "c": code,
+                                                          "s": started, "d": certified})
+        engine.dispose()
+        _flask(url, tmp_path, "db", "upgrade", SKILLS_REVISION)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert sorted(conn.execute(text("SELECT name FROM masters")).scalars()) == ["佐藤 昭二", "鈴木 勝"]
+            juniors = {row[0]: row[1:] for row in conn.execute(text("SELECT name, employer_id, kind FROM juniors"))}
+            assert juniors["田中 翔"] == (77, "employee") and juniors["高橋 美咲"] == (None, "apprentice")
+            pairs = conn.execute(text(
+                "SELECT j.name, p.status, p.certified_on, p.process_code FROM pairs p JOIN juniors j "
+                "ON j.id = p.junior_id ORDER BY j.name")).all()
+            assert [(name, status, str(day) if day else None) for name, status, day, _ in pairs] == [
+                ("中村 あかり", "certified", "2025-02-01"), ("田中 翔", "certified", "2026-03-31"),
+                ("高橋 美咲", "active", None)]
+            skills = conn.execute(text("SELECT count(*) FROM master_skills")).scalar()
+            assert skills == 3
+        engine.dispose()
+        _flask(url, tmp_path, "db", "downgrade", STATUS_CHECKS_REVISION)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            rows = sorted(conn.execute(text("SELECT junior_name, factory_id, certified_on FROM meister_pairs")).all())
+            assert [(name, factory, str(day) if day else None) for name, factory, day in rows] == [
+                ("中村 あかり", None, "2025-02-01"), ("田中 翔", 77, "2026-03-31"), ("高橋 美咲", None, None)]
+        engine.dispose()
+    finally:
+        cleanup()

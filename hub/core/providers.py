@@ -28,6 +28,9 @@ FITS_FOR_FACTORY = "fits_for_factory"  # (factory, lang, limit=) -> [(need, fit)
 # Offered by the quotes domain, read by the deals domain.
 NOTIFICATION_TEXT = "notification_text"  # (notification) -> str | None: the sentence for a kind deals does not know
 DELIVERED_ORDER_DEALS = "delivered_order_deals"  # (year) -> {deal_id}: deals with an order delivered that year
+# Offered by the people domain, read by the factory profile and succession listings.
+KNOWHOW_CARDS = "knowhow_cards"  # (factory, viewer) -> [know-how cards of the factory the viewer may read]
+KNOWHOW_BAND = "knowhow_band"  # (factory_id) -> "none" | "some" | "substantial" | "extensive" (never a count)
 
 evidence_changed = Namespace().signal("evidence-changed")
 

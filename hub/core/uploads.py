@@ -105,8 +105,9 @@ def folder(kind: str) -> Path:
     return path
 
 
-def save_photo(file: FileStorage) -> StoredFile:
-    """Accept a real JPEG/PNG/WebP photo; re-encode it as JPEG without metadata, at most PHOTO_MAX_SIDE px."""
+def save_photo(file: FileStorage, kind: str = "photos") -> StoredFile:
+    """Accept a real JPEG/PNG/WebP photo; re-encode it as JPEG without metadata, at most PHOTO_MAX_SIDE px; stored
+    in the folder ``kind``."""
     cfg = current_app.config
     data = _read_bounded(file, cfg["PHOTO_MAX_BYTES"])
     try:
@@ -131,8 +132,9 @@ def save_photo(file: FileStorage) -> StoredFile:
             Image.DecompressionBombWarning):
         raise UploadError(_("This file is not a valid image.")) from None
     name = secrets.token_hex(16) + ".jpg"
-    (folder("photos") / name).write_bytes(out.getvalue())
-    return StoredFile(name, len(out.getvalue()), "image/jpeg", img.width, img.height)
+    (folder(kind) / name).write_bytes(out.getvalue())
+    return StoredFile(name, len(out.getvalue()), "image/jpeg", img.width, img.height,
+                      original_name=safe_filename(file.filename, ".jpg", "photo"))
 
 
 # Drawings: by their first bytes, not their names.
@@ -193,6 +195,33 @@ def save_attachments(files: Iterable[FileStorage]) -> list[StoredFile]:
             remove("attachments", saved.stored_name)
         raise
     return stored
+
+
+# Short video clips: ISO base media (MP4) by its ``ftyp`` box and a video brand, WebM by its EBML header and doc type.
+_MP4_BRANDS = (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"mmp4", b"dash",
+               b"MSNV", b"3gp4", b"3gp5", b"3g2a")
+
+
+def video_type(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of an MP4 or WebM clip judged by its first bytes, else None."""
+    if len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in _MP4_BRANDS:
+        return "video/mp4", ".mp4"
+    if data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in data[:64]:
+        return "video/webm", ".webm"
+    return None
+
+
+def save_video(file: FileStorage, kind: str = "videos") -> StoredFile:
+    """Accept a short MP4 or WebM clip (by content, at most VIDEO_MAX_BYTES), stored as sent in the folder ``kind``;
+    send it with :func:`send_stored` (``as_attachment=False``), which answers HTTP range requests so players seek."""
+    data = _read_bounded(file, current_app.config["VIDEO_MAX_BYTES"])
+    found = video_type(data)
+    if found is None:
+        raise UploadError(_("Please upload a video as MP4 or WebM."))
+    content_type, ext = found
+    name = secrets.token_hex(16) + ext
+    (folder(kind) / name).write_bytes(data)
+    return StoredFile(name, len(data), content_type, original_name=safe_filename(file.filename, ext, "video"))
 
 
 def remove(kind: str, stored_name: str) -> None:

@@ -41,7 +41,7 @@ REGISTRY: tuple[Domain, ...] = (
     Domain("quotes", own_catalogue=True, uses=("auth", "factories", "needs", "mail", "matches", "deals")),
     Domain("succession", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
     Domain("events", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail", "matches")),
-    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
+    Domain("people", own_catalogue=True, in_nav=True, uses=("auth", "factories", "mail")),
     Domain("dashboard", own_catalogue=True, in_nav=True, uses=("auth", "factories")),
     # Each role's home after sign-in: reads what waits for the user from the other domains' public services.
     Domain("home", own_catalogue=True, in_nav=True,
