@@ -1,40 +1,16 @@
 """The certificate as a PDF (fpdf2) in Japanese and English, with a Japanese font found on the system.
 
-The font is looked up in the IPA font paths (Debian's ``fonts-ipafont-gothic``, which CI installs) or at
-``PEOPLE_PDF_FONT`` in the config; without one the PDF cannot be made and :class:`FontMissing` says why (a
-certificate in tofu boxes would be worse than none).
+The font is the hub's one PDF font (``hub.core.pdf``: ``HUB_PDF_FONT`` or an installed IPA font); without one the
+PDF cannot be made and :class:`FontMissing` says why.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
 from fpdf import FPDF
 
 from hub.core.labels import capability_label
+from hub.core.pdf import FontMissing, font_path  # noqa: F401 (FontMissing: the views catch it here)
 from hub.people.models import Certificate
-
-FONT_PATHS = (
-    "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/ipafont-mincho/ipamp.ttf",
-)
-
-
-class FontMissing(RuntimeError):
-    """No Japanese font is installed."""
-
-
-def font_path() -> Path:
-    """The configured font, else the first IPA font installed."""
-    configured = current_app.config.get("PEOPLE_PDF_FONT")
-    for candidate in ([configured] if configured else []) + list(FONT_PATHS):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing("No Japanese font found: install fonts-ipafont-gothic (Debian) or set PEOPLE_PDF_FONT to a "
-                      f"TrueType font with Japanese glyphs; looked in {', '.join(FONT_PATHS)}")
 
 
 def _centred(pdf: FPDF, size: float, text: str, height: float) -> None:

@@ -1,50 +1,24 @@
 """Quote (御見積書) and purchase order (注文書 / 注文請書) as PDF documents, in Japanese or English (fpdf2).
 
 Japanese text needs a Japanese TrueType font embedded in the PDF (a PDF viewer cannot be trusted to have one).
-The hub does not ship a font file: it uses ``QUOTES_PDF_FONT`` when set, else the first of :data:`FONT_PATHS`
-that exists — the IPA fonts that Debian and Ubuntu install with ``fonts-ipafont-gothic`` (``.ci/run`` installs
-it) or ``fonts-ipaexfont-gothic``, and the usual places of IPAex on macOS. With none, the PDF routes answer
-503 with a message that says what to install (see docs/quotes.md).
+The font is the hub's one PDF font (``hub.core.pdf``); without one the PDF routes answer 503 with a message
+that says what to install (see docs/quotes.md).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from hub.core.pdf import FontMissing, font_path  # noqa: F401 (FontMissing: the routes catch it here)
 from hub.quotes import pricing
 from hub.quotes.models import PurchaseOrder, Quote
 
-FONT_PATHS = (
-    "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/local/share/fonts/ipaexg.ttf",
-    "/Library/Fonts/ipaexg.ttf",
-    os.path.expanduser("~/Library/Fonts/ipaexg.ttf"),
-)
 FONT = "jp"
-
-
-class FontMissing(RuntimeError):
-    """No Japanese TrueType font was found: the documents cannot be drawn."""
-
-
-def font_path() -> str:
-    configured = current_app.config.get("QUOTES_PDF_FONT")
-    candidates = (configured,) if configured else FONT_PATHS
-    for path in candidates:
-        if path and os.path.isfile(path):
-            return path
-    raise FontMissing("install fonts-ipafont-gothic or set HUB_QUOTES_PDF_FONT to a Japanese .ttf file")
 
 
 @dataclass

@@ -34,19 +34,19 @@ def test_the_certificate_draws_japanese_and_a_latin_only_font_would_not(app):
     control_font = next((path for path in LATIN_ONLY if Path(path).is_file()), None)
     if control_font is None:
         pytest.skip("no Latin-only font to show that the check tells tofu from Japanese")
-    app.config["PEOPLE_PDF_FONT"] = control_font
+    app.config["PDF_FONT"] = control_font
     try:
         with app.test_request_context(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fpdf2 warns about the missing glyphs: that is the point here
             control = people_pdf.certificate_pdf(_certificate(), "https://hub.example.jp/people/verify")
     finally:
-        app.config.pop("PEOPLE_PDF_FONT")
+        app.config.pop("PDF_FONT")
     page = pdfcheck.render(control)
     assert pdfcheck.overlap(pdfcheck.band(page, 22, 42), pdfcheck.drawn("マイスター・ジュニア認定証", font)) < 0.3
 
 
 def test_without_a_japanese_font_the_pdf_says_why(app, monkeypatch):
-    monkeypatch.setattr(people_pdf, "FONT_PATHS", ("/nonexistent/ipagp.ttf",))
+    monkeypatch.setitem(app.config, "PDF_FONT", "/nonexistent/ipagp.ttf")
     with app.test_request_context(), pytest.raises(people_pdf.FontMissing, match="fonts-ipafont-gothic"):
         people_pdf.font_path()
 

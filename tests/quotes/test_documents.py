@@ -111,9 +111,9 @@ def test_only_the_two_parties_get_the_pdfs(app, world, ordered, signin):
 
 
 def test_a_missing_font_is_a_clear_503(app, ordered):
-    app.config["QUOTES_PDF_FONT"] = "/nonexistent/font.ttf"
+    app.config["PDF_FONT"] = "/nonexistent/font.ttf"
     try:
         response = ordered["seeker"].get(f"/quotes/{ordered['quote']}.pdf")
         assert response.status_code == 503
     finally:
-        app.config.pop("QUOTES_PDF_FONT")
+        app.config.pop("PDF_FONT")
