@@ -475,6 +475,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--memory-workers", type=int, default=4,
                    help="after the edit rounds, grow gunicorn to this many workers and report their memory")
     p.add_argument("--skip-load", action="store_true", help="no wrk table: only the first match after an edit")
+    p.add_argument("--skip-edit", action="store_true", help="no first-match-after-edit rounds: only the wrk table")
     p.add_argument("--in-process", action="store_true", help="test-client timings at 1,000 vs --factories")
     p.add_argument("--small-factories", type=int, default=1_000, help="the small size of --in-process")
     p.add_argument("--repeat", type=int, default=15, help="timed requests per endpoint in --in-process")
@@ -532,9 +533,11 @@ def run_load(args: argparse.Namespace, kinds: list[str], admin: str | None, clea
             table = load_table(env, prepared, workdir, args, cleanup)
             print_load(f"{kind}, {prepared.factories:,} factories (gunicorn {WORKERS} workers, wrk -t1 "
                        f"-c{args.connections} -d{args.duration}s after {args.warmup} s warm-up)", table)
-        log(f"[{kind}] first match after an edit ...")
-        edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
-        print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
+        edit = None
+        if not args.skip_edit:
+            log(f"[{kind}] first match after an edit ...")
+            edit = edit_latency(env, prepared, workdir, args.edit_rounds, cleanup)
+            print_edit(f"{kind}, {prepared.factories:,} factories: first match after one profile edit", edit)
         sys.stdout.flush()
         results[kind] = {"prepared": prepared, "load": table, "edit": edit}
         cleanup.drop(database)

@@ -124,6 +124,9 @@ def configure_engine(engine: Engine) -> None:
     def _sqlite_busy_timeout(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 15000")
+        # Read the file through the OS page cache (shared by every connection and worker) instead of copying pages
+        # into each connection's small private cache: a 100,000-factory directory reads as fast as a small one.
+        cursor.execute("PRAGMA mmap_size = 1073741824")
         cursor.close()
 
 

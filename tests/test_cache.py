@@ -84,6 +84,14 @@ def test_quiet_writes_keep_the_generation_and_directory_writes_move_it(app, make
     assert now() != before
 
 
+def test_quiet_tables_are_tables_of_the_hub(app):
+    from hub.core.cache import QUIET_TABLES
+
+    assert QUIET_TABLES <= set(db.metadata.tables)
+    assert not QUIET_TABLES & {"factories", "factory_capabilities", "factory_photos", "capability_aliases",
+                               "deal_ratings", "needs", "factory_name_keys"}
+
+
 def test_the_match_api_keeps_an_answer_until_the_directory_changes(client, make_factory):
     need = {"text": "アルマイト処理をお願いしたい", "limit": 5}
     make_factory(name="第一アルマイト", processes=["アルマイト"])

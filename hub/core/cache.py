@@ -33,10 +33,12 @@ from hub.extensions import cache, db
 
 # Tables whose writes no public page or public JSON shows: they never move the generation.
 QUIET_TABLES = frozenset({
-    "users", "api_tokens", "email_messages", "bookings", "booking_requests", "notifications",
-    "notification_preferences", "deal_messages", "deal_attachments", "deal_reports", "blocks", "import_jobs",
-    "index_states", "cache_generations", "audit_events", "outreach_records", "outreach_steps", "disclosures",
-    "successor_profiles", "reviewer_invitations", "pitch_reviews", "factory_claims", "need_grants",
+    "users", "api_tokens", "email_messages", "import_jobs", "index_states", "cache_generations",
+    "event_bookings", "event_booking_requests", "event_reviewer_invitations", "event_pitch_reviews",
+    "deal_messages", "deal_attachments", "deal_notifications", "deal_notification_preferences", "deal_reports",
+    "deal_blocks", "need_attachments", "need_grants", "factory_claims", "kpi_targets",
+    "succession_audit_events", "succession_disclosures", "succession_documents", "succession_nda_versions",
+    "succession_outreach", "succession_outreach_steps", "successor_profiles",
 })
 GENERATION_NAME = "public"
 _SESSION_FLAG = "hub.cache_generation"
