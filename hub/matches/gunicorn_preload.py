@@ -14,12 +14,12 @@ import gc
 preload_app = True
 
 
-def when_ready(server) -> None:  # noqa: ARG001  (gunicorn's hook signature)
+def when_ready(server) -> None:
     """In the master, before the first worker is forked: build the index, close connections, freeze the heap."""
     from hub.extensions import db
     from hub.matches import live_index
-    from wsgi import app
 
+    app = server.app.wsgi()  # the app gunicorn preloaded (wsgi:app)
     with app.test_request_context():
         live_index.current()
         db.session.remove()
