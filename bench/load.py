@@ -275,8 +275,13 @@ def more_workers_memory(hub: Gunicorn, n: int) -> dict[int, dict[str, float]]:
     for _ in range(n - WORKERS):
         os.kill(hub.process.pid, signal.SIGTTIN)
         time.sleep(0.5)
+    children = Path(f"/proc/{hub.process.pid}/task/{hub.process.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(children.read_text().split()) < n:
+        time.sleep(0.5)
+    time.sleep(10)  # a new worker imports the app before it accepts
     pids: set[int] = set()
-    for i in range(60):
+    for i in range(200):
         tags = [f"grow-{i}-{k}" for k in range(n)]
         with ThreadPoolExecutor(n) as pool:
             list(pool.map(lambda t: _tagged_match(hub.base, t), tags))

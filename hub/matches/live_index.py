@@ -312,21 +312,30 @@ def _rebuild(version: int, token: str, previous: LiveIndex | None) -> LiveIndex:
 
 def _release_free_memory() -> None:
     """Give back to the system the heap a build used and freed (glibc keeps it otherwise: ~150 MB at 100,000
-    factories). Linux with glibc only; elsewhere nothing happens."""
+    factories), and keep large arrays (a query's score vectors) in their own mappings from now on, so they are
+    returned when freed: glibc's adaptive threshold would otherwise move them into the heap for good. Linux with
+    glibc only; elsewhere nothing happens."""
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
+        libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+_M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc's malloc.h)
 
 
 def _catch_up(live: LiveIndex, version: int, token: str) -> bool:
     """Apply the changes between the index's version and the database's; False when a rebuild is needed."""
     if version < live.version or version - live.version > _config("MATCH_INDEX_MAX_CHANGES", MAX_CHANGES):
         return False
-    rows = db.session.execute(
-        db.select(IndexChange).where(IndexChange.name == INDEX_NAME, IndexChange.version >= live.version,
-                                     IndexChange.version <= version).order_by(IndexChange.version)
-    ).scalars().all()
+    rows = db.session.execute(  # plain rows, not ORM objects: this runs before a query
+        db.select(IndexChange.version, IndexChange.token, IndexChange.factory_ids, IndexChange.terms,
+                  IndexChange.new_after_id, IndexChange.is_full)
+        .where(IndexChange.name == INDEX_NAME, IndexChange.version >= live.version, IndexChange.version <= version)
+        .order_by(IndexChange.version)
+    ).all()
     if rows and rows[0].version == live.version:
         if rows[0].token != live.token:
             return False  # the version the index reflects is not the database's history

@@ -21,12 +21,14 @@ def _match(port: int, text: str) -> list[str]:
         return [r["external_id"] for r in json.load(response)["results"]]
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(params=[(), ("-c", "python:hub.matches.gunicorn_preload")], ids=["plain", "preloaded"])
+def server(tmp_path, request):
+    """The hub under gunicorn, plain (each worker builds its index) or preloaded (built once in the master, the
+    workers forked from it share its pages): either way every worker applies later changes."""
     env = {**os.environ, "HUB_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
            "HUB_RATELIMIT_ENABLED": "false", "HUB_UPLOAD_FOLDER": str(tmp_path / "uploads")}
     port = free_port()
-    process = start_gunicorn(env, port)
+    process = start_gunicorn(env, port, *request.param)
     yield port, env, tmp_path
     process.terminate()
     process.wait(timeout=20)
