@@ -95,3 +95,20 @@ def test_someone_elses_need_cannot_be_used_to_ask_a_team(app, client, login_as, 
     assert client.get(url).status_code == 404
     assert client.post(url, data={"message": "見積をお願いします", "quantity": "20", "team": team}).status_code == 404
     assert _requests(app) == []
+
+
+def test_a_team_member_with_two_steps_gets_a_request_for_each(app, login_as, split_map):
+    from hub.auth.models import User
+    from hub.factories.models import Factory
+    from hub.quotes import services
+
+    owner = login_as("seeker")
+    need_id = _need(app, owner)
+    with app.test_request_context():
+        mill, anod = (db.session.get(Factory, split_map[k]) for k in ("mill", "anod"))
+        rfq = services.request_quotes(db.session.get(User, owner), db.session.get(Need, need_id), [mill, anod, mill],
+                                      message="見積をお願いします", team_steps=["milling", "anodizing", "deburring"])
+        db.session.commit()
+        steps = sorted((item.step for item in rfq.items), key=lambda s: s.position)
+        assert [(s.process_code, s.factory_id, s.quantity) for s in steps] == [
+            ("milling", mill.id, 20), ("anodizing", anod.id, 20), ("deburring", mill.id, 20)]
