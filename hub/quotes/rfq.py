@@ -44,10 +44,12 @@ def request_quotes(actor: User, need: Need, factories: list[Factory], *, message
     granted the need's drawings."""
     if not deals.can_ask_about(actor, need):
         raise NotAllowed(_("You can only ask for quotes on your own needs."))
-    factories = list({f.id: f for f in factories if f is not None}.values())
+    factories = [f for f in factories if f is not None]
+    if team_steps is None:  # alternatives: each factory once; a team may give one factory two steps
+        factories = list({f.id: f for f in factories}.values())
     if not factories:
         raise QuoteError(_("Choose at least one factory."), 400, "factories")
-    if len(factories) > max_factories():
+    if len({f.id for f in factories}) > max_factories():
         raise QuoteError(_("You can ask at most %(n)s factories at once.", n=max_factories()), 400, "factories")
     if not (message or "").strip():
         raise QuoteError(_("Please write a message to the factories."), 400, "message")

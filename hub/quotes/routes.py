@@ -15,7 +15,7 @@ from hub.deals.models import Deal, DealStep
 from hub.extensions import db
 from hub.factories.access import user_factory_id
 from hub.mail.services import commit_and_deliver
-from hub.needs.models import Need
+from hub.needs.models import Need, NeedStatus
 from hub.quotes import documents, pricing, services
 from hub.quotes.forms import EmptyForm, QuoteForm, RequestForm, SettingsForm
 from hub.quotes.models import PurchaseOrder, Quote, QuoteRequest
@@ -244,43 +244,71 @@ def order_pdf(order_id: int):
 
 # --- requests for quotes ------------------------------------------------------------------------------------------
 
-def _candidates(need: Need) -> list:
-    """The need's best matches (published factories other than my own), best first."""
-    from hub.matches.services import rank_for_need
+def _candidates(need: Need) -> tuple[list, list]:
+    """The need's best matches (published factories other than my own), best first, and the teams the need page
+    proposes when no single factory does every step (as (team, its factories by id) pairs)."""
+    from hub.matches.services import rank_for_need, teams_for_need
 
-    ranked = rank_for_need(need, request_locale(), limit=12, exclude_ids=[i for i in [user_factory_id(current_user)]
-                                                                            if i])
-    return [factory for _match, factory in ranked.rows() if factory.is_published]
+    lang = request_locale()
+    ranked = rank_for_need(need, lang, limit=12, exclude_ids=[i for i in [user_factory_id(current_user)] if i])
+    teams = teams_for_need(need, ranked, lang) if need.status != NeedStatus.CLOSED else []
+    return [factory for _match, factory in ranked.rows() if factory.is_published], teams
+
+
+def team_key(team) -> str:
+    """A proposed team as its button sends it: "milling:12,anodizing:15" (each step with its factory)."""
+    return ",".join(f"{code}:{fid}" for code, fid in team.assignments)
+
+
+def _ask(need: Need, form: RequestForm, candidates: list, teams: list):
+    """The request the pressed button asks for: the ticked factories, or one proposed team (one step per member's
+    step). Raises QuoteError when the team is no longer proposed."""
+    key = request.form.get("team")
+    if key is None:
+        chosen = [f for f in candidates if f.id in set(form.factories.data or [])]
+        return services.request_quotes(current_user, need, chosen, message=form.message.data,
+                                       quantity=form.quantity.data)
+    team, members = next(((t, m) for t, m in teams if team_key(t) == key), (None, None))
+    if team is None:
+        raise services.QuoteError(_("This team is no longer proposed for your need; choose another."), 400, "team")
+    return services.request_quotes(current_user, need, [members[fid] for _code, fid in team.assignments],
+                                   message=form.message.data, quantity=form.quantity.data,
+                                   team_steps=[code for code, _fid in team.assignments])
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def new_request():
-    """A need's owner asks several matched factories for a quote in one go."""
+    """A need's owner asks several matched factories, or one of the teams proposed for the need, for quotes."""
     need = db.session.get(Need, int_or_none(request.args.get("need")) or 0)
     if need is None or not deals.can_ask_about(current_user, need):
         abort(404)
-    candidates = _candidates(need)
+    candidates, teams = _candidates(need)
     form = RequestForm()
     form.factories.choices = [(f.id, f.display_name(request_locale())) for f in candidates]
     if request.method == "GET":
         form.quantity.data = need.quantity
+    team_error = None
     if form.validate_on_submit():
-        chosen = [f for f in candidates if f.id in set(form.factories.data or [])]
         try:
-            rfq = services.request_quotes(current_user, need, chosen, message=form.message.data,
-                                          quantity=form.quantity.data)
+            rfq = _ask(need, form, candidates, teams)
         except services.NotAllowed:
             abort(403)
         except services.QuoteError as exc:
             db.session.rollback()
-            form.factories.errors = [exc.message]
+            if "team" in request.form:
+                team_error = exc.message
+            else:
+                form.factories.errors = [exc.message]
         else:
             commit_and_deliver()
-            flash(_("Asked %(n)s factories for a quote.", n=len(rfq.items)), "success")
+            flash(_("Asked the team for quotes: %(n)s steps.", n=len(rfq.items)) if "team" in request.form
+                  else _("Asked %(n)s factories for a quote.", n=len(rfq.items)), "success")
             return redirect(url_for("quotes.compare", request_id=rfq.id))
     return render_template("quotes/new_request.html", need=need, form=form, limit=services.max_factories(),
-                           candidates={f.id: f for f in candidates}), 400 if form.errors else 200
+                           candidates={f.id: f for f in candidates}, teams=teams, team_key=team_key,
+                           team_error=team_error, chosen_team=request.form.get("team")
+                           ), 400 if form.errors or team_error else 200
 
 
 @bp.route("/requests/<int:request_id>")
