@@ -4,11 +4,12 @@ unknown filters that say so; and that it reads indexes rather than every row (is
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from hub.extensions import db
 from hub.factories.models import Factory, FactoryNameKey
 from tests.conftest import is_postgres
+from tests.queries import recorded_statements
 
 
 @pytest.fixture
@@ -130,19 +131,9 @@ def test_a_name_search_reads_the_key_index_not_every_name(app, shops):
 
 
 def _statements(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return len(statements)
 
 
 @pytest.mark.parametrize("path", ["/factories/?lang=en", "/api/v1/factories?per_page=50", "/", "/factories/?q=研削"])

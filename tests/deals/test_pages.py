@@ -6,11 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from hub.deals.models import Deal, DealMessage, DealRating, DealStep
 from hub.extensions import db
 from tests.deals.conftest import PDF, accept
+from tests.queries import count_queries
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "hub" / "templates" / "deals"
 
@@ -31,27 +31,13 @@ def _make_deals(app, world, n):
         return db.session.scalar(db.select(Deal.id).order_by(Deal.id.desc()))
 
 
-def _count(app, fn):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_inbox_and_deal_page_have_no_n_plus_one(app, world, signin):
     seeker = signin(world.seeker)
     last = _make_deals(app, world, 2)
-    small_inbox = _count(app, lambda: seeker.get("/deals/"))
-    small_deal = _count(app, lambda: seeker.get(f"/deals/{last}"))
+    small_inbox = count_queries(app, lambda: seeker.get("/deals/"))
+    small_deal = count_queries(app, lambda: seeker.get(f"/deals/{last}"))
     last = _make_deals(app, world, 20)
     with app.app_context():  # a long thread on the deal page, with files
         for j in range(20):
@@ -59,15 +45,15 @@ def test_inbox_and_deal_page_have_no_n_plus_one(app, world, signin):
                                        body=f"長いスレッド{j}"))
         db.session.commit()
     html = []
-    big_inbox = _count(app, lambda: html.append(seeker.get("/deals/").get_data(as_text=True)))
+    big_inbox = count_queries(app, lambda: html.append(seeker.get("/deals/").get_data(as_text=True)))
     assert html[0].count('class="list-group-item list-group-item-action"') == 20
-    big_deal = _count(app, lambda: html.append(seeker.get(f"/deals/{last}").get_data(as_text=True)))
+    big_deal = count_queries(app, lambda: html.append(seeker.get(f"/deals/{last}").get_data(as_text=True)))
     assert html[1].count('data-testid="message"') == 23
     assert big_inbox == small_inbox, (small_inbox, big_inbox)
     assert big_deal == small_deal, (small_deal, big_deal)
     assert big_inbox <= 14 and big_deal <= 20, (big_inbox, big_deal)
     factory = signin(world.factory_user)
-    assert _count(app, lambda: factory.get("/deals/?box=received")) <= 14
+    assert count_queries(app, lambda: factory.get("/deals/?box=received")) <= 14
 
 
 def _visit_every_page(app, world, signin, lang):

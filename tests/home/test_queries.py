@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from hub.extensions import db
 from tests.home.test_home import _inquiry, _login
+from tests.queries import recorded_statements
 
 
 def _count(app, fn) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as statements:
         assert fn().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -5,26 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import event
-
 from hub.extensions import db
 from hub.people.models import Junior, KnowhowCard, Master, MasterSkill, Pair, TrainingSession
+from tests.queries import count_queries
 
-
-def _count(app, fn) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def _add(app, n: int, factory_id: int) -> int:
@@ -49,11 +33,11 @@ def test_pairs_cards_and_a_pair_page_have_no_n_plus_one(app, make_factory, make_
     office = client_for(make_user("organiser"))
     visitor = app.test_client()
     first = _add(app, 2, factory)
-    small = [_count(app, lambda: office.get("/people/pairs")), _count(app, lambda: visitor.get("/people/cards")),
-             _count(app, lambda: office.get(f"/people/pairs/{first}")),
-             _count(app, lambda: visitor.get(f"/factories/{factory}"))]
+    small = [count_queries(app, lambda: office.get("/people/pairs")), count_queries(app, lambda: visitor.get("/people/cards")),
+             count_queries(app, lambda: office.get(f"/people/pairs/{first}")),
+             count_queries(app, lambda: visitor.get(f"/factories/{factory}"))]
     last = _add(app, 12, factory)
-    large = [_count(app, lambda: office.get("/people/pairs")), _count(app, lambda: visitor.get("/people/cards")),
-             _count(app, lambda: office.get(f"/people/pairs/{last}")),
-             _count(app, lambda: visitor.get(f"/factories/{factory}"))]
+    large = [count_queries(app, lambda: office.get("/people/pairs")), count_queries(app, lambda: visitor.get("/people/cards")),
+             count_queries(app, lambda: office.get(f"/people/pairs/{last}")),
+             count_queries(app, lambda: visitor.get(f"/factories/{factory}"))]
     assert large == small, (small, large)
