@@ -10,7 +10,6 @@ from hub.people.models import Junior, KnowhowCard, Master, MasterSkill, Pair, Tr
 from tests.queries import count_queries
 
 
-
 def _add(app, n: int, factory_id: int) -> int:
     with app.app_context():
         last = None
