@@ -32,11 +32,13 @@ def test_pairs_cards_and_a_pair_page_have_no_n_plus_one(app, make_factory, make_
     office = client_for(make_user("organiser"))
     visitor = app.test_client()
     first = _add(app, 2, factory)
-    small = [count_queries(app, lambda: office.get("/people/pairs")), count_queries(app, lambda: visitor.get("/people/cards")),
+    small = [count_queries(app, lambda: office.get("/people/pairs")),
+             count_queries(app, lambda: visitor.get("/people/cards")),
              count_queries(app, lambda: office.get(f"/people/pairs/{first}")),
              count_queries(app, lambda: visitor.get(f"/factories/{factory}"))]
     last = _add(app, 12, factory)
-    large = [count_queries(app, lambda: office.get("/people/pairs")), count_queries(app, lambda: visitor.get("/people/cards")),
+    large = [count_queries(app, lambda: office.get("/people/pairs")),
+             count_queries(app, lambda: visitor.get("/people/cards")),
              count_queries(app, lambda: office.get(f"/people/pairs/{last}")),
              count_queries(app, lambda: visitor.get(f"/factories/{factory}"))]
     assert large == small, (small, large)
