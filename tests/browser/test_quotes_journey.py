@@ -17,8 +17,8 @@ from tests.conftest import PASSWORD
 from tests.quotes.pdfcheck import japanese_drawn, page_image
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-SHOPS = (("quotes-browser-1", "六郷精機", "rokugo"), ("quotes-browser-2", "糀谷製作所", "kojiya"),
-         ("quotes-browser-3", "羽田切削工業", "haneda"))
+SHOPS = (("quotes-browser-1", "六郷精機", "q-rokugo"), ("quotes-browser-2", "糀谷製作所", "q-kojiya"),
+         ("quotes-browser-3", "羽田切削工業", "q-haneda"))
 
 
 def _setup(app) -> dict:
@@ -152,4 +152,4 @@ def test_ask_three_compare_accept_acknowledge_and_pdfs(browser: Browser, live_se
     with live_server_app.app_context():
         thanked = set(db.session.scalars(db.select(EmailMessage.recipient).where(
             EmailMessage.kind == "quotes_quote_not_chosen")))
-    assert thanked == {"rokugo@example.jp", "haneda@example.jp"}
+    assert thanked == {"q-rokugo@example.jp", "q-haneda@example.jp"}
