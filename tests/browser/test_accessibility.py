@@ -89,7 +89,7 @@ def _role_pages() -> dict[str, list[str]]:
                       *([f"/succession/l/{listing.public_id}"] if listing else [])],
         "organiser": ["/organiser/dashboard", "/openfactory/editions", f"/openfactory/editions/{edition.id}/dashboard",
                       "/organiser/imports", "/organiser/aliases", "/factories/review", "/organiser/outbox/",
-                      "/organiser/cluster-risk", "/organiser/pairs/", "/succession/review", "/succession/outreach",
+                      "/organiser/cluster-risk", "/people/pairs", "/succession/review", "/succession/outreach",
                       "/deals/reports", *([f"/pitch-nights/{night.id}/review"] if night else []),
                       *([f"/pitch-nights/pitches/{pitch.id}"] if pitch else [])],
     }
