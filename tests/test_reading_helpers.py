@@ -9,6 +9,7 @@ import re
 from markupsafe import Markup
 
 from hub.core.i18n import fit_lines, join_list, lang_ja
+from hub.extensions import db
 
 
 def test_lists_are_joined_with_the_japanese_comma_or_english_commas(app):
@@ -65,3 +66,21 @@ def test_english_pages_list_latin_fonts_first_and_never_the_monospaced_ipagothic
     assert '"IPAGothic"' not in css and '"IPAPGothic"' in css
     english = css[css.index('html[lang="en"] body'):]
     assert english.index("system-ui") < english.index('"IPAPGothic"')
+
+
+def test_english_directory_and_profile_mark_the_japanese_factory_name(app, client, make_factory):
+    from hub.factories.models import Factory
+
+    factory_id = make_factory(name="六郷へら絞り製作所", address="東京都大田区仲六郷2-1-1")
+    with app.app_context():
+        factory = db.session.get(Factory, factory_id)
+        factory.is_published = True
+        db.session.commit()
+    marked = '<span lang="ja">六郷へら絞り製作所</span>'
+    directory = client.get("/factories/?lang=en").get_data(as_text=True)
+    assert marked in directory
+    profile = client.get(f"/factories/{factory_id}?lang=en").get_data(as_text=True)
+    assert f'data-testid="factory-name">{marked}</h1>' in profile
+    assert '<span lang="ja">東京都大田区仲六郷2-1-1</span>' in profile
+    japanese = client.get(f"/factories/{factory_id}?lang=ja").get_data(as_text=True)
+    assert 'data-testid="factory-name">六郷へら絞り製作所</h1>' in japanese  # the page itself is lang="ja"

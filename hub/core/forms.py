@@ -80,7 +80,8 @@ def install_field_rendering() -> None:
       assistive technology. Nothing refers to a hidden input by id; an explicit ``id=`` still wins;
     - a required single ``<select>`` whose first option is a real choice (not an empty placeholder) is rendered
       without ``required`` (HTML: such a select must start with a placeholder). A select always sends one of its
-      options, and the server validates the choice as before."""
+      options, and the server validates the choice as before. Bootstrap-Flask's ``render_field`` passes
+      ``required=True`` itself, so an explicit ``required`` is dropped as well."""
     from flask_wtf import FlaskForm
     from wtforms.fields import HiddenField, SelectField
 
@@ -93,7 +94,7 @@ def install_field_rendering() -> None:
         own = field.render_kw or {}
         if isinstance(field, HiddenField) and "id" not in render_kw and not own.get("id"):
             render_kw = {**render_kw, "id": False}
-        elif type(field) is SelectField and field.flags.required and "required" not in render_kw:
+        elif type(field) is SelectField and (field.flags.required or render_kw.get("required")):
             first = next(iter(field.iter_choices()), None)
             if first is not None and first[0] not in ("", None):
                 render_kw = {**render_kw, "required": False}

@@ -89,7 +89,7 @@ def _role_pages() -> dict[str, list[str]]:
                       *([f"/succession/l/{listing.public_id}"] if listing else [])],
         "organiser": ["/organiser/dashboard", "/openfactory/editions", f"/openfactory/editions/{edition.id}/dashboard",
                       "/organiser/imports", "/organiser/aliases", "/factories/review", "/organiser/outbox/",
-                      "/organiser/cluster-risk", "/organiser/pairs/", "/succession/review", "/succession/outreach",
+                      "/organiser/cluster-risk", "/people/pairs", "/succession/review", "/succession/outreach",
                       "/deals/reports", *([f"/pitch-nights/{night.id}/review"] if night else []),
                       *([f"/pitch-nights/pitches/{pitch.id}"] if pitch else [])],
     }
@@ -177,3 +177,42 @@ def test_axe_finds_no_serious_or_critical_issue_on_the_main_pages(browser: Brows
     for item in blocking:
         print(item)
     assert not blocking, f"{len(blocking)} serious/critical axe findings (run with -s for the list)"
+
+
+# Bootstrap scrolls smoothly (scroll-behavior: smooth): wait until the page has stopped moving before measuring.
+FOCUS_CHECK = """async () => {
+  let last = -1;
+  for (let i = 0; i < 120 && scrollY !== last; i++) {
+    last = scrollY;
+    await new Promise(done => setTimeout(done, 50));
+  }
+  const e = document.activeElement, r = e.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  return {submit: e.matches('#need-form button[type=submit]'), top: r.top, bottom: r.bottom, left: r.left,
+          right: r.right, width: innerWidth, height: innerHeight, uncovered: !!hit && e.contains(hit)};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_need_forms_submit_button_is_on_screen_when_reached_by_tab_on_a_phone(browser: Browser, demo_server,
+                                                                                    lang):
+    """Tabbing through the need form at 390×844 reaches its submit button inside the viewport, not covered by the
+    sticky parts of the page (issue 12: it was focused off-screen)."""
+    base, _pages = demo_server
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, base, ACCOUNTS["seeker"])
+    page.goto(f"{base}/needs/new?lang={lang}")
+    page.locator("#need-form input:visible, #need-form textarea:visible").first.focus()
+    state = page.evaluate(FOCUS_CHECK)
+    for _ in range(40):
+        if state["submit"]:
+            break
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_CHECK)
+    context.close()
+    assert state["submit"], "Tab never reached the need form's submit button"
+    assert 0 <= state["top"] and state["bottom"] <= state["height"], state
+    assert 0 <= state["left"] and state["right"] <= state["width"], state
+    assert state["uncovered"], f"the focused submit button is covered by another element: {state}"
