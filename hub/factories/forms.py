@@ -34,7 +34,8 @@ class FactoryForm(FlaskForm):
     # Empty: the address's town or the ward's centre. ``location_approx`` = "1": the pin was placed from the address.
     lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(min=20, max=46)])
     lon = DecimalField(_l("Longitude"), validators=[Optional(), NumberRange(min=122, max=154)])
-    location_approx = HiddenField(validators=[Optional(), AnyOf(("", "1"))])
+    # An explicit id: hidden fields render without one (hub.core.forms), and the editor's map script sets this one.
+    location_approx = HiddenField(validators=[Optional(), AnyOf(("", "1"))], render_kw={"id": "location_approx"})
     description = TextAreaField(_l("What we do"), validators=[Optional(), Length(max=20000)],
                                 description=_l("In your own words: processes, materials, strengths."))
     processes = TermListField(_l("Processes"), description=_l("One per line, as you call them (e.g. MC加工, NC旋盤)."))
