@@ -3,7 +3,14 @@ and :data:`STATUS_BY_ERROR` maps them when an edge needs a status."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash
+
+from hub.extensions import db
+
+T = TypeVar("T")
 
 
 class PeopleError(Exception):
@@ -31,3 +38,16 @@ def show_error(exc: PeopleError, form=None) -> None:
         form[exc.field].errors = list(form[exc.field].errors) + [str(exc.message)]
     else:
         flash(str(exc.message), "danger")
+
+
+def commit_saved(form, save: Callable[[], T], message) -> T | None:
+    """A form page's save: ``save()`` (a service call); a :class:`PeopleError` is shown on the form and gives None,
+    else the session is committed, ``message`` flashed and the saved object returned."""
+    try:
+        saved = save()
+    except PeopleError as exc:
+        show_error(exc, form)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return saved

@@ -14,7 +14,7 @@ from hub.factories.access import user_factory_id
 from hub.factories.models import Factory
 from hub.mail.services import commit_and_deliver
 from hub.people import cards, labels, notify, services
-from hub.people.errors import PeopleError, show_error
+from hub.people.errors import PeopleError, commit_saved, show_error
 from hub.people.forms import ActionForm, JuniorForm, MasterForm
 from hub.people.models import Junior, Master, Pair, PairStatus
 
@@ -69,13 +69,10 @@ def _master_data(form: MasterForm) -> dict:
 def _save_master_view(master: Master | None):
     form = _load_master_form(master)
     if form.validate_on_submit():
-        try:
-            master = services.save_master(current_user, master, _master_data(form), form.skill_rows())
-        except PeopleError as exc:
-            show_error(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The master profile has been saved."), "success")
+        saved = commit_saved(form, lambda: services.save_master(current_user, master, _master_data(form),
+                                                                form.skill_rows()),
+                             _("The master profile has been saved."))
+        if saved is not None:
             return redirect(url_for("people.index"))
     return render_template("people/master_form.html", form=form, master=master)
 
@@ -147,15 +144,12 @@ def _save_junior_view(junior: Junior | None):
         data = {name: getattr(form, name).data for name in services.JUNIOR_FIELDS}
         data.update(school=data["school"] or "", ward=data["ward"] or "", notes=data["notes"] or "")
         employer = form.employer_id.data or None if "employer_id" in form else None
-        try:
-            junior = services.save_junior(current_user, junior, data, employer_id=employer,
-                                          is_self=form.is_self.data if "is_self" in form else True)
-        except PeopleError as exc:
-            show_error(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The junior's profile has been saved."), "success")
-            return redirect(url_for("people.suggestions", junior_id=junior.id))
+        is_self = form.is_self.data if "is_self" in form else True
+        saved = commit_saved(form, lambda: services.save_junior(current_user, junior, data, employer_id=employer,
+                                                                is_self=is_self),
+                             _("The junior's profile has been saved."))
+        if saved is not None:
+            return redirect(url_for("people.suggestions", junior_id=saved.id))
     return render_template("people/junior_form.html", form=form, junior=junior)
 
 

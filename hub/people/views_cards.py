@@ -11,7 +11,7 @@ from hub.core import uploads
 from hub.core.labels import process_choices
 from hub.extensions import db
 from hub.people import cards
-from hub.people.errors import PeopleError, show_error
+from hub.people.errors import PeopleError, commit_saved
 from hub.people.forms import ActionForm, CardForm, MediaForm
 from hub.people.models import CardMedia, KnowhowCard
 from hub.people.routes import bp
@@ -53,14 +53,9 @@ def _save_card_view(card: KnowhowCard | None):
     form = CardForm(obj=card)
     if form.validate_on_submit():
         data = {name: getattr(form, name).data or "" for name in cards.CARD_FIELDS}
-        try:
-            card = cards.save_card(current_user, card, data)
-        except PeopleError as exc:
-            show_error(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The card has been saved."), "success")
-            return redirect(url_for("people.card", card_id=card.id))
+        saved = commit_saved(form, lambda: cards.save_card(current_user, card, data), _("The card has been saved."))
+        if saved is not None:
+            return redirect(url_for("people.card", card_id=saved.id))
     return render_template("people/card_form.html", form=form, card=card)
 
 

@@ -11,7 +11,7 @@ from hub.core.actors import is_signed_in
 from hub.extensions import db
 from hub.factories.access import user_factory_id
 from hub.people import outreach
-from hub.people.errors import PeopleError, show_error
+from hub.people.errors import PeopleError, commit_saved, show_error
 from hub.people.forms import ActionForm, ApplyForm, OfferForm
 from hub.people.models import OutreachApplication, OutreachOffer
 from hub.people.routes import bp
@@ -30,14 +30,10 @@ def _save_offer_view(offer: OutreachOffer | None):
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in outreach.OFFER_FIELDS}
         data["description"] = data["description"] or ""
-        try:
-            offer = outreach.save_offer(current_user, offer, data)
-        except PeopleError as exc:
-            show_error(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The offer has been saved."), "success")
-            return redirect(url_for("people.offer", offer_id=offer.id))
+        saved = commit_saved(form, lambda: outreach.save_offer(current_user, offer, data),
+                             _("The offer has been saved."))
+        if saved is not None:
+            return redirect(url_for("people.offer", offer_id=saved.id))
     return render_template("people/offer_form.html", form=form, offer=offer)
 
 
