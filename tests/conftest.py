@@ -84,6 +84,20 @@ def make_config(tmp_root: Path, **overrides) -> dict:
     return config
 
 
+def demo_app(root: Path, name: str, password: str, **overrides):
+    """An app on its own SQLite file (``root/<name>.sqlite3``) with the demo data loaded and committed for real, every
+    demo account's password ``password`` (for the tests that sign in to the demo as each role)."""
+    app = create_app(make_config(root, SQLALCHEMY_DATABASE_URI=f"sqlite:///{root / f'{name}.sqlite3'}",
+                                 SERVER_NAME=None, UPLOAD_FOLDER=str(root / f"{name}-uploads"), **overrides))
+    reset_schema(app)
+    with pytest.MonkeyPatch.context() as patch, app.app_context():
+        patch.setenv("DEMO_PASSWORD", password)
+        from seeds import load_demo
+
+        load_demo()
+    return app
+
+
 def dispose_engines(app) -> None:
     """Close an app's pooled connections (psycopg warns about connections left to the garbage collector)."""
     with app.app_context():

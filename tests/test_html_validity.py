@@ -9,7 +9,6 @@ JVM start). Skipped only when there is no ``java``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import create_app
 from tests.browser.test_accessibility import ACCOUNTS, PASSWORD, _role_pages
-from tests.conftest import dispose_engines, make_config, reset_schema
+from tests.conftest import demo_app, dispose_engines
 
 JAVA = shutil.which("java")
 
@@ -37,23 +35,9 @@ def _vnu_jar() -> Path | None:
 def live_server_app(tmp_path_factory):
     """Named like the browser tests' fixture so that conftest's rolled-back transaction stays out of the way: the
     demo data is committed for real, to this app's own SQLite file."""
-    root = tmp_path_factory.mktemp("vnu")
-    app = create_app(make_config(root, SQLALCHEMY_DATABASE_URI=f"sqlite:///{root / 'vnu.sqlite3'}", SERVER_NAME=None,
-                                 WTF_CSRF_ENABLED=True, UPLOAD_FOLDER=str(root / "uploads")))
-    reset_schema(app)
-    previous = os.environ.get("DEMO_PASSWORD")
-    os.environ["DEMO_PASSWORD"] = PASSWORD
-    try:
-        with app.app_context():
-            from seeds import load_demo
-
-            load_demo()
-            app.config["VNU_PAGES"] = _role_pages()
-    finally:
-        if previous is None:
-            os.environ.pop("DEMO_PASSWORD", None)
-        else:
-            os.environ["DEMO_PASSWORD"] = previous
+    app = demo_app(tmp_path_factory.mktemp("vnu"), "vnu", PASSWORD, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        app.config["VNU_PAGES"] = _role_pages()
     yield app
     dispose_engines(app)
 

@@ -8,7 +8,6 @@ impact (``-s``), so a run also measures the moderate and minor ones.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from pathlib import Path
@@ -17,10 +16,9 @@ import pytest
 from playwright.sync_api import Browser
 from werkzeug.serving import make_server
 
-from hub import create_app
 from hub.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import make_config, reset_schema
+from tests.conftest import demo_app
 
 AXE = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
 PASSWORD = "axe-demo-pass-1"
@@ -33,23 +31,9 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 def demo_server(tmp_path_factory, live_server_app):
     """The demo data behind a live server (module scope: one seeding for every page and role). Asking for
     ``live_server_app`` keeps the suite's per-test transaction off this server's session (tests/conftest.py)."""
-    root = tmp_path_factory.mktemp("axe")
-    app = create_app(make_config(root, SQLALCHEMY_DATABASE_URI=f"sqlite:///{root / 'axe.sqlite3'}", SERVER_NAME=None,
-                                 WTF_CSRF_ENABLED=True, UPLOAD_FOLDER=str(root / "uploads")))
-    reset_schema(app)
-    previous = os.environ.get("DEMO_PASSWORD")
-    os.environ["DEMO_PASSWORD"] = PASSWORD
-    try:
-        with app.app_context():
-            from seeds import load_demo
-
-            load_demo()
-            urls = _role_pages()
-    finally:
-        if previous is None:
-            os.environ.pop("DEMO_PASSWORD", None)
-        else:
-            os.environ["DEMO_PASSWORD"] = previous
+    app = demo_app(tmp_path_factory.mktemp("axe"), "axe", PASSWORD, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        urls = _role_pages()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

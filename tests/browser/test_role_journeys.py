@@ -19,10 +19,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from hub import create_app
 from hub.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import make_config, reset_schema
+from tests.conftest import demo_app
 
 PASSWORD = "demo-journeys-1"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -52,21 +51,7 @@ WORDS = {  # what each page says, in each language
 def demo(tmp_root, live_server_app):
     """A live server on its own SQLite file with the demo data loaded (accounts' password: PASSWORD). It asks for
     ``live_server_app`` only so that tests/conftest.py leaves db.session alone (real commits, as the browser's)."""
-    previous = os.environ.get("DEMO_PASSWORD")
-    os.environ["DEMO_PASSWORD"] = PASSWORD
-    database = f"sqlite:///{tmp_root / 'journeys.sqlite3'}"
-    app = create_app(make_config(tmp_root, SQLALCHEMY_DATABASE_URI=database, SERVER_NAME=None,
-                                 UPLOAD_FOLDER=str(tmp_root / "journeys-uploads"),
-                                 DEMO_ACCOUNTS_FILE=str(tmp_root / "journeys-accounts.txt")))
-    reset_schema(app)
-    with app.app_context():
-        from seeds import load_demo
-
-        load_demo()
-    if previous is None:
-        os.environ.pop("DEMO_PASSWORD")
-    else:
-        os.environ["DEMO_PASSWORD"] = previous
+    app = demo_app(tmp_root, "journeys", PASSWORD, DEMO_ACCOUNTS_FILE=str(tmp_root / "journeys-accounts.txt"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     SHOTS.mkdir(parents=True, exist_ok=True)
